@@ -1,0 +1,7 @@
+// Start-up benchmark: the smallest useful WASI program.
+#include <stdio.h>
+
+int main(void) {
+    puts("hello");
+    return 0;
+}

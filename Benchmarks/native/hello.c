@@ -1,0 +1,7 @@
+// Native baseline for guests/hello.c.
+#include <stdio.h>
+
+int main(void) {
+    puts("hello");
+    return 0;
+}

@@ -1,0 +1,57 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Linux-only facilities (openat2, close_range, accept4, AT_EMPTY_PATH, ...) need _GNU_SOURCE
+// in every target that imports Glibc, or the declarations stay hidden.
+let gnuSource: [CSetting] = [.define("_GNU_SOURCE")]
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Warden",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "warden", targets: ["warden"]),
+        .library(name: "WardenWASI", targets: ["WardenWASI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C shim: Linux syscalls that have no glibc wrapper or are variadic.
+        .target(name: "CWardenLinux", cSettings: gnuSource),
+        // Typed syscall wrappers; the only room that calls libc I/O.
+        .target(name: "WardenSystem", dependencies: ["CWardenLinux"], cSettings: gnuSource, swiftSettings: strict),
+        // Our WASI preview1 layer: engine-agnostic, never imports WasmKit.
+        .target(name: "WardenWASI", dependencies: ["WardenSystem"], cSettings: gnuSource, swiftSettings: strict),
+        // Thin glue between WasmKit's imports/memory and WardenWASI.
+        .target(
+            name: "WardenWASIWasmKit",
+            dependencies: [
+                "WardenWASI",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WAT", package: "WasmKit"),
+            ],
+            cSettings: gnuSource, swiftSettings: strict),
+        // `warden run`: grants from flags, preopens opened with ambient authority, one run.
+        .target(
+            name: "WardenRun",
+            dependencies: ["WardenWASIWasmKit", "WardenWASI", "WardenSystem"],
+            cSettings: gnuSource, swiftSettings: strict),
+        .executableTarget(
+            name: "warden",
+            dependencies: ["WardenRun", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        // Builds guest modules from C/WAT sources at test time and runs the CLI.
+        .target(name: "WardenTestSupport", path: "Tests/Support", swiftSettings: strict),
+        .testTarget(
+            name: "WardenWASITests",
+            dependencies: ["WardenWASI", "WardenSystem", "WardenTestSupport"],
+            cSettings: gnuSource, swiftSettings: strict),
+        .testTarget(
+            name: "WardenRunTests",
+            dependencies: ["WardenTestSupport", "WardenRun", "warden"],
+            exclude: ["Guests"],
+            swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,59 @@
+// C shim for Linux facilities that Swift cannot reach directly: syscalls without a glibc
+// wrapper (openat2, close_range on older glibc), variadic calls (fcntl, ioctl) and
+// struct layouts that Swift imports awkwardly (struct dirent64 from getdents64).
+#ifndef CWARDENLINUX_H
+#define CWARDENLINUX_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <poll.h>
+
+// openat2(2) resolve flags (linux/openat2.h), repeated so no kernel header is needed.
+#define WARDEN_RESOLVE_NO_XDEV 0x01
+#define WARDEN_RESOLVE_NO_MAGICLINKS 0x02
+#define WARDEN_RESOLVE_NO_SYMLINKS 0x04
+#define WARDEN_RESOLVE_BENEATH 0x08
+
+/// openat2(dirfd, path, {flags, mode, resolve}); returns the fd or -1 with errno set.
+int warden_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
+
+int warden_fcntl_getfl(int fd);
+int warden_fcntl_setfl(int fd, int flags);
+int warden_fcntl_getfd(int fd);
+int warden_fcntl_setfd(int fd, int flags);
+int warden_fcntl_dupfd_cloexec(int fd, int minfd);
+/// FIONREAD: bytes ready to read on a pipe/socket/tty; -1 with errno otherwise.
+int warden_fionread(int fd, int *out);
+int warden_close_range(unsigned int first, unsigned int last, unsigned int flags);
+ssize_t warden_getdents64(int fd, void *buf, size_t len);
+ssize_t warden_getrandom(void *buf, size_t len, unsigned int flags);
+int warden_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
+
+/// One parsed entry of a getdents64 buffer.
+typedef struct {
+    uint64_t ino;
+    int64_t off;
+    uint16_t reclen;
+    uint8_t type;
+    const char *name;
+} warden_dirent;
+/// Parses the entry at `offset` in a getdents64 buffer of `len` bytes; returns 0 or -1 if malformed.
+int warden_dirent_at(const void *buf, size_t len, size_t offset, warden_dirent *out);
+
+/// errno accessor (Swift's `errno` is fine too, but this keeps the C side self-contained).
+int warden_errno(void);
+
+/// accept4 without the peer address (GNU transparent-union sockaddr arguments import badly).
+int warden_accept4(int fd, int flags);
+/// socket+bind+listen on an IPv4 address; returns the fd or -1 with errno set.
+int warden_listen_tcp4(const char *address, uint16_t port, int backlog);
+
+struct pollfd;
+/// ppoll(2) without a signal mask (glibc hides it without _GNU_SOURCE in Swift's view).
+int warden_ppoll(struct pollfd *fds, unsigned long nfds, const struct timespec *timeout);
+
+#endif

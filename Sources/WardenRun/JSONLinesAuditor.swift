@@ -1,0 +1,63 @@
+import Glibc
+import WardenSystem
+import WardenWASI
+
+/// Writes each denial as one JSON object per line with a single write(2), so lines from
+/// concurrent writers never interleave (O_APPEND files, pipes under PIPE_BUF).
+public final class JSONLinesAuditor: AccessAuditor {
+    let output: FileDescriptor
+    let module: String
+    let pid: Int32
+    public private(set) var count = 0
+
+    public init(output: FileDescriptor, module: String) {
+        self.output = output
+        self.module = module
+        self.pid = getpid()
+    }
+
+    public func record(_ denial: AccessDenial) {
+        count += 1
+        var line = "{\"v\":1,\"time\":\"\(Self.timestamp())\",\"layer\":\"wasi\",\"action\":\"denied\""
+        line += ",\"module\":\(Self.quoted(module)),\"pid\":\(pid),\"op\":\(Self.quoted(denial.operation))"
+        if let fd = denial.fd { line += ",\"fd\":\(fd)" }
+        if let preopen = denial.preopen { line += ",\"preopen\":\(Self.quoted(preopen))" }
+        if let path = denial.path { line += ",\"path\":\(Self.quoted(path))" }
+        line += ",\"reason\":\"\(denial.reason.rawValue)\",\"errno\":\"\(denial.errno)\"}\n"
+        try? output.writeAll(line)
+    }
+
+    /// RFC 3339 UTC with milliseconds, without Foundation.
+    static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var parts = tm()
+        var seconds = now.tv_sec
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
+    }
+
+    /// A JSON string literal; control characters and invalid UTF-8 (already repaired to U+FFFD) escaped.
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}

@@ -1,0 +1,109 @@
+import Glibc
+import WardenSystem
+import WardenWASI
+import WardenWASIWasmKit
+
+/// `warden run`: the one-shot launcher. It holds ambient authority (it opens the module and
+/// the granted directories by host path); the guest only ever gets the descriptors.
+public enum RunCommandCore {
+    /// Exit statuses besides the module's own code (documented in warden(1)).
+    public enum ExitStatus {
+        public static let trap: Int32 = 134
+        public static let launchFailure: Int32 = 125
+        public static let usage: Int32 = 64
+        public static func signal(_ number: Int32) -> Int32 { 128 + number }
+    }
+
+    static let maxModuleBytes = 1 << 30
+
+    /// Runs the guest and returns the process exit status. Errors that stop the launch are
+    /// printed as one `warden: ...` line on stderr.
+    public static func run(_ options: RunOptions) -> Int32 {
+        let authority = AmbientAuthority(purpose: "warden run: module file, granted directories, listeners")
+        let stderr = FileDescriptor.standardError
+        func fail(_ status: Int32, _ message: String) -> Int32 {
+            try? stderr.writeAll("warden: \(message)\n")
+            return status
+        }
+
+        // The module.
+        let bytes: [UInt8]
+        do {
+            bytes = try authority.readFile(options.modulePath, limit: maxModuleBytes)
+        } catch {
+            return fail(ExitStatus.launchFailure, "cannot read module '\(options.modulePath)': \(error)")
+        }
+        let binary: [UInt8]
+        do { binary = try GuestRunner.binary(from: bytes) } catch {
+            return fail(ExitStatus.launchFailure, "\(options.modulePath): \(error)")
+        }
+
+        // The grants.
+        var opened: [FileDescriptor] = []
+        defer { for fd in opened { try? fd.close() } }
+        var configuration = WASIConfiguration()
+        configuration.arguments = [options.modulePath] + options.arguments
+        for entry in options.environment {
+            if entry.contains("=") {
+                configuration.environment.append(entry)
+            } else if let value = getenv(entry) {
+                configuration.environment.append("\(entry)=\(String(cString: value))")
+            }
+        }
+        for listener in options.tcpListeners {
+            guard let colon = listener.lastIndex(of: ":"), let port = UInt16(listener[listener.index(after: colon)...]) else {
+                return fail(ExitStatus.usage, "invalid --tcplisten '\(listener)' (expected HOST:PORT, e.g. 127.0.0.1:8080)")
+            }
+            do {
+                let socket = try authority.listenTCP(host: String(listener[..<colon]), port: port)
+                opened.append(socket)
+                configuration.listeners.append(socket)
+            } catch {
+                return fail(ExitStatus.launchFailure, "cannot listen on '\(listener)': \(error)")
+            }
+        }
+        for grant in options.directories {
+            do {
+                let fd = try authority.openDirectory(grant.host)
+                opened.append(fd)
+                configuration.preopens.append(PreopenDirectory(host: fd, guestPath: grant.guest,
+                                                               access: grant.readOnly ? .read : .readWrite))
+            } catch {
+                let flag = grant.readOnly ? "--ro-dir" : "--dir"
+                return fail(ExitStatus.launchFailure, "cannot open directory '\(grant.host)' for \(flag): \(error)")
+            }
+        }
+
+        // The audit sink: stderr unless a file was named.
+        var auditOutput = stderr
+        if let path = options.auditPath {
+            do {
+                auditOutput = try authority.openFile(path, flags: O_WRONLY | O_CREAT | O_APPEND, mode: 0o640)
+                opened.append(auditOutput)
+            } catch {
+                return fail(ExitStatus.launchFailure, "cannot open audit log '\(path)': \(error)")
+            }
+        }
+        let moduleName = String(options.modulePath.split(separator: "/").last ?? Substring(options.modulePath))
+        let auditor = JSONLinesAuditor(output: auditOutput, module: moduleName)
+
+        let wasi: WASIPreview1
+        do { wasi = try WASIPreview1(configuration: configuration, auditor: auditor) } catch {
+            return fail(ExitStatus.launchFailure, "cannot set up WASI: \(error)")
+        }
+        defer { wasi.closeAll() }
+        let runner = GuestRunner(limits: .init(maxMemoryBytes: options.maxMemoryBytes, fuel: options.fuel))
+        let outcome: GuestRunner.Outcome
+        do { outcome = try runner.run(moduleBytes: binary, wasi: wasi) } catch {
+            return fail(ExitStatus.launchFailure, "\(options.modulePath): \(error)")
+        }
+        switch outcome {
+        case .exited(let code):
+            return Int32(code & 0xff)
+        case .signaled(let signal):
+            return fail(ExitStatus.signal(signal), "module '\(moduleName)' raised signal \(signal) (\(String(cString: strsignal(signal))))")
+        case .trapped(let reason):
+            return fail(ExitStatus.trap, "module '\(moduleName)' trapped: \(reason)")
+        }
+    }
+}

@@ -1,0 +1,59 @@
+/// What `warden run` was asked to grant, as parsed from the command line.
+public struct RunOptions: Sendable {
+    public struct DirectoryGrant: Sendable, Equatable {
+        public var host: String
+        public var guest: String
+        public var readOnly: Bool
+    }
+
+    public var modulePath: String
+    public var arguments: [String] = []
+    public var directories: [DirectoryGrant] = []
+    /// "KEY=VALUE" entries, or "KEY" to pass the host's value through.
+    public var environment: [String] = []
+    public var tcpListeners: [String] = []
+    public var maxMemoryBytes: Int?
+    public var fuel: UInt64?
+    public var auditPath: String?
+
+    public init(modulePath: String) { self.modulePath = modulePath }
+
+    /// `HOST[::GUEST]`: the guest path defaults to the host path, as in wasmtime.
+    public static func directoryGrant(_ text: String, readOnly: Bool) throws(RunError) -> DirectoryGrant {
+        let parts = text.split(separator: "::", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let host = parts[0], guest = parts.count > 1 ? parts[1] : parts[0]
+        guard !host.isEmpty else { throw .usage("empty host directory in '\(text)'") }
+        guard !guest.isEmpty else { throw .usage("empty guest path in '\(text)'") }
+        guard !guest.utf8.contains(0) else { throw .usage("guest path in '\(text)' contains a NUL byte") }
+        return DirectoryGrant(host: host, guest: guest, readOnly: readOnly)
+    }
+
+    /// Sizes like `64MiB`, `1GiB`, `512KiB`, `65536` (bytes); also `k`/`M`/`G` as binary units.
+    public static func size(_ text: String) throws(RunError) -> Int {
+        let units: [(String, Int)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("K", 1 << 10), ("k", 1 << 10),
+                                      ("M", 1 << 20), ("G", 1 << 30), ("B", 1)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            guard let value = Int(text.dropLast(suffix.count)), value >= 0, value <= Int.max / scale else {
+                throw .usage("invalid size '\(text)' (examples: 65536, 64MiB, 1GiB)")
+            }
+            return value * scale
+        }
+        guard let value = Int(text), value >= 0 else { throw .usage("invalid size '\(text)' (examples: 65536, 64MiB, 1GiB)") }
+        return value
+    }
+}
+
+/// Why `warden run` could not start the guest; rendered as one line for the operator.
+public enum RunError: Error, CustomStringConvertible, Sendable {
+    case usage(String)
+    case module(path: String, reason: String)
+    case grant(String)
+
+    public var description: String {
+        switch self {
+        case .usage(let message): message
+        case .module(let path, let reason): "\(path): \(reason)"
+        case .grant(let message): message
+        }
+    }
+}

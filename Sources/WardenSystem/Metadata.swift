@@ -1,0 +1,46 @@
+import Glibc
+
+/// The parts of `struct stat` the sandbox reports.
+public struct FileStatus: Sendable, Equatable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var mode: UInt32
+    public var linkCount: UInt64
+    public var size: Int64
+    public var accessTime: timespec
+    public var modificationTime: timespec
+    public var changeTime: timespec
+
+    public var isDirectory: Bool { (mode & S_IFMT) == S_IFDIR }
+    public var isRegularFile: Bool { (mode & S_IFMT) == S_IFREG }
+    public var isSymlink: Bool { (mode & S_IFMT) == S_IFLNK }
+
+    init(_ raw: stat) {
+        device = UInt64(raw.st_dev)
+        inode = UInt64(raw.st_ino)
+        mode = raw.st_mode
+        linkCount = UInt64(raw.st_nlink)
+        size = Int64(raw.st_size)
+        accessTime = raw.st_atim
+        modificationTime = raw.st_mtim
+        changeTime = raw.st_ctim
+    }
+}
+
+extension timespec: @retroactive Equatable {
+    public static func == (a: timespec, b: timespec) -> Bool { a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec }
+}
+
+extension FileDescriptor {
+    public func status() throws(Errno) -> FileStatus {
+        var raw = stat()
+        _ = try retryingOnInterrupt { Glibc.fstat(rawValue, &raw) }
+        return FileStatus(raw)
+    }
+
+    public func status(of name: UnsafePointer<CChar>, followSymlinks: Bool) throws(Errno) -> FileStatus {
+        var raw = stat()
+        _ = try retryingOnInterrupt { Glibc.fstatat(rawValue, name, &raw, followSymlinks ? 0 : AT_SYMLINK_NOFOLLOW) }
+        return FileStatus(raw)
+    }
+}

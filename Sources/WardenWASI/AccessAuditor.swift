@@ -1,0 +1,47 @@
+/// Why a guest operation was refused.
+public enum DenialReason: String, Sendable {
+    /// `..` past the preopen, an absolute path, or a symlink leading out of it.
+    case escapeAttempt = "escape-attempt"
+    /// A mutation through a read-only preopen.
+    case readOnly = "read-only"
+    /// A path operation on a descriptor that is not an open directory grant.
+    case noPreopen = "no-preopen"
+    /// The descriptor lacks the right the operation needs.
+    case rights
+    /// A symlink whose target is absolute (it could only ever point outside the sandbox).
+    case absoluteSymlink = "absolute-symlink"
+    /// A guest-driven size past a bound (iovec count, subscriptions, descriptors).
+    case resourceLimit = "resource-limit"
+}
+
+/// One refused guest operation, as the WASI layer saw it. Host paths never appear here:
+/// only the guest's own path and the guest path of the preopen it went through.
+public struct AccessDenial: Sendable, Equatable {
+    public var operation: String
+    public var fd: UInt32?
+    public var preopen: String?
+    public var path: String?
+    public var reason: DenialReason
+    public var errno: WASIErrno
+
+    public init(operation: String, fd: UInt32?, preopen: String?, path: String?, reason: DenialReason, errno: WASIErrno) {
+        self.operation = operation
+        self.fd = fd
+        self.preopen = preopen
+        self.path = path
+        self.reason = reason
+        self.errno = errno
+    }
+}
+
+/// Receives every refusal the WASI layer makes. Called synchronously on the guest's thread.
+public protocol AccessAuditor: AnyObject {
+    func record(_ denial: AccessDenial)
+}
+
+/// Collects denials in memory (tests, and `learn` later).
+public final class RecordingAuditor: AccessAuditor {
+    public private(set) var denials: [AccessDenial] = []
+    public init() {}
+    public func record(_ denial: AccessDenial) { denials.append(denial) }
+}

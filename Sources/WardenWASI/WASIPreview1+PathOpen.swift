@@ -1,0 +1,75 @@
+import Glibc
+import WardenSystem
+
+extension WASIPreview1 {
+    /// `path_open`: the one way a guest gains a new descriptor from a path.
+    public func pathOpen(_ memory: GuestMemory, fd: UInt32, lookupFlags: UInt32, path: UInt32, pathLength: UInt32,
+                         oflags rawOFlags: UInt16, rightsBase: UInt64, rightsInheriting: UInt64,
+                         fdflags rawFdFlags: UInt16, result: UInt32) throws(WASIErrno) {
+        let oflags = OFlags(rawValue: rawOFlags), fdflags = FdFlags(rawValue: rawFdFlags)
+        guard OFlags([.create, .directory, .exclusive, .truncate]).isSuperset(of: oflags),
+              FdFlags([.append, .dsync, .nonblock, .rsync, .sync]).isSuperset(of: fdflags) else { throw .inval }
+        let requested = Rights(rawValue: rightsBase).intersection(.all)
+        let requestedInheriting = Rights(rawValue: rightsInheriting).intersection(.all)
+        // The result slot is checked before anything is opened, so a bad pointer never leaks an fd.
+        _ = try memory.bytes(at: result, count: 4)
+
+        try memory.withPath(at: path, length: pathLength) { (guestPath) throws(WASIErrno) in
+            var needed: Rights = .pathOpen
+            if oflags.contains(.create) { needed.insert(.pathCreateFile) }
+            if oflags.contains(.truncate) { needed.insert(.pathFilestatSetSize) }
+            let directory = try self.directory(fd, needed, "path_open", path: guestPath)
+
+            // Rights flow down: a new descriptor never holds more than its directory passes on.
+            let writeRights: Rights = [.fdWrite, .fdAllocate, .fdFilestatSetSize, .fdDatasync]
+            if !directory.inheriting.isSuperset(of: requested.union(requestedInheriting)) {
+                let excess = requested.union(requestedInheriting).subtracting(directory.inheriting)
+                let reason: DenialReason = directory.access == .read && !excess.isDisjoint(with: .mutating) ? .readOnly : .rights
+                throw deny("path_open", fd: fd, descriptor: directory, path: guestPath.text, reason)
+            }
+            if fdflags.contains(.append) || fdflags.contains(.sync) || fdflags.contains(.dsync) {
+                guard requested.contains(.fdWrite) else {
+                    throw deny("path_open", fd: fd, descriptor: directory, path: guestPath.text,
+                               directory.access == .read ? .readOnly : .rights)
+                }
+            }
+
+            let wantsRead = !requested.isDisjoint(with: [.fdRead, .fdReaddir])
+            let wantsWrite = !requested.isDisjoint(with: writeRights) || fdflags.contains(.append)
+            var flags: Int32 = oflags.contains(.directory) ? O_RDONLY | O_DIRECTORY
+                : (wantsWrite ? (wantsRead ? O_RDWR : O_WRONLY) : O_RDONLY)
+            if oflags.contains(.create) { flags |= O_CREAT }
+            if oflags.contains(.exclusive) { flags |= O_EXCL }
+            if oflags.contains(.truncate) { flags |= O_TRUNC }
+            if fdflags.contains(.append) { flags |= O_APPEND }
+            if fdflags.contains(.nonblock) { flags |= O_NONBLOCK }
+            if fdflags.contains(.sync) || fdflags.contains(.rsync) { flags |= O_SYNC } else if fdflags.contains(.dsync) { flags |= O_DSYNC }
+            if !LookupFlags(rawValue: lookupFlags).contains(.symlinkFollow) { flags |= O_NOFOLLOW }
+
+            let host = try openBeneath(directory, fd: fd, guestPath, flags: flags, mode: 0o666, operation: "path_open")
+            let status: FileStatus
+            do throws(Errno) { status = try host.status() } catch {
+                try? host.close()
+                throw WASIErrno(error)
+            }
+            let type = FileType(status: status)
+            let isDirectory = type == .directory
+            let limit: Rights = isDirectory
+                ? (directory.access == .readWrite ? Rights.directoryReading.union(.directoryMutating) : .directoryReading)
+                : (directory.access == .readWrite ? Rights.fileReading.union(.fileMutating) : .fileReading)
+            var rights = requested.intersection(limit)
+            // A descriptor the kernel opened read-only cannot write, whatever was asked.
+            if flags & O_ACCMODE == O_RDONLY { rights.subtract([.fdWrite, .fdAllocate, .fdFilestatSetSize]) }
+            if flags & O_ACCMODE == O_WRONLY { rights.subtract([.fdRead, .fdReaddir]) }
+            let descriptor = Descriptor(host: host, kind: isDirectory ? .directory : .file, fileType: type,
+                                        rights: rights, inheriting: requestedInheriting.intersection(directory.inheriting),
+                                        access: directory.access, preopenPath: directory.preopenPath)
+            let newFD: UInt32
+            do throws(WASIErrno) { newFD = try table.insert(descriptor) } catch {
+                try? host.close()
+                throw deny("path_open", fd: fd, descriptor: directory, path: guestPath.text, .resourceLimit, error)
+            }
+            try memory.store(newFD, at: result)
+        }
+    }
+}

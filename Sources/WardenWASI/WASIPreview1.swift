@@ -1,0 +1,107 @@
+import WardenSystem
+
+/// Our wasi_snapshot_preview1 implementation. Engine-agnostic: every function takes a
+/// `GuestMemory` view and the raw integer arguments of the import, and either returns or
+/// throws a `WASIErrno` (success is a normal return). Single-threaded by design.
+public final class WASIPreview1 {
+    public let configuration: WASIConfiguration
+    public var table: DescriptorTable
+    public var auditor: AccessAuditor?
+    /// Scratch buffer for getdents64 and other host-side staging, reused across calls.
+    var scratch: UnsafeMutableRawBufferPointer
+
+    public init(configuration: WASIConfiguration, auditor: AccessAuditor? = nil) throws(WASIErrno) {
+        self.configuration = configuration
+        self.auditor = auditor
+        self.table = DescriptorTable(limit: configuration.maxOpenDescriptors)
+        self.scratch = .allocate(byteCount: 64 * 1024, alignment: 16)
+        let stdio = [configuration.stdin, configuration.stdout, configuration.stderr]
+        for (index, host) in stdio.enumerated() {
+            table.place(Descriptor.stream(host: host, owned: false), at: UInt32(index))
+        }
+        var next: UInt32 = 3
+        for listener in configuration.listeners {
+            table.place(Descriptor(host: listener, kind: .socket(listening: true), fileType: .socketStream,
+                                   rights: .listeningSocket, inheriting: .socket, access: .readWrite,
+                                   preopenPath: nil, ownsHost: false), at: next)
+            next += 1
+        }
+        for preopen in configuration.preopens {
+            let writable = preopen.access == .readWrite
+            let base: Rights = writable ? Rights.directoryReading.union(.directoryMutating) : .directoryReading
+            let files: Rights = writable ? Rights.fileReading.union(.fileMutating) : .fileReading
+            table.place(Descriptor(host: preopen.host, kind: .directory, fileType: .directory,
+                                   rights: base, inheriting: base.union(files), access: preopen.access,
+                                   preopenPath: preopen.guestPath, preopenName: preopen.guestPath,
+                                   ownsHost: false), at: next)
+            next += 1
+        }
+    }
+
+    deinit { scratch.deallocate() }
+
+    /// Closes every host descriptor the guest opened (not the launcher's stdio or preopens).
+    public func closeAll() {
+        for descriptor in table.all where descriptor.ownsHost { try? descriptor.host.close() }
+        table = DescriptorTable(limit: configuration.maxOpenDescriptors)
+    }
+
+    // MARK: Refusals
+
+    /// Reports a refusal to the auditor and returns the errno to throw.
+    func deny(_ operation: StaticString, fd: UInt32?, descriptor: Descriptor?, path: String?,
+              _ reason: DenialReason, _ errno: WASIErrno = .notcapable) -> WASIErrno {
+        auditor?.record(AccessDenial(operation: "\(operation)", fd: fd, preopen: descriptor?.preopenPath,
+                                     path: path, reason: reason, errno: errno))
+        return errno
+    }
+
+    /// The descriptor at `fd` if it holds every right in `needed`; a missing right is refused
+    /// and reported (as `read-only` when the right is a mutation and the grant is read-only).
+    @inline(__always)
+    func descriptor(_ fd: UInt32, _ needed: Rights, _ operation: StaticString, path: GuestPath? = nil) throws(WASIErrno) -> Descriptor {
+        let descriptor = try table.get(fd)
+        if !descriptor.rights.isSuperset(of: needed) {
+            let reason: DenialReason = descriptor.access == .read && !needed.isDisjoint(with: .mutating) ? .readOnly : .rights
+            throw deny(operation, fd: fd, descriptor: descriptor, path: path?.text, reason)
+        }
+        return descriptor
+    }
+
+    /// A directory descriptor for a path operation; anything else is `.notdir` (a missing fd
+    /// is `.badf` and reported as `no-preopen`).
+    func directory(_ fd: UInt32, _ needed: Rights, _ operation: StaticString, path: GuestPath) throws(WASIErrno) -> Descriptor {
+        guard table.contains(fd) else { throw deny(operation, fd: fd, descriptor: nil, path: path.text, .noPreopen, .badf) }
+        let descriptor = try self.descriptor(fd, needed, operation, path: path)
+        guard descriptor.kind == .directory else { throw .notdir }
+        return descriptor
+    }
+}
+
+extension Descriptor {
+    static func stream(host: FileDescriptor, owned: Bool) -> Descriptor {
+        let type = (try? host.status()).map { FileType(status: $0) } ?? .unknown
+        let kind: Kind = (type == .socketStream || type == .socketDgram) ? .socket(listening: false) : .stream
+        return Descriptor(host: host, kind: kind, fileType: type,
+                          rights: Rights.fileReading.union(.fileMutating).union(.sockShutdown).subtracting(.fdFilestatSetTimes),
+                          inheriting: [], access: .readWrite, preopenPath: nil, ownsHost: owned)
+    }
+}
+
+import Glibc
+
+extension FileType {
+    init(mode: UInt32) {
+        switch mode & S_IFMT {
+        case S_IFBLK: self = .blockDevice
+        case S_IFCHR: self = .characterDevice
+        case S_IFDIR: self = .directory
+        case S_IFREG: self = .regularFile
+        case S_IFLNK: self = .symbolicLink
+        case S_IFSOCK: self = .socketStream
+        default: self = .unknown
+        }
+    }
+
+    init(status: FileStatus) { self.init(mode: status.mode) }
+}

@@ -1,0 +1,106 @@
+@_spi(Fuzzing) import WasmKit
+import WAT
+import WardenWASI
+
+/// Parses, validates, instantiates and runs one WASI command module.
+public struct GuestRunner {
+    public struct Limits: Sendable {
+        /// Linear memory ceiling in bytes (nil: the module's own maximum, at most 4 GiB).
+        public var maxMemoryBytes: Int?
+        /// Instruction budget (nil: unmetered).
+        public var fuel: UInt64?
+        public init(maxMemoryBytes: Int? = nil, fuel: UInt64? = nil) {
+            self.maxMemoryBytes = maxMemoryBytes
+            self.fuel = fuel
+        }
+    }
+
+    /// How the guest ended.
+    public enum Outcome: Sendable, Equatable {
+        case exited(UInt32)
+        case signaled(Int32)
+        case trapped(String)
+    }
+
+    public enum LoadError: Error, CustomStringConvertible, Sendable {
+        case invalidText(String)
+        case invalidModule(String)
+        case instantiation(String)
+        case noStart
+
+        public var description: String {
+            switch self {
+            case .invalidText(let reason): "invalid WebAssembly text: \(reason)"
+            case .invalidModule(let reason): "invalid WebAssembly module: \(reason)"
+            case .instantiation(let reason): "cannot instantiate module: \(reason)"
+            case .noStart: "module exports no \"_start\" function (not a WASI command)"
+            }
+        }
+    }
+
+    public let limits: Limits
+    public init(limits: Limits) { self.limits = limits }
+
+    /// Binary modules start with "\0asm"; anything else is treated as WAT text.
+    public static func binary(from bytes: [UInt8]) throws(LoadError) -> [UInt8] {
+        if bytes.starts(with: [0x00, 0x61, 0x73, 0x6d]) { return bytes }
+        do {
+            return try wat2wasm(String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw .invalidText("\(error)")
+        }
+    }
+
+    public func run(moduleBytes: [UInt8], wasi: WASIPreview1) throws(LoadError) -> Outcome {
+        let module: Module
+        do { module = try parseWasm(bytes: moduleBytes) } catch { throw .invalidModule("\(error)") }
+
+        let engine = Engine(configuration: EngineConfiguration(compilationMode: .lazy, fuelMetering: limits.fuel != nil))
+        let store = Store(engine: engine)
+        if let maxMemoryBytes = limits.maxMemoryBytes { store.resourceLimiter = MemoryCeiling(bytes: maxMemoryBytes) }
+        if let fuel = limits.fuel { store.fuel = Fuel(remaining: fuel) }
+
+        var imports = Imports()
+        let bridge = WASIImports(wasi: wasi)
+        bridge.define(into: &imports, store: store)
+        let instance: Instance
+        do {
+            instance = try module.instantiate(store: store, imports: imports)
+        } catch let termination as GuestTermination {
+            return Self.outcome(termination)
+        } catch {
+            throw .instantiation("\(error)")
+        }
+        bridge.bind(to: instance)
+        guard let start = instance.exports[function: "_start"] else { throw .noStart }
+        do {
+            _ = try start()
+            return .exited(0)
+        } catch let termination as GuestTermination {
+            return Self.outcome(termination)
+        } catch {
+            return .trapped(Self.describe(error))
+        }
+    }
+
+    static func outcome(_ termination: GuestTermination) -> Outcome {
+        switch termination {
+        case .exit(let code): .exited(code)
+        case .signal(let signal): .signaled(signal)
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        var text = "\(error)"
+        if text.hasPrefix("Trap: ") { text.removeFirst(6) }
+        return text
+    }
+}
+
+/// Refuses linear-memory growth past the configured ceiling (memory.grow returns -1).
+final class MemoryCeiling: ResourceLimiter, @unchecked Sendable {
+    let bytes: Int
+    init(bytes: Int) { self.bytes = bytes }
+    func limitMemoryGrowth(to desired: Int) throws -> Bool { desired <= bytes }
+    func limitTableGrowth(to desired: Int) throws -> Bool { desired <= 1_000_000 }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// Runs the `warden` executable built by SwiftPM next to the test bundle.
+public enum Warden {
+    public static var executable: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = bundle.deletingLastPathComponent()
+        // swift test runs `<products>/WardenPackageTests.xctest`; walk up until `warden` appears.
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("warden").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return Guests.packageRoot.appendingPathComponent(".build/debug/warden").path
+    }
+
+    /// `warden run <arguments>`.
+    public static func run(_ arguments: [String], stdin: String? = nil, timeout: TimeInterval = 120) throws -> Command.Result {
+        try Command.run(executable, ["run"] + arguments, stdin: stdin, timeout: timeout)
+    }
+
+    /// The audit events (JSON objects) in a stderr capture or audit file.
+    public static func auditEvents(in text: String) -> [[String: Any]] {
+        text.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("{") else { return nil }
+            return (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }
+    }
+
+    /// A wasmtime CLI for differential tests, if one is installed.
+    public static var wasmtime: String? { try? Command.which("wasmtime") }
+}
+
+/// A fresh temporary directory tree, removed when the value is released.
+public final class TemporaryTree: @unchecked Sendable {
+    public let path: String
+    public init(_ label: String = "warden") throws {
+        let template = NSTemporaryDirectory() + "\(label)-XXXXXX"
+        var bytes = Array(template.utf8CString)
+        guard mkdtemp(&bytes) != nil else { throw Guests.BuildError(description: "mkdtemp failed") }
+        path = String(cString: bytes)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    public func url(_ relative: String) -> String { relative.isEmpty ? path : "\(path)/\(relative)" }
+
+    public func write(_ relative: String, _ text: String) throws {
+        let full = url(relative)
+        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: full, atomically: false, encoding: .utf8)
+    }
+
+    public func read(_ relative: String) throws -> String { try String(contentsOfFile: url(relative), encoding: .utf8) }
+    public func makeDirectory(_ relative: String) throws {
+        try FileManager.default.createDirectory(atPath: url(relative), withIntermediateDirectories: true)
+    }
+    public func symlink(_ relative: String, to target: String) throws {
+        try FileManager.default.createSymbolicLink(atPath: url(relative), withDestinationPath: target)
+    }
+    public func exists(_ relative: String) -> Bool {
+        var info = stat()
+        return lstat(url(relative), &info) == 0
+    }
+}
