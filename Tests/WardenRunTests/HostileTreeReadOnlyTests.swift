@@ -2,25 +2,24 @@ import Foundation
 import Testing
 import WardenTestSupport
 
+/// A refusal through the read-only grant /ro: notcapable, reason read-only.
+private func ro(_ arguments: String..., side: HostileStep.Side = .first) -> HostileStep {
+    var step = HostileStep(arguments: arguments, errno: "notcapable", audit: nil)
+    let subject = step.subject(side)
+    step.audit = .init(op: HostileStep.wasiFunction(arguments[0]), fd: subject.fd, path: subject.path,
+                       reason: "read-only", errno: "notcapable", preopen: "/ro")
+    return step
+}
+
 /// Every mutation through a `--ro-dir` grant is refused with notcapable, reason read-only, and
 /// the host files keep their content and timestamps. (wasmtime's CLI has no read-only grant,
 /// so there is no reference run for these.)
 @Suite("Hostile tree: read-only grants")
 struct HostileTreeReadOnlyTests {
-    /// fd 3 = /sandbox (read-write), fd 4 = /ro (read-only).
-    static func readOnly(_ arguments: String..., side: HostileStep.Side = .first) -> HostileStep {
-        var step = HostileStep(arguments: arguments, errno: "notcapable", audit: nil)
-        let subject = step.subject(side)
-        step.audit = .init(op: HostileStep.wasiFunction(arguments[0]), fd: subject.fd, path: subject.path,
-                           reason: "read-only", errno: "notcapable", preopen: "/ro")
-        return step
-    }
-
     @Test("path mutations through a read-only preopen")
     func pathMutations() throws {
         let tree = try HostileTree()
         let before = tree.snapshot()
-        let ro = Self.readOnly
         try HostileProbe.check([
             // Opening for change.
             ro("open", "4", "data.txt", "RT"),
@@ -64,7 +63,6 @@ struct HostileTreeReadOnlyTests {
     func descriptorMutations() throws {
         let tree = try HostileTree()
         let before = tree.snapshot()
-        let ro = Self.readOnly
         // wasi-libc's open(O_RDWR) asks for the write rights only where the directory passes
         // them on: under /ro the open succeeds read-only, and every change through it is refused.
         try HostileProbe.check([
@@ -92,7 +90,6 @@ struct HostileTreeReadOnlyTests {
     func renumberedAndLibc() throws {
         let tree = try HostileTree()
         let before = tree.snapshot()
-        let ro = Self.readOnly
         var libcCreate = ro("libcopen", "/ro/new.txt", "c")
         libcCreate.audit?.fd = 4
         libcCreate.audit?.path = "new.txt"

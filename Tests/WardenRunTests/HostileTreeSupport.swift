@@ -80,7 +80,7 @@ final class HostileTree: @unchecked Sendable {
             var times = [timespec(tv_sec: Self.fixedTime, tv_nsec: 0), timespec(tv_sec: Self.fixedTime, tv_nsec: 0)]
             let full = relative.isEmpty ? root : path(relative)
             guard utimensat(AT_FDCWD, full, &times, AT_SYMLINK_NOFOLLOW) == 0 else {
-                throw Guests.BuildError(description: "utimensat \(full): errno \(errno)")
+                throw HostileTreeError(description: "utimensat \(full): errno \(errno)")
             }
         }
     }
@@ -128,7 +128,7 @@ final class HostileTree: @unchecked Sendable {
         let fd = open(file, O_RDONLY)
         guard fd >= 0 else { return false }
         var byte: UInt8 = 0
-        _ = read(fd, &byte, 1)
+        _ = Glibc.read(fd, &byte, 1)
         close(fd)
         var info = stat()
         guard lstat(file, &info) == 0 else { return false }
@@ -137,7 +137,7 @@ final class HostileTree: @unchecked Sendable {
         _ = utimensat(AT_FDCWD, file, &again, 0)
         let quiet = open(file, O_RDONLY | oNoAtime)
         guard quiet >= 0 else { return false }
-        _ = read(quiet, &byte, 1)
+        _ = Glibc.read(quiet, &byte, 1)
         close(quiet)
         var after = stat()
         guard lstat(file, &after) == 0 else { return false }
@@ -164,7 +164,7 @@ final class HostileTree: @unchecked Sendable {
                 let fd = open(full, O_RDONLY | O_NOFOLLOW | Self.oNoAtime)
                 if fd >= 0 {
                     var buffer = [UInt8](repeating: 0, count: 4096)
-                    let count = read(fd, &buffer, buffer.count)
+                    let count = Glibc.read(fd, &buffer, buffer.count)
                     close(fd)
                     line += " content=\(String(decoding: buffer.prefix(max(0, count)), as: UTF8.self))"
                 }
@@ -196,9 +196,15 @@ final class HostileTree: @unchecked Sendable {
         }
     }
 
+    func read(_ relative: String) throws -> String { try tree.read(relative) }
+
     func linkTarget(_ relative: String) -> String? {
         try? FileManager.default.destinationOfSymbolicLink(atPath: path(relative))
     }
+}
+
+struct HostileTreeError: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// Records one issue per entry that differs between two snapshots.

@@ -287,6 +287,7 @@ struct WASIFunctionDescriptorTests {
             fd 5 tag=0 len=3 name=</ro> errno=0 untouched-after=yes
             fd 5 short-buffer errno=37
             fd 6 errno=8
+            fd 7 errno=8
             stdin errno=8
             opened-file errno=8
 
@@ -295,6 +296,7 @@ struct WASIFunctionDescriptorTests {
 
     @Test("no preopen exists unless granted")
     func noPreopenByDefault() throws {
-        expectRun(try FnGuest.run("fn_fd", ["prestat"]), stdout: "fd 3 errno=8\nstdin errno=8\n")
+        expectRun(try FnGuest.run("fn_fd", ["prestat"]),
+                  stdout: "fd 3 errno=8\nfd 4 errno=8\nfd 5 errno=8\nfd 6 errno=8\nfd 7 errno=8\nstdin errno=8\n")
     }
 }

@@ -384,10 +384,10 @@ static void scenario_renumber(void) {
 }
 
 static void scenario_prestat(void) {
-    for (__wasi_fd_t fd = 3; fd < 16; fd++) {
+    for (__wasi_fd_t fd = 3; fd < 8; fd++) {
         __wasi_prestat_t p;
         __wasi_errno_t e = __wasi_fd_prestat_get(fd, &p);
-        if (e) { printf("fd %u errno=%d\n", (unsigned)fd, e); break; }
+        if (e) { printf("fd %u errno=%d\n", (unsigned)fd, e); continue; }
         char name[512];
         memset(name, '#', sizeof name);
         e = __wasi_fd_prestat_dir_name(fd, (uint8_t *)name, p.u.dir.pr_name_len);
