@@ -27,7 +27,9 @@ extension WASIPreview1 {
                      operation: StaticString, auditPath: String? = nil) throws(WASIErrno) -> FileDescriptor {
         if path.isAbsolute { throw deny(operation, fd: fd, descriptor: directory, path: auditPath ?? path.text, .escapeAttempt) }
         do {
-            return try directory.host.open(path.cString, flags: flags | O_NOCTTY, mode: mode)
+            // openat2 rejects O_PATH combined with anything but O_DIRECTORY/O_NOFOLLOW/O_CLOEXEC.
+            let extra = flags & O_PATH != 0 ? 0 : O_NOCTTY
+            return try directory.host.open(path.cString, flags: flags | extra, mode: mode)
         } catch {
             if error == .crossDevice {
                 throw deny(operation, fd: fd, descriptor: directory, path: auditPath ?? path.text, .escapeAttempt)

@@ -72,9 +72,8 @@ public final class WASIPreview1 {
     /// is `.badf` and reported as `no-preopen`).
     func directory(_ fd: UInt32, _ needed: Rights, _ operation: StaticString, path: GuestPath) throws(WASIErrno) -> Descriptor {
         guard table.contains(fd) else { throw deny(operation, fd: fd, descriptor: nil, path: path.text, .noPreopen, .badf) }
-        let descriptor = try self.descriptor(fd, needed, operation, path: path)
-        guard descriptor.kind == .directory else { throw .notdir }
-        return descriptor
+        guard try table.get(fd).kind == .directory else { throw .notdir }
+        return try self.descriptor(fd, needed, operation, path: path)
     }
 }
 
