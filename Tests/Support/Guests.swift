@@ -23,11 +23,11 @@ public enum Guests {
         let text = try Data(contentsOf: source)
         let output = try cached(key: text + Data((flags.joined(separator: " ") + "c").utf8), name: source.deletingPathExtension().lastPathComponent)
         if FileManager.default.fileExists(atPath: output) { return output }
-        let temporary = output + ".tmp\(getpid())"
+        let temporary = output + ".tmp-\(UUID().uuidString)"
         try run(clang, ["--target=wasm32-wasi", "-O2", "-Wl,--strip-debug",
                         "-D_WASI_EMULATED_PROCESS_CLOCKS", "-D_WASI_EMULATED_SIGNAL"] + flags +
                        [source.path, "-o", temporary, "-lwasi-emulated-process-clocks", "-lwasi-emulated-signal"])
-        try FileManager.default.moveItem(atPath: temporary, toPath: output)
+        try publish(temporary, as: output)
         return output
     }
 
@@ -35,12 +35,24 @@ public enum Guests {
     public static func wat(_ text: String, name: String = "guest") throws -> String {
         let output = try cached(key: Data(text.utf8), name: name)
         if FileManager.default.fileExists(atPath: output) { return output }
-        let source = output + ".wat"
+        let source = output + "-\(UUID().uuidString).wat"
         try text.write(toFile: source, atomically: true, encoding: .utf8)
-        let temporary = output + ".tmp\(getpid())"
+        let temporary = output + ".tmp-\(UUID().uuidString)"
         try run(firstExecutable(["/usr/bin/wat2wasm", "/usr/local/bin/wat2wasm"]) ?? "wat2wasm", [source, "-o", temporary])
-        try FileManager.default.moveItem(atPath: temporary, toPath: output)
+        try publish(temporary, as: output)
         return output
+    }
+
+    /// rename(2) into place: atomic, and a concurrent build of the same guest that got there
+    /// first is fine (same input, same output).
+    static func publish(_ temporary: String, as output: String) throws {
+        if rename(temporary, output) != 0 {
+            let error = errno
+            try? FileManager.default.removeItem(atPath: temporary)
+            if !FileManager.default.fileExists(atPath: output) {
+                throw BuildError(description: "cannot move \(temporary) to \(output): errno \(error)")
+            }
+        }
     }
 
     static func cached(key: Data, name: String) throws -> String {

@@ -117,6 +117,7 @@ struct WASIFunctionPathTests {
     @Test("path_open: create, excl, trunc, directory, append, nofollow, bad flags and escapes")
     func pathOpen() throws {
         let box = try Sandbox.standard()
+        try box.tree.symlink("box/abs-link", to: "/etc/passwd")
         let result = try run("open", box)
         expectRun(result, stdout: """
             create errno=0 type=4 size=0
@@ -144,6 +145,7 @@ struct WASIFunctionPathTests {
             on-file-fd errno=54
             dotdot errno=76
             absolute errno=76
+            absolute-symlink errno=76
             bad-oflags errno=28
 
             """)
@@ -155,6 +157,9 @@ struct WASIFunctionPathTests {
         #expect(!box.exists("nowhere-target") && !box.exists("missing.txt"))
         expectDenial(result, operation: "path_open", path: "..", reason: "escape-attempt")
         expectDenial(result, operation: "path_open", path: "/etc/passwd", reason: "escape-attempt")
+        let viaLink = deniedEvents(result).filter { ($0["path"] as? String) == "abs-link" }
+        #expect(viaLink.count == 1 && ["absolute-symlink", "escape-attempt"].contains(viaLink.first?["reason"] as? String ?? ""),
+                "\(result.stderr)")
     }
 
     @Test("path_readlink: exact bytes and length, truncation to a small buffer, errors")
@@ -241,7 +246,9 @@ struct WASIFunctionPathTests {
         #expect(HostFile.readlink(box.url("sub/up")) == "../data.txt")
         #expect(!box.exists("abs") && !box.exists("x"))
         #expect(HostFile.status(box.url("other.txt"))?.isRegular == true)
-        let refusals = deniedEvents(result).filter { ($0["op"] as? String) == "path_symlink" }
+        let refusals = deniedEvents(result).filter {
+            ($0["op"] as? String) == "path_symlink" && ($0["fd"] as? NSNumber)?.intValue == 3
+        }
         #expect(refusals.count == 1 && refusals.first?["reason"] as? String == "absolute-symlink", "\(result.stderr)")
     }
 

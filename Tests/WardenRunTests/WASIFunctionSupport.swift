@@ -132,7 +132,7 @@ enum HostFile {
     static func setTimes(_ path: String, access: (Int, Int), modification: (Int, Int)) throws {
         var times = [timespec(tv_sec: access.0, tv_nsec: access.1), timespec(tv_sec: modification.0, tv_nsec: modification.1)]
         guard utimensat(AT_FDCWD, path, &times, AT_SYMLINK_NOFOLLOW) == 0 else {
-            throw Guests.BuildError(description: "utimensat \(path) failed: errno \(errno)")
+            throw FnError( "utimensat \(path) failed: errno \(errno)")
         }
     }
 
@@ -162,7 +162,7 @@ enum Loopback {
     /// A port that was free a moment ago (bind to port 0, read it back, close).
     static func freePort() throws -> UInt16 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Guests.BuildError(description: "socket: errno \(errno)") }
+        guard fd >= 0 else { throw FnError( "socket: errno \(errno)") }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -171,7 +171,7 @@ enum Loopback {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { throw Guests.BuildError(description: "bind: errno \(errno)") }
+        guard bound == 0 else { throw FnError( "bind: errno \(errno)") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
@@ -183,7 +183,7 @@ enum Loopback {
     static func connect(port: UInt16, deadline: Date) throws -> Int32 {
         while true {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw Guests.BuildError(description: "socket: errno \(errno)") }
+            guard fd >= 0 else { throw FnError( "socket: errno \(errno)") }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -195,7 +195,7 @@ enum Loopback {
             }
             if result == 0 { return fd }
             close(fd)
-            if Date() > deadline { throw Guests.BuildError(description: "connect to port \(port) failed: errno \(errno)") }
+            if Date() > deadline { throw FnError( "connect to port \(port) failed: errno \(errno)") }
             usleep(50_000)
         }
     }
@@ -204,7 +204,7 @@ enum Loopback {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard sent > 0 else { throw Guests.BuildError(description: "send: errno \(errno)") }
+            guard sent > 0 else { throw FnError( "send: errno \(errno)") }
             bytes = bytes.dropFirst(sent)
         }
     }
@@ -218,7 +218,7 @@ enum Loopback {
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count == 0 { break }
-            guard count > 0 else { throw Guests.BuildError(description: "recv: errno \(errno)") }
+            guard count > 0 else { throw FnError( "recv: errno \(errno)") }
             data += buffer[0..<count]
         }
         return String(decoding: data, as: UTF8.self)
@@ -245,7 +245,7 @@ final class RunningWarden: @unchecked Sendable {
         while !String(decoding: seen, as: UTF8.self).contains(marker) {
             let chunk = stdoutPipe.fileHandleForReading.availableData
             guard !chunk.isEmpty else {
-                throw Guests.BuildError(description: "stdout ended before '\(marker)': \(String(decoding: seen, as: UTF8.self))")
+                throw FnError( "stdout ended before '\(marker)': \(String(decoding: seen, as: UTF8.self))")
             }
             seen += chunk
         }
@@ -274,4 +274,10 @@ final class RunningWarden: @unchecked Sendable {
                               stderr: String(decoding: err, as: UTF8.self),
                               signaled: process.terminationReason == .uncaughtSignal)
     }
+}
+
+/// A failure of the test harness itself (not of warden).
+struct FnError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

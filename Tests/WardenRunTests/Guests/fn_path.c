@@ -193,6 +193,8 @@ static void scenario_open(void) {
            __wasi_path_open(fd, FOLLOW, "x", 0, __WASI_RIGHTS_FD_READ, 0, 0, &inner));
     printf("dotdot errno=%d\n", open_at(FOLLOW, "..", __WASI_OFLAGS_DIRECTORY, R_DIR, 0, &fd));
     printf("absolute errno=%d\n", open_at(FOLLOW, "/etc/passwd", 0, R_READ, 0, &fd));
+    // "abs-link" (made by the host) points at /etc/passwd: following it leaves the sandbox.
+    printf("absolute-symlink errno=%d\n", open_at(FOLLOW, "abs-link", 0, R_READ, 0, &fd));
     // Last: wasmtime traps on unknown flag bits; the contract wants inval.
     printf("bad-oflags errno=%d\n", __wasi_path_open(DIR, FOLLOW, "data.txt", 0x10, __WASI_RIGHTS_FD_READ, 0, 0, &fd));
 }
