@@ -38,11 +38,14 @@ public enum RunCommandCore {
             return fail(ExitStatus.launchFailure, "\(options.modulePath): \(error)")
         }
 
+        let moduleName = String(options.modulePath.split(separator: "/").last ?? Substring(options.modulePath))
+
         // The grants.
         var opened: [FileDescriptor] = []
         defer { for fd in opened { try? fd.close() } }
         var configuration = WASIConfiguration()
-        configuration.arguments = [options.modulePath] + options.arguments
+        // argv[0] is the module's file name, as wasmtime passes it.
+        configuration.arguments = [moduleName] + options.arguments
         for entry in options.environment {
             if entry.contains("=") {
                 configuration.environment.append(entry)
@@ -84,7 +87,6 @@ public enum RunCommandCore {
                 return fail(ExitStatus.launchFailure, "cannot open audit log '\(path)': \(error)")
             }
         }
-        let moduleName = String(options.modulePath.split(separator: "/").last ?? Substring(options.modulePath))
         let auditor = JSONLinesAuditor(output: auditOutput, module: moduleName)
 
         let wasi: WASIPreview1

@@ -8,7 +8,8 @@ public enum DenialReason: String, Sendable {
     case noPreopen = "no-preopen"
     /// The descriptor lacks the right the operation needs.
     case rights
-    /// A symlink whose target is absolute (it could only ever point outside the sandbox).
+    /// A symlink whose target is absolute: creating one, or reading one that exists (its
+    /// target is a host path and could only ever point outside the sandbox).
     case absoluteSymlink = "absolute-symlink"
     /// A guest-driven size past a bound (iovec count, subscriptions, descriptors).
     case resourceLimit = "resource-limit"

@@ -21,7 +21,9 @@ extension WASIPreview1 {
             let directory = try self.directory(fd, needed, "path_open", path: guestPath)
 
             // Rights flow down: a new descriptor never holds more than its directory passes on.
-            let writeRights: Rights = [.fdWrite, .fdAllocate, .fdFilestatSetSize, .fdDatasync]
+            // fd_datasync is not among them: it is a reading right too, and counting it would open
+            // every file under a read-only grant for writing on the host.
+            let writeRights: Rights = [.fdWrite, .fdAllocate, .fdFilestatSetSize]
             if !directory.inheriting.isSuperset(of: requested.union(requestedInheriting)) {
                 let excess = requested.union(requestedInheriting).subtracting(directory.inheriting)
                 let reason: DenialReason = directory.access == .read && !excess.isDisjoint(with: .mutating) ? .readOnly : .rights

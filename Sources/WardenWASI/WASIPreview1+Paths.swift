@@ -88,6 +88,11 @@ extension WASIPreview1 {
             // Read into host scratch first: a short guest buffer still gets a truncated copy.
             let length: Int
             do throws(Errno) { length = try target.parent.readLink(target.name, into: scratch) } catch { throw WASIErrno(error) }
+            // An absolute target names a host path: reading it would leak host layout, and it
+            // could never be followed beneath the grant anyway (wasmtime refuses it too).
+            if length > 0, scratch[0] == UInt8(ascii: "/") {
+                throw deny("path_readlink", fd: fd, descriptor: directory, path: guestPath.text, .absoluteSymlink)
+            }
             let copied = min(length, output.count)
             if copied > 0 { output.baseAddress!.copyMemory(from: scratch.baseAddress!, byteCount: copied) }
             return copied

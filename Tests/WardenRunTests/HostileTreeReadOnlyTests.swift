@@ -86,11 +86,42 @@ struct HostileTreeReadOnlyTests {
         expectUnchanged(before, tree.snapshot())
     }
 
+    @Test("a read-only grant never opens host files for writing")
+    func hostDescriptorsStayReadOnly() throws {
+        // An immutable file (chattr +i) cannot be opened for writing on the host, even by root:
+        // if the same guest call works on data.txt but fails here, Warden opened data.txt's host
+        // descriptor writable under a read-only grant (least privilege: inotify watchers then
+        // see IN_CLOSE_WRITE, a busy executable gives ETXTBSY, a read-only mount EROFS).
+        let tree = try HostileTree()
+        try tree.tree.write("readonly/frozen.txt", "frozen")
+        let chattr = try? Command.run("chattr", ["+i", tree.path("readonly/frozen.txt")])
+        defer { _ = try? Command.run("chattr", ["-i", tree.path("readonly/frozen.txt")]) }
+        guard chattr?.status == 0 else {
+            // No CAP_LINUX_IMMUTABLE or no support on this file system: nothing to observe with.
+            return
+        }
+        let before = tree.snapshot()
+        try HostileProbe.check([
+            succeeds("open", "4", "frozen.txt", "LR", fields: ["fd": "5"]),
+            succeeds("read", "$", fields: ["data": "frozen"]),
+            // wasi-libc's O_RDWR: /ro passes on no write right, so this must be a read-only open…
+            succeeds("open", "4", "frozen.txt", "LRW", fields: ["fd": "6"]),
+            succeeds("read", "$", fields: ["data": "frozen"]),
+            ro("write", "$", "x"),
+            // …as must wasi-libc's own open(O_RDWR) and O_WRONLY-style requests.
+            succeeds("libcopen", "/ro/frozen.txt", "rw"),
+            succeeds("open", "4", "frozen.txt", "LW"),
+            ro("write", "$", "x"),
+        ], grants: tree.sandboxAndReadOnlyGrants)
+        expectUnchanged(before, tree.snapshot())
+    }
+
     @Test("a read-only grant stays read-only after fd_renumber and through wasi-libc")
     func renumberedAndLibc() throws {
         let tree = try HostileTree()
         let before = tree.snapshot()
         var libcCreate = ro("libcopen", "/ro/new.txt", "c")
+        libcCreate.audit?.op = "path_open"
         libcCreate.audit?.fd = 4
         libcCreate.audit?.path = "new.txt"
         try HostileProbe.check([

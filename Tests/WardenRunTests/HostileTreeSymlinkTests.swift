@@ -18,11 +18,12 @@ struct HostileTreeSymlinkTests {
     /// without a trailing slash, following and not).
     static func finalComponentSteps(_ link: String) -> [HostileStep] {
         [
-            // open: following is an escape; not following a final symlink is ELOOP (as O_NOFOLLOW).
+            // open: following is an escape; not following a final symlink is ELOOP (O_NOFOLLOW),
+            // or ENOTDIR when a directory was asked for (Linux's answer; wasmtime says loop).
             escape("cat", "3", link, "FR"),
             escape("open", "3", link, "DFP"),
             fails("loop", "open", "3", link, "R"),
-            fails("loop", "open", "3", link, "DR"),
+            fails("notdir", "open", "3", link, "DR"),
             // A trailing slash makes the kernel follow even without symlink_follow.
             escape("open", "3", "\(link)/", "R"),
             escape("open", "3", "\(link)/", "DR"),
@@ -193,6 +194,37 @@ struct HostileTreeSymlinkTests {
         #expect(tree.linkTarget("sandbox/s2") == "../secret.txt")
     }
 
+    @Test("dangling links out never create their target")
+    func danglingLinks() throws {
+        let tree = try HostileTree()
+        try tree.tree.symlink("sandbox/dangling", to: "../outside/created")
+        try tree.tree.symlink("sandbox/absdangling", to: tree.path("outside/created"))
+        let before = tree.snapshot()
+        try HostileProbe.check([
+            // O_CREAT through the link would create outside/created.
+            escape("open", "3", "dangling", "FCRW"),
+            escape("open", "3", "absdangling", "FCRW"),
+            escape("open", "3", "absdangling", "FCW"),
+            fails("loop", "open", "3", "dangling", "CRW"),
+            // O_EXCL never follows a final symlink: the link itself exists.
+            fails("exist", "open", "3", "dangling", "FCERW"),
+            escape("settimes", "3", "dangling", "f"),
+            escape("stat", "3", "dangling", "f"),
+            escape("mkdir", "3", "dangling/sub"),
+            // Calls that act on the final component meet the link itself.
+            fails("exist", "mkdir", "3", "dangling"),
+            fails("exist", "mkdir", "3", "dangling/"),
+            fails("exist", "symlink", "x", "3", "dangling"),
+            fails("exist", "link", "3", "inside.txt", "3", "dangling"),
+            // A guest-made dangling link is no different.
+            succeeds("symlink", "../outside/made", "3", "mine"),
+            escape("open", "3", "mine", "FCRW"),
+            fails("exist", "open", "3", "mine", "FCEW"),
+        ], grants: tree.sandboxGrant)
+        expectUnchanged(before, tree.snapshot())
+        #expect(tree.listing("outside").isEmpty)
+    }
+
     @Test("symlink loops fail fast with loop")
     func loops() throws {
         let tree = try HostileTree()
@@ -218,8 +250,8 @@ struct HostileTreeSymlinkTests {
             fails("loop", "cat", "3", deep, "FR"),
             fails("loop", "stat", "3", deep, "n"),
             fails("loop", "mkdir", "3", String(repeating: "cur/", count: 100) + "new"),
-            HostileStep(arguments: ["repeat", "500", "cat", "3", deep, "FR"], errno: "loop"),
-            HostileStep(arguments: ["repeat", "500", "cat", "3", "loopa", "FR"], errno: "loop"),
+            HostileStep(arguments: ["repeat", "200", "cat", "3", deep, "FR"], errno: "loop"),
+            HostileStep(arguments: ["repeat", "200", "cat", "3", "loopa", "FR"], errno: "loop"),
             // Controls: a few hops are fine.
             succeeds("cat", "3", fine, "FR", fields: ["data": "inside"]),
             succeeds("cat", "3", "hop40", "FR", fields: ["data": "inside"]),

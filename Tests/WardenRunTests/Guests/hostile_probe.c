@@ -11,7 +11,7 @@
 //   PATH  percent-decoded (`%00` puts a NUL byte in the path, `%25` is a literal percent)
 //   OPEN FLAGS  any of: F follow symlinks, C creat, D directory, E excl, T trunc, R read rights,
 //               W write rights, X every right, P directory rights (every right but the file
-//               read/write ones; inheriting: every right), L rights as wasi-libc asks (intersected with the
+//               read/write and socket ones; inheriting: every right but the socket ones), L rights as wasi-libc asks (intersected with the
 //               directory's inheriting rights), A append; `-` for none.
 //
 // Operations (argument count fixed per operation):
@@ -95,8 +95,10 @@ static const char *errname(int32_t e) {
 static const uint64_t READ_RIGHTS = R(1) | R(2) | R(3) | R(5) | R(7) | R(14) | R(21) | R(27);
 static const uint64_t WRITE_RIGHTS = R(0) | R(4) | R(6) | R(8) | R(22) | R(23);
 static const uint64_t ALL_RIGHTS = (UINT64_C(1) << 30) - 1;
-// Everything a directory descriptor can use (no file write rights); inheriting gets ALL_RIGHTS.
-static const uint64_t DIR_RIGHTS = ALL_RIGHTS & ~(R(0) | R(1) | R(6) | R(8) | R(22));
+// Every right but the socket ones (sock_shutdown, sock_accept).
+static const uint64_t NON_SOCKET_RIGHTS = ALL_RIGHTS & ~(R(28) | R(29));
+// Everything a directory descriptor can use (no file read/write or socket rights).
+static const uint64_t DIR_RIGHTS = NON_SOCKET_RIGHTS & ~(R(0) | R(1) | R(6) | R(8) | R(22));
 
 static uint32_t last_fd = UINT32_MAX;
 static char line[8192];
@@ -158,7 +160,7 @@ static int32_t do_open(uint32_t fd, const char *path, int32_t len, const char *f
         case 'R': base |= READ_RIGHTS; inheriting |= READ_RIGHTS; break;
         case 'W': base |= WRITE_RIGHTS; inheriting |= WRITE_RIGHTS; break;
         case 'X': base |= ALL_RIGHTS; inheriting |= ALL_RIGHTS; break;
-        case 'P': base |= DIR_RIGHTS; inheriting |= ALL_RIGHTS; break;
+        case 'P': base |= DIR_RIGHTS; inheriting |= NON_SOCKET_RIGHTS; break;
         case 'L': libc_rights = 1; break;
         case 'A': fdflags |= 1; break;
         default: break;
