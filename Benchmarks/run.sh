@@ -20,8 +20,8 @@ ROOT=$(dirname "$HERE")
 OUT=${BENCH_OUT:-$HERE/results/latest.txt}
 CLANG=${CLANG:-/usr/bin/clang-14}
 STARTUP_RUNS=${BENCH_STARTUP_RUNS:-40}
-LOOP_RUNS=${BENCH_LOOP_RUNS:-5}
-COPY_RUNS=${BENCH_COPY_RUNS:-7}
+LOOP_RUNS=${BENCH_LOOP_RUNS:-7}
+COPY_RUNS=${BENCH_COPY_RUNS:-11}
 WRITES=1000000
 OPENS=200000
 COPY_MIB=256
@@ -148,6 +148,7 @@ bench() {  # bench NAME WARMUP RUNS [extra hyperfine args...] -- native-cmd wasm
         --export-json "$WORK/json/$name.json" "${cmds[@]}" >&2
 }
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s)
 bench hello 5 "$STARTUP_RUNS" -- \
     "$N/hello" \
@@ -168,6 +169,7 @@ bench copy 1 "$COPY_RUNS" --prepare sync -- \
     "$WASMTIME run $COPY_ARGS_WASMTIME $W/copy.wasm /src/data /dst/out" \
     "$WARDEN run $COPY_ARGS_WARDEN $W/copy.wasm /src/data /dst/out"
 elapsed=$(( $(date +%s) - start ))
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------------------------------------
 # Report
@@ -175,7 +177,7 @@ elapsed=$(( $(date +%s) - start ))
 mkdir -p "$(dirname "$OUT")"
 wasmtime_version=n/a
 [ -n "$WASMTIME" ] && wasmtime_version=$("$WASMTIME" --version)
-export WORK WARDEN WASMTIME wasmtime_version elapsed WRITES OPENS COPY_MIB
+export WORK WARDEN WASMTIME wasmtime_version elapsed WRITES OPENS COPY_MIB LOAD_BEFORE LOAD_AFTER
 python3 - "$WORK/json" <<'PY' | tee "$OUT"
 import json, os, platform, subprocess, sys, datetime
 
@@ -231,6 +233,7 @@ p(f"Warden benchmarks  {datetime.datetime.now().astimezone().strftime('%Y-%m-%d 
 p(f"machine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}")
 p(f"warden:   {os.environ['WARDEN']}")
 p(f"wasmtime: {os.environ['WASMTIME'] or 'not found'} ({os.environ['wasmtime_version']})")
+p(f"load average before/after: {os.environ['LOAD_BEFORE']} / {os.environ['LOAD_AFTER']} (other work on the machine skews results)")
 p("medians of hyperfine runs (all contestants measured in this one run)")
 p("")
 hdr = f"{'benchmark':<38}{'native':>11}{'wasmtime':>11}{'warden':>11}{'warden/wasmtime':>17}{'warden/native':>15}"

@@ -12,6 +12,9 @@ public struct Descriptor {
     public enum Kind: Sendable, Equatable {
         case file
         case directory
+        /// Opened by path_open without `O_DIRECTORY`: file or directory is learned with one
+        /// fstat on first need (`WASIPreview1.resolved`), saving a syscall on every open.
+        case pending
         /// A connected or listening socket handed in by the launcher, or accepted from one.
         case socket(listening: Bool)
         /// stdin/stdout/stderr and other inherited non-directory descriptors.
@@ -29,6 +32,9 @@ public struct Descriptor {
     public var preopenPath: String?
     /// Set only on the preopen roots: what `fd_prestat_dir_name` reports.
     public var preopenName: String?
+    /// fdflags as last set through WASI, for descriptors nobody else shares (files and
+    /// directories); nil means ask the host (stdio and sockets the launcher also holds).
+    public var fdflags: FdFlags?
     /// Whether `fd_close` closes the host descriptor (stdio is shared with the launcher).
     public var ownsHost: Bool
     /// fd_readdir position: the next cookie and the kernel offset where that entry starts.
@@ -36,7 +42,8 @@ public struct Descriptor {
     var readdirKernelOffset: Int64 = 0
 
     public init(host: FileDescriptor, kind: Kind, fileType: FileType, rights: Rights, inheriting: Rights,
-                access: DirectoryAccess, preopenPath: String?, preopenName: String? = nil, ownsHost: Bool = true) {
+                access: DirectoryAccess, preopenPath: String?, preopenName: String? = nil, ownsHost: Bool = true,
+                fdflags: FdFlags? = nil) {
         self.host = host
         self.kind = kind
         self.fileType = fileType
@@ -46,6 +53,7 @@ public struct Descriptor {
         self.preopenPath = preopenPath
         self.preopenName = preopenName
         self.ownsHost = ownsHost
+        self.fdflags = fdflags
     }
 }
 

@@ -43,6 +43,7 @@ extension WASIPreview1 {
 
     public func fdSeek(_ memory: GuestMemory, fd: UInt32, offset: Int64, whence: UInt8, result: UInt32) throws(WASIErrno) {
         let needed: Rights = (offset == 0 && whence == 1) ? .fdTell : .fdSeek
+        _ = try resolved(fd)
         let descriptor = try self.descriptor(fd, needed, "fd_seek")
         // A directory's position belongs to fd_readdir's cookies; seeking it would desync them.
         guard descriptor.kind != .directory else { throw .badf }
@@ -59,6 +60,7 @@ extension WASIPreview1 {
     }
 
     public func fdTell(_ memory: GuestMemory, fd: UInt32, result: UInt32) throws(WASIErrno) {
+        _ = try resolved(fd)
         let descriptor = try self.descriptor(fd, .fdTell, "fd_tell")
         guard descriptor.kind != .directory else { throw .badf }
         let position: Int64

@@ -4,13 +4,18 @@ import WardenSystem
 /// fdstat, filestat and prestat: what a descriptor is and what it may do.
 extension WASIPreview1 {
     public func fdFdstatGet(_ memory: GuestMemory, fd: UInt32, result: UInt32) throws(WASIErrno) {
-        let descriptor = try table.get(fd)
-        let hostFlags: Int32
-        do throws(Errno) { hostFlags = try descriptor.host.statusFlags() } catch { throw WASIErrno(error) }
-        var flags: FdFlags = []
-        if hostFlags & O_APPEND != 0 { flags.insert(.append) }
-        if hostFlags & O_NONBLOCK != 0 { flags.insert(.nonblock) }
-        if hostFlags & O_SYNC == O_SYNC { flags.insert([.sync, .rsync]) } else if hostFlags & O_DSYNC != 0 { flags.insert(.dsync) }
+        let descriptor = try resolved(fd)
+        var flags: FdFlags
+        if let cached = descriptor.fdflags {
+            flags = cached
+        } else {
+            let hostFlags: Int32
+            do throws(Errno) { hostFlags = try descriptor.host.statusFlags() } catch { throw WASIErrno(error) }
+            flags = []
+            if hostFlags & O_APPEND != 0 { flags.insert(.append) }
+            if hostFlags & O_NONBLOCK != 0 { flags.insert(.nonblock) }
+            if hostFlags & O_SYNC == O_SYNC { flags.insert([.sync, .rsync]) } else if hostFlags & O_DSYNC != 0 { flags.insert(.dsync) }
+        }
         _ = try memory.bytes(at: result, count: UInt32(Layout.fdstatSize)).initializeMemory(as: UInt8.self, repeating: 0)
         try memory.store(descriptor.fileType.rawValue, at: result)
         try memory.store(flags.rawValue, at: result &+ 2)
@@ -37,6 +42,7 @@ extension WASIPreview1 {
             if flags.contains(.append) { updated |= O_APPEND }
             if flags.contains(.nonblock) { updated |= O_NONBLOCK }
             try descriptor.host.setStatusFlags(updated)
+            if descriptor.fdflags != nil { try table.update(fd) { $0.fdflags = flags.normalized } }
         } catch let error as WASIErrno {
             throw error
         } catch let error as Errno {

@@ -49,23 +49,20 @@ extension WASIPreview1 {
             if !LookupFlags(rawValue: lookupFlags).contains(.symlinkFollow) { flags |= O_NOFOLLOW }
 
             let host = try openBeneath(directory, fd: fd, guestPath, flags: flags, mode: 0o666, operation: "path_open")
-            let status: FileStatus
-            do throws(Errno) { status = try host.status() } catch {
-                try? host.close()
-                throw WASIErrno(error)
-            }
-            let type = FileType(status: status)
-            let isDirectory = type == .directory
-            let limit: Rights = isDirectory
-                ? (directory.access == .readWrite ? Rights.directoryReading.union(.directoryMutating) : .directoryReading)
-                : (directory.access == .readWrite ? Rights.fileReading.union(.fileMutating) : .fileReading)
-            var rights = requested.intersection(limit)
+            // With O_DIRECTORY the kernel guaranteed a directory; otherwise the kind is settled
+            // on first need, so the common open+read+close costs no fstat.
+            let isDirectory = oflags.contains(.directory)
+            var rights = requested.intersection(
+                Self.rightsLimit(directory: true, access: directory.access)
+                    .union(isDirectory ? [] : Self.rightsLimit(directory: false, access: directory.access)))
             // A descriptor the kernel opened read-only cannot write, whatever was asked.
             if flags & O_ACCMODE == O_RDONLY { rights.subtract([.fdWrite, .fdAllocate, .fdFilestatSetSize]) }
             if flags & O_ACCMODE == O_WRONLY { rights.subtract([.fdRead, .fdReaddir]) }
-            let descriptor = Descriptor(host: host, kind: isDirectory ? .directory : .file, fileType: type,
+            let descriptor = Descriptor(host: host, kind: isDirectory ? .directory : .pending,
+                                        fileType: isDirectory ? .directory : .unknown,
                                         rights: rights, inheriting: requestedInheriting.intersection(directory.inheriting),
-                                        access: directory.access, preopenPath: directory.preopenPath)
+                                        access: directory.access, preopenPath: directory.preopenPath,
+                                        fdflags: fdflags.normalized)
             let newFD: UInt32
             do throws(WASIErrno) { newFD = try table.insert(descriptor) } catch {
                 try? host.close()

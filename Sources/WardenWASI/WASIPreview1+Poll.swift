@@ -55,6 +55,7 @@ extension WASIPreview1 {
             case 1, 2:
                 subscription.fd = try memory.load(UInt32.self, at: base + 16)
                 do {
+                    _ = try resolved(subscription.fd)
                     let descriptor = try self.descriptor(subscription.fd, .pollFdReadwrite, "poll_oneoff")
                     if descriptor.fileType == .regularFile || descriptor.kind == .directory {
                         subscription.immediate = true

@@ -8,6 +8,7 @@ extension WASIPreview1 {
     /// any other cookie rewinds and skips.
     public func fdReaddir(_ memory: GuestMemory, fd: UInt32, buffer: UInt32, bufferLength: UInt32, cookie: UInt64,
                           used: UInt32) throws(WASIErrno) {
+        _ = try resolved(fd)
         let descriptor = try self.descriptor(fd, .fdReaddir, "fd_readdir")
         guard descriptor.kind == .directory else { throw .notdir }
         let output = try memory.bytes(at: buffer, count: bufferLength)

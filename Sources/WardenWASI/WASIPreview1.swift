@@ -33,7 +33,7 @@ public final class WASIPreview1 {
             table.place(Descriptor(host: preopen.host, kind: .directory, fileType: .directory,
                                    rights: base, inheriting: base.union(files), access: preopen.access,
                                    preopenPath: preopen.guestPath, preopenName: preopen.guestPath,
-                                   ownsHost: false), at: next)
+                                   ownsHost: false, fdflags: []), at: next)
             next += 1
         }
     }
@@ -72,8 +72,34 @@ public final class WASIPreview1 {
     /// is `.badf` and reported as `no-preopen`).
     func directory(_ fd: UInt32, _ needed: Rights, _ operation: StaticString, path: GuestPath) throws(WASIErrno) -> Descriptor {
         guard table.contains(fd) else { throw deny(operation, fd: fd, descriptor: nil, path: path.text, .noPreopen, .badf) }
-        guard try table.get(fd).kind == .directory else { throw .notdir }
+        guard try resolved(fd).kind == .directory else { throw .notdir }
         return try self.descriptor(fd, needed, operation, path: path)
+    }
+
+    /// The descriptor at `fd` with a `.pending` kind settled (one fstat, then cached), and its
+    /// rights narrowed to what a file or a directory may hold.
+    func resolved(_ fd: UInt32) throws(WASIErrno) -> Descriptor {
+        var descriptor = try table.get(fd)
+        guard descriptor.kind == .pending else { return descriptor }
+        let status: FileStatus
+        do throws(Errno) { status = try descriptor.host.status() } catch { throw WASIErrno(error) }
+        descriptor.fileType = FileType(status: status)
+        let isDirectory = descriptor.fileType == .directory
+        descriptor.kind = isDirectory ? .directory : .file
+        descriptor.rights.formIntersection(Self.rightsLimit(directory: isDirectory, access: descriptor.access))
+        let settled = descriptor
+        try table.update(fd) { $0 = settled }
+        return settled
+    }
+
+    /// The most a descriptor beneath a grant of `access` may hold.
+    static func rightsLimit(directory: Bool, access: DirectoryAccess) -> Rights {
+        switch (directory, access) {
+        case (true, .readWrite): Rights.directoryReading.union(.directoryMutating)
+        case (true, .read): .directoryReading
+        case (false, .readWrite): Rights.fileReading.union(.fileMutating)
+        case (false, .read): .fileReading
+        }
     }
 }
 

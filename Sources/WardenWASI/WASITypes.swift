@@ -71,6 +71,14 @@ public struct FdFlags: OptionSet, Sendable {
     public static let nonblock = FdFlags(rawValue: 1 << 2)
     public static let rsync = FdFlags(rawValue: 1 << 3)
     public static let sync = FdFlags(rawValue: 1 << 4)
+
+    /// As the host reports them back: Linux has one O_SYNC for sync and rsync, and O_SYNC
+    /// implies O_DSYNC.
+    public var normalized: FdFlags {
+        var result = intersection([.append, .nonblock])
+        if contains(.sync) || contains(.rsync) { result.insert([.sync, .rsync]) } else if contains(.dsync) { result.insert(.dsync) }
+        return result
+    }
 }
 
 public struct OFlags: OptionSet, Sendable {
