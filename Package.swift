@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
         // C shim: Linux syscalls that have no glibc wrapper or are variadic.
@@ -33,10 +34,17 @@ let package = Package(
                 .product(name: "WAT", package: "WasmKit"),
             ],
             cSettings: gnuSource, swiftSettings: strict),
-        // `warden run`: grants from flags, preopens opened with ambient authority, one run.
+        // Policy files: parse, validate, resolve; diagnostics with file:line:col. Pure: no I/O
+        // beyond the text it is given (host facts come in through a protocol).
+        .target(
+            name: "WardenPolicy",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strict),
+        // The CLI's commands: `warden run` (grants from flags or a policy, preopens opened with
+        // ambient authority, one run) and `warden policy check|explain`.
         .target(
             name: "WardenRun",
-            dependencies: ["WardenWASIWasmKit", "WardenWASI", "WardenSystem"],
+            dependencies: ["WardenWASIWasmKit", "WardenWASI", "WardenSystem", "WardenPolicy"],
             cSettings: gnuSource, swiftSettings: strict),
         .executableTarget(
             name: "warden",
@@ -48,6 +56,11 @@ let package = Package(
             name: "WardenWASITests",
             dependencies: ["WardenWASI", "WardenSystem", "WardenTestSupport"],
             cSettings: gnuSource, swiftSettings: strict),
+        .testTarget(
+            name: "WardenPolicyTests",
+            dependencies: ["WardenPolicy", "WardenTestSupport", "warden"],
+            exclude: ["Fixtures"],
+            swiftSettings: strict),
         .testTarget(
             name: "WardenRunTests",
             dependencies: ["WardenTestSupport", "WardenRun", "warden"],

@@ -8,6 +8,10 @@
 #include <unistd.h>
 #include <stdio.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -95,4 +99,103 @@ int warden_listen_tcp4(const char *address, uint16_t port, int backlog) {
         return -1;
     }
     return fd;
+}
+
+/* Deadline state: copied once before arming, read only from the signal handler. */
+static char deadline_text[2][2][1024];
+static int deadline_status[2];
+static int deadline_audit_fd = -1;
+
+static void deadline_write(int fd, const char *text) {
+    size_t length = strlen(text), done = 0;
+    while (done < length) {
+        ssize_t n = write(fd, text + done, length - done);
+        if (n <= 0) { if (n < 0 && errno == EINTR) continue; return; }
+        done += (size_t)n;
+    }
+}
+
+/* RFC 3339 UTC time with milliseconds, from clock_gettime only (async-signal-safe). */
+static void deadline_timestamp(char out[25]) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    long long days = now.tv_sec / 86400, seconds = now.tv_sec % 86400;
+    /* civil_from_days (Howard Hinnant) */
+    long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long y = (long long)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    unsigned d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+    if (m <= 2) y++;
+    int fields[7] = { (int)y, (int)m, (int)d, (int)(seconds / 3600), (int)(seconds / 60 % 60), (int)(seconds % 60),
+                      (int)(now.tv_nsec / 1000000) };
+    int widths[7] = { 4, 2, 2, 2, 2, 2, 3 };
+    const char separators[7] = { '-', '-', 'T', ':', ':', '.', 'Z' };
+    int at = 0;
+    for (int f = 0; f < 7; f++) {
+        for (int w = widths[f] - 1, v = fields[f]; w >= 0; w--, v /= 10) out[at + w] = (char)('0' + v % 10);
+        at += widths[f];
+        out[at++] = separators[f];
+    }
+    out[at] = 0;
+}
+
+static void deadline_fired(int signal) {
+    int which = signal == SIGALRM ? 0 : 1;
+    deadline_write(2, deadline_text[which][0]);
+    if (deadline_audit_fd >= 0) {
+        /* The audit template carries "@TIME@" where the firing time goes. */
+        const char *template = deadline_text[which][1], *mark = strstr(template, "@TIME@");
+        char line[1100], stamp[25];
+        size_t at = 0;
+        if (mark) {
+            deadline_timestamp(stamp);
+            memcpy(line, template, (size_t)(mark - template));
+            at = (size_t)(mark - template);
+            memcpy(line + at, stamp, strlen(stamp));
+            at += strlen(stamp);
+            size_t rest = strlen(mark + 6);
+            memcpy(line + at, mark + 6, rest);
+            at += rest;
+            line[at] = 0;
+            deadline_write(deadline_audit_fd, line);
+        } else {
+            deadline_write(deadline_audit_fd, template);
+        }
+    }
+    _exit(deadline_status[which]);
+}
+
+int warden_arm_deadlines(uint64_t wall_ms, uint64_t cpu_seconds,
+                         const char *wall_message, const char *wall_audit, int wall_status,
+                         const char *cpu_message, const char *cpu_audit, int cpu_status, int audit_fd) {
+    snprintf(deadline_text[0][0], sizeof deadline_text[0][0], "%s", wall_message);
+    snprintf(deadline_text[0][1], sizeof deadline_text[0][1], "%s", wall_audit);
+    snprintf(deadline_text[1][0], sizeof deadline_text[1][0], "%s", cpu_message);
+    snprintf(deadline_text[1][1], sizeof deadline_text[1][1], "%s", cpu_audit);
+    deadline_status[0] = wall_status;
+    deadline_status[1] = cpu_status;
+    deadline_audit_fd = audit_fd;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = deadline_fired;
+    sigfillset(&action.sa_mask);
+    if (wall_ms > 0) {
+        if (sigaction(SIGALRM, &action, NULL) != 0) return -1;
+        struct itimerval timer = { {0, 0}, { (time_t)(wall_ms / 1000), (suseconds_t)((wall_ms % 1000) * 1000) } };
+        if (setitimer(ITIMER_REAL, &timer, NULL) != 0) return -1;
+    }
+    if (cpu_seconds > 0) {
+        if (sigaction(SIGXCPU, &action, NULL) != 0) return -1;
+        struct rlimit current;
+        if (getrlimit(RLIMIT_CPU, &current) != 0) return -1;
+        rlim_t soft = (rlim_t)cpu_seconds;
+        /* Never raise: even root here lacks CAP_SYS_RESOURCE. The hard limit (one second later,
+           SIGKILL) backs the soft one in case the handler cannot run. */
+        if (current.rlim_max != RLIM_INFINITY && soft >= current.rlim_max) soft = current.rlim_max > 1 ? current.rlim_max - 1 : 1;
+        struct rlimit limit = { soft, current.rlim_max == RLIM_INFINITY || soft + 1 < current.rlim_max ? soft + 1 : current.rlim_max };
+        if (setrlimit(RLIMIT_CPU, &limit) != 0) return -1;
+    }
+    return 0;
 }

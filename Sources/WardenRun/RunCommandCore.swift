@@ -1,3 +1,4 @@
+import CWardenLinux
 import Glibc
 import WardenSystem
 import WardenWASI
@@ -11,10 +12,33 @@ public enum RunCommandCore {
         public static let trap: Int32 = 134
         public static let launchFailure: Int32 = 125
         public static let usage: Int32 = 64
+        /// The policy's wall-time ran out (as timeout(1)).
+        public static let wallTime: Int32 = 124
+        /// The policy's cpu-time ran out (128 + SIGXCPU).
+        public static let cpuTime: Int32 = 152
         public static func signal(_ number: Int32) -> Int32 { 128 + number }
     }
 
     static let maxModuleBytes = 1 << 30
+
+    /// Wall-time and CPU-time limits end the run from a signal handler (the interpreter cannot
+    /// be interrupted cleanly mid-instruction): a message, one audit event, a named exit status.
+    static func armDeadlines(_ options: RunOptions, module: String, auditOutput: FileDescriptor) {
+        func milliseconds(_ duration: Duration?) -> UInt64 {
+            guard let duration else { return 0 }
+            return UInt64(duration.components.seconds) * 1000 + UInt64(duration.components.attoseconds / 1_000_000_000_000_000)
+        }
+        let wall = milliseconds(options.wallTime), cpu = (milliseconds(options.cpuTime) + 999) / 1000
+        func event(_ limit: String, _ value: String) -> String {
+            "{\"v\":1,\"time\":\"@TIME@\",\"layer\":\"limit\",\"action\":\"killed\",\"module\":\(JSONLinesAuditor.quoted(module)),\"pid\":\(getpid()),\"limit\":\"\(limit)\",\"value\":\"\(value)\"}\n"
+        }
+        let wallText = options.wallTime.map { "\($0.components.seconds)s" } ?? "0s"
+        _ = warden_arm_deadlines(
+            wall, cpu,
+            "warden: module '\(module)' exceeded its wall-time limit (\(wallText)); ended\n", event("wall-time", wallText), ExitStatus.wallTime,
+            "warden: module '\(module)' exceeded its cpu-time limit (\(cpu)s); ended\n", event("cpu-time", "\(cpu)s"), ExitStatus.cpuTime,
+            auditOutput.rawValue)
+    }
 
     /// Runs the guest and returns the process exit status. Errors that stop the launch are
     /// printed as one `warden: ...` line on stderr.
@@ -33,19 +57,39 @@ public enum RunCommandCore {
         } catch {
             return fail(ExitStatus.launchFailure, "cannot read module '\(options.modulePath)': \(error)")
         }
+        if let pinned = options.sha256 {
+            let actual = SHA256.hex(of: bytes)
+            guard actual == pinned else {
+                return fail(ExitStatus.launchFailure,
+                            "module '\(options.moduleName ?? options.modulePath)': sha256 mismatch: the policy pins \(pinned), but \(options.modulePath) has \(actual); refusing to start")
+            }
+        }
         let binary: [UInt8]
         do { binary = try GuestRunner.binary(from: bytes) } catch {
             return fail(ExitStatus.launchFailure, "\(options.modulePath): \(error)")
         }
 
-        let moduleName = String(options.modulePath.split(separator: "/").last ?? Substring(options.modulePath))
+        let fileName = String(options.modulePath.split(separator: "/").last ?? Substring(options.modulePath))
+        let moduleName = options.moduleName ?? fileName
 
         // The grants.
         var opened: [FileDescriptor] = []
         defer { for fd in opened { try? fd.close() } }
         var configuration = WASIConfiguration()
         // argv[0] is the module's file name, as wasmtime passes it.
-        configuration.arguments = [moduleName] + options.arguments
+        configuration.arguments = [fileName] + options.arguments
+        configuration.maxOpenDescriptors = options.maxOpenDescriptors
+        if options.stdinNull || options.stdoutNull || options.stderrNull {
+            do {
+                let null = try authority.openFile("/dev/null", flags: O_RDWR)
+                opened.append(null)
+                if options.stdinNull { configuration.stdin = null }
+                if options.stdoutNull { configuration.stdout = null }
+                if options.stderrNull { configuration.stderr = null }
+            } catch {
+                return fail(ExitStatus.launchFailure, "cannot open /dev/null: \(error)")
+            }
+        }
         for entry in options.environment {
             if entry.contains("=") {
                 configuration.environment.append(entry)
@@ -88,6 +132,10 @@ public enum RunCommandCore {
             }
         }
         let auditor = JSONLinesAuditor(output: auditOutput, module: moduleName)
+
+        if options.wallTime != nil || options.cpuTime != nil {
+            armDeadlines(options, module: moduleName, auditOutput: auditOutput)
+        }
 
         let wasi: WASIPreview1
         do { wasi = try WASIPreview1(configuration: configuration, auditor: auditor) } catch {

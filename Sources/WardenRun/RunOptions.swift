@@ -15,6 +15,18 @@ public struct RunOptions: Sendable {
     public var maxMemoryBytes: Int?
     public var fuel: UInt64?
     public var auditPath: String?
+    /// Guest descriptor bound (`open-files`).
+    public var maxOpenDescriptors: Int = 1024
+    /// Deadlines: wall clock (the launcher ends the run) and CPU time (RLIMIT_CPU).
+    public var wallTime: Duration?
+    public var cpuTime: Duration?
+    public var stdinNull = false
+    public var stdoutNull = false
+    public var stderrNull = false
+    /// A `sha256 =` pin from a policy: the module file must hash to exactly this.
+    public var sha256: String?
+    /// The module's name for audit events and messages (a policy's `name`, else the file name).
+    public var moduleName: String?
 
     public init(modulePath: String) { self.modulePath = modulePath }
 

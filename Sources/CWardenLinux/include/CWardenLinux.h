@@ -52,6 +52,13 @@ int warden_accept4(int fd, int flags);
 /// socket+bind+listen on an IPv4 address; returns the fd or -1 with errno set.
 int warden_listen_tcp4(const char *address, uint16_t port, int backlog);
 
+/// Arms the run's deadlines: a wall-clock timer (ITIMER_REAL) and RLIMIT_CPU. When one fires,
+/// an async-signal-safe handler writes the matching message to fd 2, appends the matching
+/// audit line to `audit_fd` (if >= 0), and _exits with the matching status. 0 disables.
+int warden_arm_deadlines(uint64_t wall_ms, uint64_t cpu_seconds,
+                         const char *wall_message, const char *wall_audit, int wall_status,
+                         const char *cpu_message, const char *cpu_audit, int cpu_status, int audit_fd);
+
 struct pollfd;
 /// ppoll(2) without a signal mask (glibc hides it without _GNU_SOURCE in Swift's view).
 int warden_ppoll(struct pollfd *fds, unsigned long nfds, const struct timespec *timeout);

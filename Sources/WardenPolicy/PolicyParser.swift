@@ -1,0 +1,53 @@
+import TOMLKit
+
+/// Facts about the host that some warnings need; `policy check` supplies real ones, tests
+/// supply their own. The policy room itself does no I/O.
+public protocol HostFacts: Sendable {
+    func directoryExists(_ path: String) -> Bool
+}
+
+/// Parses and validates policy text. Returns the resolved policy when there are no errors,
+/// and every diagnostic (errors and warnings) either way.
+public enum PolicyParser {
+    public struct Result: Sendable {
+        public var policy: Policy?
+        public var diagnostics: [Diagnostic]
+        public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+        public init(policy: Policy?, diagnostics: [Diagnostic]) {
+            self.policy = policy
+            self.diagnostics = diagnostics
+        }
+    }
+
+    /// - Parameters:
+    ///   - file: how diagnostics name the file.
+    ///   - policyPath: the policy file's absolute host path (for the "could rewrite its own
+    ///     permissions" warning), if known.
+    public static func parse(text: String, file: String, policyPath: String? = nil, host: HostFacts? = nil) -> Result {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            let message = "invalid TOML: " + error.description.trimmingCharacters(in: " .\n")
+            return Result(policy: nil, diagnostics: [Diagnostic(file: file, line: error.source.begin.line,
+                                                                column: error.source.begin.column, severity: .error, message: message)])
+        } catch {
+            return Result(policy: nil, diagnostics: [Diagnostic(file: file, line: 1, column: 1, severity: .error, message: "invalid TOML: \(error)")])
+        }
+        let context = ParseContext(file: file, locator: SourceLocator(text: text))
+        let policy = PolicySchema(context: context).read(table)
+        if let policy { PolicyChecks(context: context, policyPath: policyPath, host: host).check(policy, table: table) }
+        let diagnostics = context.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+        let failed = diagnostics.contains { $0.severity == .error }
+        return Result(policy: failed ? nil : policy, diagnostics: diagnostics)
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, set.contains(first) { scalars.removeFirst() }
+        while let last = scalars.last, set.contains(last) { scalars.removeLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import WardenRun
+
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "Check and explain policy files (see warden.policy(5)).",
+        subcommands: [Check.self, Explain.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check policy files; print file:line:col diagnostics.",
+            discussion: "Exit status: 0 when clean (warnings allowed), 1 on warnings with --strict, 2 on any error.")
+
+        @Flag(help: "Treat warnings as failures (exit 1).")
+        var strict = false
+
+        @Option(help: "Output format: text (compiler style) or json (for editors and CI).")
+        var format: String = "text"
+
+        @Argument(help: "Policy files.")
+        var files: [String]
+
+        func validate() throws {
+            guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
+            guard !files.isEmpty else { throw ValidationError("name at least one policy file") }
+        }
+
+        func run() throws {
+            throw ExitCode(PolicyCommands.check(files, strict: strict, format: format == "json" ? .json : .text))
+        }
+    }
+
+    struct Explain: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Describe in plain language what a policy lets its module do.")
+
+        @Argument(help: "A policy file.")
+        var file: String
+
+        func run() throws {
+            throw ExitCode(PolicyCommands.explain(file))
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import WardenRun
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a WASI command module (.wasm or .wat), from flags or from a policy file.",
+        usage: """
+            warden run [--dir HOST[::GUEST]]... [--ro-dir HOST[::GUEST]]... [--env KEY=VALUE]... MODULE [ARGS...]
+            warden run --policy FILE [--max-memory SIZE] [--fuel N] [--audit FILE] [-- ARGS...]
+            """,
+        discussion: """
+            Every path the module uses resolves beneath a granted directory; '..' past it, absolute \
+            paths and symlinks leading out are refused with ENOTCAPABLE and reported as one JSON \
+            line on stderr (or in --audit FILE).
+
+            With --policy, the module, its grants and limits come from the policy file. Command-line \
+            flags may only narrow a policy, never widen it: --dir, --ro-dir, --env and --tcplisten are \
+            refused, and --max-memory and --fuel may only lower the policy's limits. ARGS after '--' \
+            are appended to the policy's args.
+
+            Exit status: the module's exit code; 134 if it trapped; 128+N if it raised fatal \
+            signal N; 124 if it ran past its wall-time limit, 152 past its cpu-time limit; 125 if \
+            warden could not start it (unreadable, invalid or mis-pinned module, invalid policy, \
+            missing directory); 64 on a usage error.
+            """)
+
+    @Option(name: .customLong("policy"), help: ArgumentHelp("Run the module this policy file names, with exactly its grants.", valueName: "FILE"))
+    var policy: String?
+
+    @Option(name: .customLong("dir"), help: ArgumentHelp("Grant HOST read-write, visible to the module as GUEST (default: HOST).", valueName: "HOST[::GUEST]"))
+    var directories: [String] = []
+
+    @Option(name: .customLong("ro-dir"), help: ArgumentHelp("Grant HOST read-only, visible as GUEST (default: HOST).", valueName: "HOST[::GUEST]"))
+    var readOnlyDirectories: [String] = []
+
+    @Option(name: .customLong("env"), help: ArgumentHelp("Set KEY=VALUE in the module's environment (KEY alone passes the host's value).", valueName: "KEY=VALUE"))
+    var environment: [String] = []
+
+    @Option(name: .customLong("tcplisten"), help: ArgumentHelp("Listen on HOST:PORT and hand the socket to the module (fd 3 onwards, before directories).", valueName: "HOST:PORT"))
+    var tcpListeners: [String] = []
+
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Cap linear memory (e.g. 64MiB); growth past it fails.", valueName: "SIZE"))
+    var maxMemory: String?
+
+    @Option(name: .customLong("fuel"), help: ArgumentHelp("Trap after about N executed instructions.", valueName: "N"))
+    var fuel: UInt64?
+
+    @Option(name: .customLong("audit"), help: ArgumentHelp("Append audit events (JSON Lines) to FILE instead of stderr.", valueName: "FILE"))
+    var auditPath: String?
+
+    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The module (.wasm binary or .wat text) and its arguments; with --policy, only '-- ARGS'.", valueName: "MODULE [ARGS...]"))
+    var rest: [String] = []
+
+    mutating func run() throws {
+        let options: RunOptions
+        do throws(RunError) {
+            options = try policy == nil ? fromFlags() : fromPolicy(policy!)
+        } catch {
+            switch error {
+            case .usage(let message): throw ValidationError(message)
+            default:
+                print("warden: \(error)")
+                throw ExitCode(RunCommandCore.ExitStatus.launchFailure)
+            }
+        }
+        throw ExitCode(RunCommandCore.run(options))
+    }
+
+    private func fromFlags() throws(RunError) -> RunOptions {
+        guard let module = rest.first, module != "--" else { throw .usage("missing MODULE (or --policy FILE)") }
+        var options = RunOptions(modulePath: module)
+        let arguments = Array(rest.dropFirst())
+        options.arguments = arguments.first == "--" ? Array(arguments.dropFirst()) : arguments
+        options.environment = environment
+        options.tcpListeners = tcpListeners
+        options.fuel = fuel
+        options.auditPath = auditPath
+        for grant in directories { options.directories.append(try RunOptions.directoryGrant(grant, readOnly: false)) }
+        for grant in readOnlyDirectories { options.directories.append(try RunOptions.directoryGrant(grant, readOnly: true)) }
+        if let maxMemory { options.maxMemoryBytes = try RunOptions.size(maxMemory) }
+        return options
+    }
+
+    private func fromPolicy(_ path: String) throws(RunError) -> RunOptions {
+        var narrowing = RunOptions.Narrowing()
+        if !directories.isEmpty { narrowing.grantFlagsGiven.append("--dir") }
+        if !readOnlyDirectories.isEmpty { narrowing.grantFlagsGiven.append("--ro-dir") }
+        if !environment.isEmpty { narrowing.grantFlagsGiven.append("--env") }
+        if !tcpListeners.isEmpty { narrowing.grantFlagsGiven.append("--tcplisten") }
+        if let first = rest.first, first != "--" {
+            throw .usage("with --policy the module comes from the policy; put module arguments after '--' (got '\(first)')")
+        }
+        narrowing.extraArguments = Array(rest.dropFirst())
+        narrowing.fuel = fuel
+        narrowing.auditPath = auditPath
+        if let maxMemory { narrowing.maxMemoryBytes = try RunOptions.size(maxMemory) }
+        return try RunOptions.from(policyFile: path, narrowing: narrowing)
+    }
+}
