@@ -177,6 +177,13 @@ int warden_arm_deadlines(uint64_t wall_ms, uint64_t cpu_seconds,
     deadline_status[0] = wall_status;
     deadline_status[1] = cpu_status;
     deadline_audit_fd = audit_fd;
+    /* A launcher may inherit a blocked mask (e.g. spawned from a Dispatch worker thread):
+       the deadline signals must get through. */
+    sigset_t deadline_signals;
+    sigemptyset(&deadline_signals);
+    sigaddset(&deadline_signals, SIGALRM);
+    sigaddset(&deadline_signals, SIGXCPU);
+    if (sigprocmask(SIG_UNBLOCK, &deadline_signals, NULL) != 0) return -1;
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = deadline_fired;

@@ -32,7 +32,7 @@ public enum RunCommandCore {
         func event(_ limit: String, _ value: String) -> String {
             "{\"v\":1,\"time\":\"@TIME@\",\"layer\":\"limit\",\"action\":\"killed\",\"module\":\(JSONLinesAuditor.quoted(module)),\"pid\":\(getpid()),\"limit\":\"\(limit)\",\"value\":\"\(value)\"}\n"
         }
-        let wallText = options.wallTime.map { "\($0.components.seconds)s" } ?? "0s"
+        let wallText = wall % 1000 == 0 ? "\(wall / 1000)s" : "\(wall)ms"
         _ = warden_arm_deadlines(
             wall, cpu,
             "warden: module '\(module)' exceeded its wall-time limit (\(wallText)); ended\n", event("wall-time", wallText), ExitStatus.wallTime,
