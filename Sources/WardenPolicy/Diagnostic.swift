@@ -22,28 +22,10 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(file):\(line):\(column): \(severity.rawValue): \(message)" }
 
     public var json: String {
-        var fields = ["\"file\":\(Self.quote(file))", "\"line\":\(line)", "\"column\":\(column)",
-                      "\"severity\":\"\(severity.rawValue)\"", "\"message\":\(Self.quote(message))"]
-        if let fix { fields.append("\"fix\":\(Self.quote(fix))") }
+        var fields = ["\"file\":\(JSONText.quoted(file))", "\"line\":\(line)", "\"column\":\(column)",
+                      "\"severity\":\"\(severity.rawValue)\"", "\"message\":\(JSONText.quoted(message))"]
+        if let fix { fields.append("\"fix\":\(JSONText.quoted(fix))") }
         return "{" + fields.joined(separator: ",") + "}"
-    }
-
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 
@@ -68,5 +50,27 @@ enum Suggestion {
             previous = current
         }
         return previous[b.count]
+    }
+}
+
+/// JSON string literals, written by hand so the rooms that emit JSON Lines need no Foundation.
+public enum JSONText {
+    /// `text` as a JSON string literal: quotes, backslashes and control characters escaped.
+    public static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 }
