@@ -155,4 +155,85 @@ import WardenTestSupport
         #expect(result.stdout.contains("linear memory: at most 1MiB"))
         #expect(result.stdout.contains("the module cannot create sockets or connect anywhere"))
     }
+
+    /// The whole explanation of a representative service policy, line for line.
+    @Test func explainGolden() throws {
+        let tree = try TemporaryTree()
+        try tree.write("handler.toml", """
+            version = 1
+            [module]
+            name = "echo"
+            path = "/srv/warden/echo.wasm"
+            sha256 = "a1ba918d4956c5863e758ee86a712b57ff546dbcca966eaa8bdc93d197a6b268"
+            args = ["--greeting", "hello world"]
+            [[preopen]]
+            host = "/srv/warden/assets"
+            guest = "/assets"
+            [limits]
+            memory = "32MiB"
+            fuel = 5000000
+            cpu-time = "2s"
+            wall-time = "5s"
+            open-files = 16
+            [sandbox]
+            on-syscall-violation = "errno"
+            landlock = "require"
+            namespaces = ["net", "ipc"]
+            [service]
+            mode = "per-connection"
+            listen = ["tcp:127.0.0.1:8080"]
+            max-connections = 100
+            connection-wall-time = "1500ms"
+            [audit]
+            log = "/var/log/warden/echo.jsonl"
+            """)
+        let result = try Command.run(Warden.executable, ["policy", "explain", tree.url("handler.toml")])
+        #expect(result.status == 0)
+        #expect(result.stdout == """
+            Module "echo"
+              file: /srv/warden/echo.wasm
+              pinned to sha256 a1ba918d4956c5863e758ee86a712b57ff546dbcca966eaa8bdc93d197a6b268: any other file at that path is refused
+
+            Files
+              /assets is host /srv/warden/assets, read-only: it can list, stat and read; it cannot create, modify or delete anything
+              nothing else is reachable: paths resolve beneath these directories; '..', absolute paths and symlinks leading out are refused and logged
+
+            Arguments and environment
+              argv: echo.wasm --greeting 'hello world'
+              environment: empty (nothing is inherited from the host)
+
+            Standard streams
+              stdin: empty (/dev/null)
+              stdout: inherited
+              stderr: inherited
+
+            Network
+              the module cannot create sockets or connect anywhere
+              connections to tcp:127.0.0.1:8080 are handed to a fresh instance each, as its stdin and stdout (at most 100 at once, 1500ms each)
+
+            Limits
+              linear memory: at most 32MiB
+              instructions: at most 5000000 (then it traps)
+              CPU time: 2s; wall time: 5s
+              open descriptors: at most 16
+
+            Kernel confinement of the worker process
+              seccomp allowlist: a system call outside it fails with an error
+              Landlock over the granted directories: required (refuse to start without it)
+              namespaces: net, ipc (where available)
+              identity: user 'warden' when started as root; every capability dropped; no_new_privs
+
+            Service
+              mode: one instance per connection; restart: on-failure
+
+            Audit
+              every refusal is logged to /var/log/warden/echo.jsonl
+              beyond 100 events per second similar events are summarized with counts, never dropped silently
+
+            Warnings
+              line 8: host directory '/srv/warden/assets' does not exist
+
+
+            """)
+    }
 }
