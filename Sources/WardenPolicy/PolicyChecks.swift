@@ -35,7 +35,14 @@ struct PolicyChecks {
         checkLimitDefaults(table)
     }
 
+    /// Each entry is reported at most once: a repeat of an earlier guest path, or a path nested
+    /// beneath another granted path (found by looking up its ancestors, so thousands of
+    /// preopens stay linear).
     private func checkGuestPaths(_ policy: Policy) {
+        var first: [String: Int] = [:]  // guest path → index of its first entry
+        for (index, preopen) in policy.preopens.enumerated() where first[preopen.guest] == nil {
+            first[preopen.guest] = index
+        }
         for (index, preopen) in policy.preopens.enumerated() {
             let position = context.locator.value(["preopen", String(index), "guest"])
             let components = preopen.guest.split(separator: "/")
@@ -43,14 +50,20 @@ struct PolicyChecks {
                 context.report(.error, position, "'guest' in [[preopen]] must not contain '.' or '..' components")
                 continue
             }
-            for earlier in policy.preopens[..<index] {
-                if earlier.guest == preopen.guest {
-                    context.report(.error, position, "guest path '\(preopen.guest)' is granted twice (first at line \(earlier.line))")
-                } else if Self.contains(earlier.guest, preopen.guest) {
-                    context.report(.error, position, "guest path '\(preopen.guest)' is nested in '\(earlier.guest)' (line \(earlier.line))")
-                } else if Self.contains(preopen.guest, earlier.guest) {
-                    context.report(.error, position, "guest path '\(preopen.guest)' contains '\(earlier.guest)' (line \(earlier.line))")
+            if let earlier = first[preopen.guest], earlier != index {
+                context.report(.error, position, "guest path '\(preopen.guest)' is granted twice (first at line \(policy.preopens[earlier].line))")
+                continue
+            }
+            var ancestor = ""
+            for component in components.dropLast() {
+                ancestor += "/" + component
+                if let outer = first[ancestor] {
+                    context.report(.error, position, "guest path '\(preopen.guest)' is nested in '\(ancestor)' (line \(policy.preopens[outer].line))")
+                    break
                 }
+            }
+            if components.count > 0, let root = first["/"], root != index {
+                context.report(.error, position, "guest path '\(preopen.guest)' is nested in '/' (line \(policy.preopens[root].line))")
             }
         }
     }

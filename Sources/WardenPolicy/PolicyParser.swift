@@ -24,6 +24,11 @@ public enum PolicyParser {
     ///   - policyPath: the policy file's absolute host path (for the "could rewrite its own
     ///     permissions" warning), if known.
     public static func parse(text: String, file: String, policyPath: String? = nil, host: HostFacts? = nil) -> Result {
+        let locator = SourceLocator(text: text)
+        if let position = locator.namelessHeader {
+            return Result(policy: nil, diagnostics: [Diagnostic(file: file, line: position.line, column: position.column,
+                                                                severity: .error, message: "invalid TOML: table header without a name")])
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -34,7 +39,7 @@ public enum PolicyParser {
         } catch {
             return Result(policy: nil, diagnostics: [Diagnostic(file: file, line: 1, column: 1, severity: .error, message: "invalid TOML: \(error)")])
         }
-        let context = ParseContext(file: file, locator: SourceLocator(text: text))
+        let context = ParseContext(file: file, locator: locator)
         let policy = PolicySchema(context: context).read(table)
         if let policy { PolicyChecks(context: context, policyPath: policyPath, host: host).check(policy, table: table) }
         let diagnostics = context.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }

@@ -11,6 +11,9 @@ public struct SourceLocator: Sendable {
     private(set) var keys: [[String]: Position] = [:]
     private(set) var values: [[String]: Position] = [:]
     private(set) var headers: [[String]: Position] = [:]
+    /// A `[` or `[[` header with no name: toml++ asserts on these instead of reporting them,
+    /// so the parser reports them itself before handing the text over.
+    public private(set) var namelessHeader: Position?
 
     public func key(_ path: [String]) -> Position? { keys[path] }
     public func value(_ path: [String]) -> Position? { values[path] ?? keys[path] }
@@ -29,6 +32,7 @@ public struct SourceLocator: Sendable {
                 scanner.advance(isArray ? 2 : 1)
                 scanner.skipTrivia(newlines: false)
                 let name = scanner.readKey()
+                if name.isEmpty && namelessHeader == nil { namelessHeader = start }
                 if isArray {
                     let index = arrayCounts[name, default: 0]
                     arrayCounts[name] = index + 1
@@ -61,7 +65,15 @@ public struct SourceLocator: Sendable {
         readValue(&scanner, at: path)
     }
 
-    private mutating func readValue(_ scanner: inout Scanner, at path: [String]) {
+    /// Values nested deeper than this are skipped without positions: the policy schema has no
+    /// deep values, and recursion must stay bounded on hostile input.
+    static let maximumDepth = 64
+
+    private mutating func readValue(_ scanner: inout Scanner, at path: [String], depth: Int = 0) {
+        if depth > Self.maximumDepth {
+            scanner.skipNested()
+            return
+        }
         values[path] = scanner.position
         switch scanner.peek() {
         case "{":
@@ -78,7 +90,7 @@ public struct SourceLocator: Sendable {
                 scanner.skipTrivia(newlines: false)
                 if scanner.peek() == "=" { scanner.advance(1) }
                 scanner.skipTrivia(newlines: false)
-                readValue(&scanner, at: path + key)
+                readValue(&scanner, at: path + key, depth: depth + 1)
             }
         case "[":
             scanner.advance(1)
@@ -88,7 +100,9 @@ public struct SourceLocator: Sendable {
                 guard let next = scanner.peek() else { return }
                 if next == "]" { scanner.advance(1); return }
                 if next == "," { scanner.advance(1); continue }
-                readValue(&scanner, at: path + [String(index)])
+                let before = scanner.index
+                readValue(&scanner, at: path + [String(index)], depth: depth + 1)
+                if scanner.index == before { scanner.advance(1) }  // malformed: always make progress
                 index += 1
             }
         case "\"", "'":
@@ -191,6 +205,26 @@ public struct SourceLocator: Sendable {
                 advance(1)
             }
             return contents
+        }
+
+        /// Skips one bracketed or braced value iteratively (strings inside respected).
+        mutating func skipNested() {
+            var depth = 0
+            while let scalar = peek() {
+                switch scalar {
+                case "[", "{": depth += 1; advance(1)
+                case "]", "}":
+                    if depth == 0 { return }
+                    depth -= 1
+                    advance(1)
+                    if depth == 0 { return }
+                case "\"", "'": _ = readString()
+                case "#": while let next = peek(), next != "\n" { advance(1) }
+                default:
+                    if depth == 0 && (scalar == "," || scalar == "\n") { return }
+                    advance(1)
+                }
+            }
         }
 
         /// Numbers, booleans and dates: up to the next delimiter.
