@@ -11,6 +11,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "warden", targets: ["warden"]),
+        .executable(name: "warden-probe", targets: ["warden-probe"]),
+        .executable(name: "warden-worker", targets: ["warden-worker"]),
         .library(name: "WardenWASI", targets: ["WardenWASI"]),
     ],
     dependencies: [
@@ -23,6 +25,19 @@ let package = Package(
         .target(name: "CWardenLinux", cSettings: gnuSource),
         // Typed syscall wrappers; the only room that calls libc I/O.
         .target(name: "WardenSystem", dependencies: ["CWardenLinux"], cSettings: gnuSource, swiftSettings: strict),
+        // libseccomp and libcap, found with pkg-config; only WardenHardening imports them.
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+        // The worker's self-hardening: one file per step, an ordered sequence, seccomp groups.
+        .target(
+            name: "WardenHardening",
+            dependencies: ["WardenSystem", "CWardenLinux", "CSeccomp", "CCap"],
+            cSettings: gnuSource, swiftSettings: strict),
+        // Test-only: applies the hardening through the same code, then attempts forbidden things.
+        .executableTarget(
+            name: "warden-probe",
+            dependencies: ["WardenHardening", "WardenSystem", "CWardenLinux"],
+            swiftSettings: strict),
         // Our WASI preview1 layer: engine-agnostic, never imports WasmKit.
         .target(name: "WardenWASI", dependencies: ["WardenSystem"], cSettings: gnuSource, swiftSettings: strict),
         // Thin glue between WasmKit's imports/memory and WardenWASI.
@@ -34,6 +49,15 @@ let package = Package(
                 .product(name: "WAT", package: "WasmKit"),
             ],
             cSettings: gnuSource, swiftSettings: strict),
+        // Supervisor/launcher ↔ worker wire format: framing, messages, descriptor passing.
+        .target(name: "WardenIPC", dependencies: ["WardenSystem", "CWardenLinux"], cSettings: gnuSource, swiftSettings: strict),
+        // The worker role: configuration in → harden → parse/instantiate → run → report.
+        // Single-threaded and synchronous; no Foundation.
+        .target(
+            name: "WardenWorker",
+            dependencies: ["WardenIPC", "WardenWASI", "WardenWASIWasmKit", "WardenHardening", "WardenSystem"],
+            cSettings: gnuSource, swiftSettings: strict),
+        .executableTarget(name: "warden-worker", dependencies: ["WardenWorker"], swiftSettings: strict),
         // Policy files: parse, validate, resolve; diagnostics with file:line:col. Pure: no I/O
         // beyond the text it is given (host facts come in through a protocol).
         .target(
@@ -44,7 +68,7 @@ let package = Package(
         // ambient authority, one run) and `warden policy check|explain`.
         .target(
             name: "WardenRun",
-            dependencies: ["WardenWASIWasmKit", "WardenWASI", "WardenSystem", "WardenPolicy"],
+            dependencies: ["WardenWASIWasmKit", "WardenWASI", "WardenSystem", "WardenPolicy", "WardenIPC"],
             cSettings: gnuSource, swiftSettings: strict),
         .executableTarget(
             name: "warden",
@@ -57,13 +81,17 @@ let package = Package(
             dependencies: ["WardenWASI", "WardenSystem", "WardenTestSupport"],
             cSettings: gnuSource, swiftSettings: strict),
         .testTarget(
+            name: "WardenHardeningTests",
+            dependencies: ["WardenHardening", "WardenTestSupport", "warden-probe"],
+            swiftSettings: strict),
+        .testTarget(
             name: "WardenPolicyTests",
             dependencies: ["WardenPolicy", "WardenTestSupport", "warden"],
             exclude: ["Fixtures"],
             swiftSettings: strict),
         .testTarget(
             name: "WardenRunTests",
-            dependencies: ["WardenTestSupport", "WardenRun", "warden"],
+            dependencies: ["WardenTestSupport", "WardenRun", "WardenIPC", "warden", "warden-worker"],
             exclude: ["Guests"],
             swiftSettings: strict),
     ]

@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <stdio.h>
 #include <poll.h>
+#include <sys/mman.h>
+#include <spawn.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -206,3 +208,98 @@ int warden_arm_deadlines(uint64_t wall_ms, uint64_t cpu_seconds,
     }
     return 0;
 }
+
+ssize_t warden_send_with_fd(int socket, const void *bytes, size_t length, int fd) {
+    struct iovec vector = { (void *)bytes, length };
+    union { char buffer[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    if (fd >= 0) {
+        memset(&control, 0, sizeof control);
+        message.msg_control = control.buffer;
+        message.msg_controllen = sizeof control.buffer;
+        struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+        header->cmsg_level = SOL_SOCKET;
+        header->cmsg_type = SCM_RIGHTS;
+        header->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(header), &fd, sizeof(int));
+    }
+    ssize_t sent;
+    do { sent = sendmsg(socket, &message, MSG_NOSIGNAL); } while (sent < 0 && errno == EINTR);
+    return sent;
+}
+
+ssize_t warden_recv_with_fd(int socket, void *bytes, size_t length, int *fd) {
+    struct iovec vector = { bytes, length };
+    union { char buffer[CMSG_SPACE(sizeof(int) * 4)]; struct cmsghdr align; } control;
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    message.msg_control = control.buffer;
+    message.msg_controllen = sizeof control.buffer;
+    *fd = -1;
+    ssize_t received;
+    do { received = recvmsg(socket, &message, MSG_CMSG_CLOEXEC); } while (received < 0 && errno == EINTR);
+    if (received < 0) return received;
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
+        size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        int descriptors[4];
+        memcpy(descriptors, CMSG_DATA(header), count * sizeof(int) > sizeof descriptors ? sizeof descriptors : count * sizeof(int));
+        for (size_t i = 0; i < count && i < 4; i++) {
+            if (*fd < 0) *fd = descriptors[i]; else close(descriptors[i]);  /* only one expected */
+        }
+    }
+    return received;
+}
+
+int warden_spawn_layout(const char *path, char *const argv[], char *const envp[],
+                        const int *sources, int count, pid_t *pid) {
+    int high[256];
+    if (count < 0 || count > 256) { errno = EINVAL; return -1; }
+    int result = 0, made = 0;
+    for (; made < count; made++) {
+        high[made] = fcntl(sources[made], F_DUPFD_CLOEXEC, 1024);
+        if (high[made] < 0) { result = errno; goto done; }
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attributes);
+    for (int i = 0; i < count; i++) posix_spawn_file_actions_adddup2(&actions, high[i], i);
+    posix_spawn_file_actions_addclosefrom_np(&actions, count);
+    sigset_t empty, all;
+    sigemptyset(&empty);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attributes, &empty);
+    posix_spawnattr_setsigdefault(&attributes, &all);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    result = posix_spawn(pid, path, &actions, &attributes, argv, envp);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+done:
+    for (int i = 0; i < made; i++) close(high[i]);
+    if (result != 0) { errno = result; return -1; }
+    return 0;
+}
+
+int warden_sealed_memfd(const char *name, const void *bytes, size_t length) {
+    int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) return -1;
+    size_t done = 0;
+    while (done < length) {
+        ssize_t n = write(fd, (const char *)bytes + done, length - done);
+        if (n < 0) { if (errno == EINTR) continue; int saved = errno; close(fd); errno = saved; return -1; }
+        done += (size_t)n;
+    }
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0 ||
+        lseek(fd, 0, SEEK_SET) != 0) {
+        int saved = errno; close(fd); errno = saved; return -1;
+    }
+    return fd;
+}
+
+int warden_socketpair(int pair[2]) { return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair); }

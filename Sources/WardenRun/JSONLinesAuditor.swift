@@ -18,13 +18,19 @@ public final class JSONLinesAuditor: AccessAuditor {
     }
 
     public func record(_ denial: AccessDenial) {
+        record(operation: denial.operation, fd: denial.fd, preopen: denial.preopen, path: denial.path,
+               reason: denial.reason.rawValue, errno: denial.errno.description)
+    }
+
+    /// The same event from its parts (as a worker reports it over its control socket).
+    public func record(operation: String, fd: UInt32?, preopen: String?, path: String?, reason: String, errno: String, pid: Int32? = nil) {
         count += 1
         var line = "{\"v\":1,\"time\":\"\(Self.timestamp())\",\"layer\":\"wasi\",\"action\":\"denied\""
-        line += ",\"module\":\(Self.quoted(module)),\"pid\":\(pid),\"op\":\(Self.quoted(denial.operation))"
-        if let fd = denial.fd { line += ",\"fd\":\(fd)" }
-        if let preopen = denial.preopen { line += ",\"preopen\":\(Self.quoted(preopen))" }
-        if let path = denial.path { line += ",\"path\":\(Self.quoted(path))" }
-        line += ",\"reason\":\"\(denial.reason.rawValue)\",\"errno\":\"\(denial.errno)\"}\n"
+        line += ",\"module\":\(Self.quoted(module)),\"pid\":\(pid ?? self.pid),\"op\":\(Self.quoted(operation))"
+        if let fd { line += ",\"fd\":\(fd)" }
+        if let preopen { line += ",\"preopen\":\(Self.quoted(preopen))" }
+        if let path { line += ",\"path\":\(Self.quoted(path))" }
+        line += ",\"reason\":\(Self.quoted(reason)),\"errno\":\(Self.quoted(errno))}\n"
         try? output.writeAll(line)
     }
 

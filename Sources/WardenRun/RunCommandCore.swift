@@ -43,6 +43,10 @@ public enum RunCommandCore {
     /// Runs the guest and returns the process exit status. Errors that stop the launch are
     /// printed as one `warden: ...` line on stderr.
     public static func run(_ options: RunOptions) -> Int32 {
+        // A guest writing to a closed pipe or socket, or past RLIMIT_FSIZE, must get EPIPE or
+        // EFBIG back, not kill the launcher with SIGPIPE or SIGXFSZ.
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
         let authority = AmbientAuthority(purpose: "warden run: module file, granted directories, listeners")
         let stderr = FileDescriptor.standardError
         func fail(_ status: Int32, _ message: String) -> Int32 {
@@ -63,10 +67,6 @@ public enum RunCommandCore {
                 return fail(ExitStatus.launchFailure,
                             "module '\(options.moduleName ?? options.modulePath)': sha256 mismatch: the policy pins \(pinned), but \(options.modulePath) has \(actual); refusing to start")
             }
-        }
-        let binary: [UInt8]
-        do { binary = try GuestRunner.binary(from: bytes) } catch {
-            return fail(ExitStatus.launchFailure, "\(options.modulePath): \(error)")
         }
 
         let fileName = String(options.modulePath.split(separator: "/").last ?? Substring(options.modulePath))
@@ -133,6 +133,18 @@ public enum RunCommandCore {
         }
         let auditor = JSONLinesAuditor(output: auditOutput, module: moduleName)
 
+        if options.useWorker {
+            // The worker applies cpu-time as its own RLIMIT_CPU; the launcher keeps wall-time.
+            var launcherDeadlines = options
+            launcherDeadlines.cpuTime = nil
+            if options.wallTime != nil { armDeadlines(launcherDeadlines, module: moduleName, auditOutput: auditOutput) }
+            return WorkerLauncher(options: options, moduleName: moduleName, moduleBytes: bytes,
+                                  configuration: configuration, auditor: auditor).run()
+        }
+        let binary: [UInt8]
+        do { binary = try GuestRunner.binary(from: bytes) } catch {
+            return fail(ExitStatus.launchFailure, "\(options.modulePath): \(error)")
+        }
         if options.wallTime != nil || options.cpuTime != nil {
             armDeadlines(options, module: moduleName, auditOutput: auditOutput)
         }

@@ -12,7 +12,9 @@ public struct RunOptions: Sendable {
     /// "KEY=VALUE" entries, or "KEY" to pass the host's value through.
     public var environment: [String] = []
     public var tcpListeners: [String] = []
-    public var maxMemoryBytes: Int?
+    /// Linear memory ceiling; finite by default, as a policy's is.
+    public var maxMemoryBytes: Int? = RunOptions.defaultMaxMemory
+    public static let defaultMaxMemory = 256 << 20
     public var fuel: UInt64?
     public var auditPath: String?
     /// Guest descriptor bound (`open-files`).
@@ -25,6 +27,9 @@ public struct RunOptions: Sendable {
     public var stderrNull = false
     /// A `sha256 =` pin from a policy: the module file must hash to exactly this.
     public var sha256: String?
+    /// Run in a separate hardened `warden-worker` process (experimental while the worker
+    /// issue lands; the default is still in-process).
+    public var useWorker = false
     /// The module's name for audit events and messages (a policy's `name`, else the file name).
     public var moduleName: String?
 

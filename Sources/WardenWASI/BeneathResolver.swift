@@ -34,8 +34,31 @@ extension WASIPreview1 {
             if error == .crossDevice {
                 throw deny(operation, fd: fd, descriptor: directory, path: auditPath ?? path.text, .escapeAttempt)
             }
+            if error == .tooManySymlinks, isMagicLinkEscape(directory, path) {
+                throw deny(operation, fd: fd, descriptor: directory, path: auditPath ?? path.text, .escapeAttempt)
+            }
             throw WASIErrno(error)
         }
+    }
+
+    /// ELOOP is either a real loop, a final symlink under O_NOFOLLOW, or a magic link
+    /// (/proc/self/root, /proc/self/fd/N) refused by RESOLVE_NO_MAGICLINKS. Resolving once
+    /// more with RESOLVE_BENEATH alone tells them apart: the kernel answers EXDEV for a magic
+    /// link it may not follow beneath. The probe descriptor is O_PATH and closed at once.
+    private func isMagicLinkEscape(_ directory: Descriptor, _ path: GuestPath) -> Bool {
+        func probe(_ resolve: ResolveFlags) -> Errno? {
+            do throws(Errno) {
+                try directory.host.open(path.cString, flags: O_PATH, resolve: resolve).close()
+                return nil
+            } catch {
+                return error
+            }
+        }
+        // Following with the same flags: a final symlink opened with O_NOFOLLOW resolves now
+        // (or leaves beneath, EXDEV) — that ELOOP stays `loop`. A real loop or a magic link
+        // still fails with ELOOP; only the magic link turns into EXDEV under BENEATH alone.
+        guard probe([.beneath, .noMagicLinks]) == .tooManySymlinks else { return false }
+        return probe([.beneath]) == .crossDevice
     }
 
     /// Splits `path` into a parent resolved beneath `directory` and a final component.

@@ -11,7 +11,7 @@ enum IOVectors {
                         _ body: (UnsafeMutableBufferPointer<iovec>) throws(WASIErrno) -> R) throws(WASIErrno) -> R {
         let used = min(Int(count), maximum)
         // Check the whole guest array first: a bad pointer faults before any I/O happens.
-        _ = try memory.bytes(at: address, count: UInt32(truncatingIfNeeded: Int(count) * Layout.iovecSize))
+        guard Int(address) + Int(count) * Layout.iovecSize <= memory.count else { throw .fault }
         if used == 1 {
             var vector = try hostVector(memory, address)
             return try withUnsafeMutablePointer(to: &vector) { (pointer) throws(WASIErrno) -> R in

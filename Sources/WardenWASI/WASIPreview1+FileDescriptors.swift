@@ -6,6 +6,7 @@ extension WASIPreview1 {
     @inline(__always)
     public func fdWrite(_ memory: GuestMemory, fd: UInt32, iovs: UInt32, iovsCount: UInt32, written: UInt32) throws(WASIErrno) {
         let descriptor = try self.descriptor(fd, .fdWrite, "fd_write")
+        _ = try memory.bytes(at: written, count: 4)  // before the write: a bad pointer must not lose data
         let count = try IOVectors.with(memory, at: iovs, count: iovsCount) { (vectors) throws(WASIErrno) in
             do throws(Errno) { return try descriptor.host.writev(UnsafeBufferPointer(vectors)) } catch { throw WASIErrno(error) }
         }
@@ -16,6 +17,7 @@ extension WASIPreview1 {
     public func fdRead(_ memory: GuestMemory, fd: UInt32, iovs: UInt32, iovsCount: UInt32, read: UInt32) throws(WASIErrno) {
         let descriptor = try self.descriptor(fd, .fdRead, "fd_read")
         guard descriptor.kind != .directory else { throw .isdir }
+        _ = try memory.bytes(at: read, count: 4)
         let count = try IOVectors.with(memory, at: iovs, count: iovsCount) { (vectors) throws(WASIErrno) in
             do throws(Errno) { return try descriptor.host.readv(UnsafeBufferPointer(vectors)) } catch { throw WASIErrno(error) }
         }
@@ -23,7 +25,9 @@ extension WASIPreview1 {
     }
 
     public func fdPwrite(_ memory: GuestMemory, fd: UInt32, iovs: UInt32, iovsCount: UInt32, offset: UInt64, written: UInt32) throws(WASIErrno) {
+        try refuseSeekingStream(fd)
         let descriptor = try self.descriptor(fd, [.fdWrite, .fdSeek], "fd_pwrite")
+        _ = try memory.bytes(at: written, count: 4)
         guard let position = Int64(exactly: offset) else { throw .inval }
         let count = try IOVectors.with(memory, at: iovs, count: iovsCount) { (vectors) throws(WASIErrno) in
             do throws(Errno) { return try descriptor.host.pwritev(UnsafeBufferPointer(vectors), offset: position) } catch { throw WASIErrno(error) }
@@ -32,7 +36,9 @@ extension WASIPreview1 {
     }
 
     public func fdPread(_ memory: GuestMemory, fd: UInt32, iovs: UInt32, iovsCount: UInt32, offset: UInt64, read: UInt32) throws(WASIErrno) {
+        try refuseSeekingStream(fd)
         let descriptor = try self.descriptor(fd, [.fdRead, .fdSeek], "fd_pread")
+        _ = try memory.bytes(at: read, count: 4)
         guard descriptor.kind != .directory else { throw .isdir }
         guard let position = Int64(exactly: offset) else { throw .inval }
         let count = try IOVectors.with(memory, at: iovs, count: iovsCount) { (vectors) throws(WASIErrno) in
@@ -42,11 +48,13 @@ extension WASIPreview1 {
     }
 
     public func fdSeek(_ memory: GuestMemory, fd: UInt32, offset: Int64, whence: UInt8, result: UInt32) throws(WASIErrno) {
+        try refuseSeekingStream(fd)
         let needed: Rights = (offset == 0 && whence == 1) ? .fdTell : .fdSeek
         _ = try resolved(fd)
         let descriptor = try self.descriptor(fd, needed, "fd_seek")
         // A directory's position belongs to fd_readdir's cookies; seeking it would desync them.
         guard descriptor.kind != .directory else { throw .badf }
+        _ = try memory.bytes(at: result, count: 8)
         let origin: FileDescriptor.SeekOrigin
         switch whence {
         case 0: origin = .start
@@ -60,12 +68,20 @@ extension WASIPreview1 {
     }
 
     public func fdTell(_ memory: GuestMemory, fd: UInt32, result: UInt32) throws(WASIErrno) {
+        try refuseSeekingStream(fd)
         _ = try resolved(fd)
         let descriptor = try self.descriptor(fd, .fdTell, "fd_tell")
         guard descriptor.kind != .directory else { throw .badf }
+        _ = try memory.bytes(at: result, count: 8)
         let position: Int64
         do throws(Errno) { position = try descriptor.host.seek(offset: 0, from: .current) } catch { throw WASIErrno(error) }
         try memory.store(UInt64(position), at: result)
+    }
+
+    /// Standard streams are streams to the guest (as in wasmtime): positions are `.spipe`, and
+    /// the launcher's shared file offset (an audit log on stderr, say) is never moved.
+    private func refuseSeekingStream(_ fd: UInt32) throws(WASIErrno) {
+        if try table.get(fd).kind == .stream { throw .spipe }
     }
 
     public func fdAdvise(fd: UInt32, offset: UInt64, length: UInt64, advice: UInt8) throws(WASIErrno) {

@@ -17,7 +17,7 @@ public final class WASIPreview1 {
         self.scratch = .allocate(byteCount: 64 * 1024, alignment: 16)
         let stdio = [configuration.stdin, configuration.stdout, configuration.stderr]
         for (index, host) in stdio.enumerated() {
-            table.place(Descriptor.stream(host: host, owned: false), at: UInt32(index))
+            table.place(Descriptor.stream(host: host, owned: false, output: index > 0), at: UInt32(index))
         }
         var next: UInt32 = 3
         for listener in configuration.listeners {
@@ -72,7 +72,10 @@ public final class WASIPreview1 {
     /// is `.badf` and reported as `no-preopen`).
     func directory(_ fd: UInt32, _ needed: Rights, _ operation: StaticString, path: GuestPath) throws(WASIErrno) -> Descriptor {
         guard table.contains(fd) else { throw deny(operation, fd: fd, descriptor: nil, path: path.text, .noPreopen, .badf) }
-        guard try resolved(fd).kind == .directory else { throw .notdir }
+        let candidate = try resolved(fd)
+        guard candidate.kind == .directory else {
+            throw deny(operation, fd: fd, descriptor: candidate, path: path.text, .noPreopen, .notdir)
+        }
         return try self.descriptor(fd, needed, operation, path: path)
     }
 
@@ -104,12 +107,16 @@ public final class WASIPreview1 {
 }
 
 extension Descriptor {
-    static func stream(host: FileDescriptor, owned: Bool) -> Descriptor {
+    /// Standard streams are shared with the launcher (and, for stderr, its audit lines): the
+    /// guest may read stdin or write stdout/stderr and ask what they are, but not seek,
+    /// truncate, allocate or change the flags of the open file description it shares.
+    static func stream(host: FileDescriptor, owned: Bool, output: Bool) -> Descriptor {
         let type = (try? host.status()).map { FileType(status: $0) } ?? .unknown
-        let kind: Kind = (type == .socketStream || type == .socketDgram) ? .socket(listening: false) : .stream
-        return Descriptor(host: host, kind: kind, fileType: type,
-                          rights: Rights.fileReading.union(.fileMutating).union(.sockShutdown).subtracting(.fdFilestatSetTimes),
-                          inheriting: [], access: .readWrite, preopenPath: nil, ownsHost: owned)
+        let isSocket = type == .socketStream || type == .socketDgram
+        var rights: Rights = [output ? .fdWrite : .fdRead, .pollFdReadwrite, .fdFilestatGet]
+        if isSocket { rights.insert(.sockShutdown) }
+        return Descriptor(host: host, kind: isSocket ? .socket(listening: false) : .stream, fileType: type,
+                          rights: rights, inheriting: [], access: .readWrite, preopenPath: nil, ownsHost: owned)
     }
 }
 

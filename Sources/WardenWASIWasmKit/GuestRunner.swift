@@ -41,9 +41,15 @@ public struct GuestRunner {
     public let limits: Limits
     public init(limits: Limits) { self.limits = limits }
 
+    /// Deeper parenthesis nesting than this is refused before the (recursive) WAT parser sees it.
+    public static let maximumTextNesting = 1000
+
     /// Binary modules start with "\0asm"; anything else is treated as WAT text.
     public static func binary(from bytes: [UInt8]) throws(LoadError) -> [UInt8] {
         if bytes.starts(with: [0x00, 0x61, 0x73, 0x6d]) { return bytes }
+        if let depth = textNestingExceeding(maximumTextNesting, bytes) {
+            throw .invalidText("nesting deeper than \(maximumTextNesting) levels (\(depth)+)")
+        }
         do {
             return try wat2wasm(String(decoding: bytes, as: UTF8.self))
         } catch {
@@ -83,6 +89,42 @@ public struct GuestRunner {
         }
     }
 
+    /// The first nesting depth above `limit`, skipping strings and comments, or nil.
+    static func textNestingExceeding(_ limit: Int, _ bytes: [UInt8]) -> Int? {
+        var depth = 0, index = 0, commentDepth = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if commentDepth > 0 {
+                if byte == UInt8(ascii: "(") && index + 1 < count && bytes[index + 1] == UInt8(ascii: ";") { commentDepth += 1; index += 2; continue }
+                if byte == UInt8(ascii: ";") && index + 1 < count && bytes[index + 1] == UInt8(ascii: ")") { commentDepth -= 1; index += 2; continue }
+                index += 1
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                while index < count && bytes[index] != UInt8(ascii: "\"") {
+                    index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+            case UInt8(ascii: ";") where index + 1 < count && bytes[index + 1] == UInt8(ascii: ";"):
+                while index < count && bytes[index] != UInt8(ascii: "\n") { index += 1 }
+            case UInt8(ascii: "(") where index + 1 < count && bytes[index + 1] == UInt8(ascii: ";"):
+                commentDepth = 1
+                index += 1
+            case UInt8(ascii: "("):
+                depth += 1
+                if depth > limit { return depth }
+            case UInt8(ascii: ")"):
+                depth -= 1
+            default:
+                break
+            }
+            index += 1
+        }
+        return nil
+    }
+
     static func outcome(_ termination: GuestTermination) -> Outcome {
         switch termination {
         case .exit(let code): .exited(code)
@@ -90,10 +132,14 @@ public struct GuestRunner {
         }
     }
 
+    /// The trap's reason and at most a dozen backtrace frames (a stack-exhaustion trap would
+    /// otherwise print thousands).
     static func describe(_ error: any Error) -> String {
         var text = "\(error)"
         if text.hasPrefix("Trap: ") { text.removeFirst(6) }
-        return text
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count > 13 else { return text }
+        return lines.prefix(13).joined(separator: "\n") + "\n    ... \(lines.count - 13) more frames"
     }
 }
 

@@ -16,6 +16,18 @@ public struct WASIImports {
         box.memory = instance.exports[memory: "memory"]
     }
 
+    /// Narrow witx integers (whence, advice, flags, signals) arrive as i32: a value outside the
+    /// type's range is refused rather than truncated into a different, valid value.
+    @inline(__always) static func u8(_ value: UInt32) throws(WASIErrno) -> UInt8 {
+        guard let narrow = UInt8(exactly: value) else { throw .inval }
+        return narrow
+    }
+
+    @inline(__always) static func u16(_ value: UInt32) throws(WASIErrno) -> UInt16 {
+        guard let narrow = UInt16(exactly: value) else { throw .inval }
+        return narrow
+    }
+
     typealias Body = (WASIPreview1, WardenWASI.GuestMemory, UnsafeBufferPointer<Value>) throws(WASIErrno) -> Void
 
     public func define(into imports: inout Imports, store: Store) {
@@ -44,14 +56,14 @@ public struct WASIImports {
             try w.clockTimeGet(m, id: a[0].i32, precision: a[1].i64, result: a[2].i32)
         }
         add("fd_advise", [i32, i64, i64, i32]) { w, _, a throws(WASIErrno) in
-            try w.fdAdvise(fd: a[0].i32, offset: a[1].i64, length: a[2].i64, advice: UInt8(truncatingIfNeeded: a[3].i32))
+            try w.fdAdvise(fd: a[0].i32, offset: a[1].i64, length: a[2].i64, advice: try Self.u8(a[3].i32))
         }
         add("fd_allocate", [i32, i64, i64]) { w, _, a throws(WASIErrno) in try w.fdAllocate(fd: a[0].i32, offset: a[1].i64, length: a[2].i64) }
         add("fd_close", [i32]) { w, _, a throws(WASIErrno) in try w.fdClose(fd: a[0].i32) }
         add("fd_datasync", [i32]) { w, _, a throws(WASIErrno) in try w.fdDatasync(fd: a[0].i32) }
         add("fd_fdstat_get", [i32, i32]) { w, m, a throws(WASIErrno) in try w.fdFdstatGet(m, fd: a[0].i32, result: a[1].i32) }
         add("fd_fdstat_set_flags", [i32, i32]) { w, _, a throws(WASIErrno) in
-            try w.fdFdstatSetFlags(fd: a[0].i32, flags: UInt16(truncatingIfNeeded: a[1].i32))
+            try w.fdFdstatSetFlags(fd: a[0].i32, flags: try Self.u16(a[1].i32))
         }
         add("fd_fdstat_set_rights", [i32, i64, i64]) { w, _, a throws(WASIErrno) in
             try w.fdFdstatSetRights(fd: a[0].i32, rights: a[1].i64, inheriting: a[2].i64)
@@ -60,7 +72,7 @@ public struct WASIImports {
         add("fd_filestat_set_size", [i32, i64]) { w, _, a throws(WASIErrno) in try w.fdFilestatSetSize(fd: a[0].i32, size: a[1].i64) }
         add("fd_filestat_set_times", [i32, i64, i64, i32]) { w, _, a throws(WASIErrno) in
             try w.fdFilestatSetTimes(fd: a[0].i32, accessTime: a[1].i64, modificationTime: a[2].i64,
-                                     flags: UInt16(truncatingIfNeeded: a[3].i32))
+                                     flags: try Self.u16(a[3].i32))
         }
         add("fd_pread", [i32, i32, i32, i64, i32]) { w, m, a throws(WASIErrno) in
             try w.fdPread(m, fd: a[0].i32, iovs: a[1].i32, iovsCount: a[2].i32, offset: a[3].i64, read: a[4].i32)
@@ -80,7 +92,7 @@ public struct WASIImports {
         }
         add("fd_renumber", [i32, i32]) { w, _, a throws(WASIErrno) in try w.fdRenumber(fd: a[0].i32, to: a[1].i32) }
         add("fd_seek", [i32, i64, i32, i32]) { w, m, a throws(WASIErrno) in
-            try w.fdSeek(m, fd: a[0].i32, offset: Int64(bitPattern: a[1].i64), whence: UInt8(truncatingIfNeeded: a[2].i32), result: a[3].i32)
+            try w.fdSeek(m, fd: a[0].i32, offset: Int64(bitPattern: a[1].i64), whence: try Self.u8(a[2].i32), result: a[3].i32)
         }
         add("fd_sync", [i32]) { w, _, a throws(WASIErrno) in try w.fdSync(fd: a[0].i32) }
         add("fd_tell", [i32, i32]) { w, m, a throws(WASIErrno) in try w.fdTell(m, fd: a[0].i32, result: a[1].i32) }
@@ -95,7 +107,7 @@ public struct WASIImports {
         }
         add("path_filestat_set_times", [i32, i32, i32, i32, i64, i64, i32]) { w, m, a throws(WASIErrno) in
             try w.pathFilestatSetTimes(m, fd: a[0].i32, flags: a[1].i32, path: a[2].i32, pathLength: a[3].i32,
-                                       accessTime: a[4].i64, modificationTime: a[5].i64, fstFlags: UInt16(truncatingIfNeeded: a[6].i32))
+                                       accessTime: a[4].i64, modificationTime: a[5].i64, fstFlags: try Self.u16(a[6].i32))
         }
         add("path_link", [i32, i32, i32, i32, i32, i32, i32]) { w, m, a throws(WASIErrno) in
             try w.pathLink(m, oldFD: a[0].i32, flags: a[1].i32, oldPath: a[2].i32, oldPathLength: a[3].i32,
@@ -103,8 +115,8 @@ public struct WASIImports {
         }
         add("path_open", [i32, i32, i32, i32, i32, i64, i64, i32, i32]) { w, m, a throws(WASIErrno) in
             try w.pathOpen(m, fd: a[0].i32, lookupFlags: a[1].i32, path: a[2].i32, pathLength: a[3].i32,
-                           oflags: UInt16(truncatingIfNeeded: a[4].i32), rightsBase: a[5].i64, rightsInheriting: a[6].i64,
-                           fdflags: UInt16(truncatingIfNeeded: a[7].i32), result: a[8].i32)
+                           oflags: try Self.u16(a[4].i32), rightsBase: a[5].i64, rightsInheriting: a[6].i64,
+                           fdflags: try Self.u16(a[7].i32), result: a[8].i32)
         }
         add("path_readlink", [i32, i32, i32, i32, i32, i32]) { w, m, a throws(WASIErrno) in
             try w.pathReadlink(m, fd: a[0].i32, path: a[1].i32, pathLength: a[2].i32, buffer: a[3].i32,
@@ -129,17 +141,17 @@ public struct WASIImports {
         add("random_get", [i32, i32]) { w, m, a throws(WASIErrno) in try w.randomGet(m, buffer: a[0].i32, length: a[1].i32) }
         add("sched_yield", []) { w, _, _ throws(WASIErrno) in try w.schedYield() }
         add("sock_accept", [i32, i32, i32]) { w, m, a throws(WASIErrno) in
-            try w.sockAccept(m, fd: a[0].i32, flags: UInt16(truncatingIfNeeded: a[1].i32), result: a[2].i32)
+            try w.sockAccept(m, fd: a[0].i32, flags: try Self.u16(a[1].i32), result: a[2].i32)
         }
         add("sock_recv", [i32, i32, i32, i32, i32, i32]) { w, m, a throws(WASIErrno) in
-            try w.sockRecv(m, fd: a[0].i32, iovs: a[1].i32, iovsCount: a[2].i32, flags: UInt16(truncatingIfNeeded: a[3].i32),
+            try w.sockRecv(m, fd: a[0].i32, iovs: a[1].i32, iovsCount: a[2].i32, flags: try Self.u16(a[3].i32),
                            dataLength: a[4].i32, resultFlags: a[5].i32)
         }
         add("sock_send", [i32, i32, i32, i32, i32]) { w, m, a throws(WASIErrno) in
-            try w.sockSend(m, fd: a[0].i32, iovs: a[1].i32, iovsCount: a[2].i32, flags: UInt16(truncatingIfNeeded: a[3].i32),
+            try w.sockSend(m, fd: a[0].i32, iovs: a[1].i32, iovsCount: a[2].i32, flags: try Self.u16(a[3].i32),
                            dataLength: a[4].i32)
         }
-        add("sock_shutdown", [i32, i32]) { w, _, a throws(WASIErrno) in try w.sockShutdown(fd: a[0].i32, how: UInt8(truncatingIfNeeded: a[1].i32)) }
+        add("sock_shutdown", [i32, i32]) { w, _, a throws(WASIErrno) in try w.sockShutdown(fd: a[0].i32, how: try Self.u8(a[1].i32)) }
 
         // proc_exit and proc_raise end the guest by unwinding with a GuestTermination.
         let wasi = self.wasi
@@ -149,7 +161,7 @@ public struct WASIImports {
         imports.define(module: Self.moduleName, name: "proc_raise", Function(store: store, parameters: [i32], results: [.i32], raw: {
             _, arguments, results in
             do {
-                if let termination = try wasi.procRaise(signal: UInt8(truncatingIfNeeded: arguments[0].i32)) { throw termination }
+                if let termination = try wasi.procRaise(signal: try Self.u8(arguments[0].i32)) { throw termination }
                 results[0] = .i32(0)
             } catch let error as WASIErrno {
                 results[0] = .i32(UInt32(error.rawValue))

@@ -39,7 +39,7 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("tcplisten"), help: ArgumentHelp("Listen on HOST:PORT and hand the socket to the module (fd 3 onwards, before directories).", valueName: "HOST:PORT"))
     var tcpListeners: [String] = []
 
-    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Cap linear memory (e.g. 64MiB); growth past it fails.", valueName: "SIZE"))
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Cap linear memory (default 256MiB; e.g. 64MiB, 4GiB); growth past it fails.", valueName: "SIZE"))
     var maxMemory: String?
 
     @Option(name: .customLong("fuel"), help: ArgumentHelp("Trap after about N executed instructions.", valueName: "N"))
@@ -48,8 +48,17 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("audit"), help: ArgumentHelp("Append audit events (JSON Lines) to FILE instead of stderr.", valueName: "FILE"))
     var auditPath: String?
 
-    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The module (.wasm binary or .wat text) and its arguments; with --policy, only '-- ARGS'.", valueName: "MODULE [ARGS...]"))
-    var rest: [String] = []
+    @Flag(name: .customLong("experimental-worker"), help: .hidden)
+    var experimentalWorker = false
+
+    @Argument(help: ArgumentHelp("The module (.wasm binary or .wat text); not with --policy.", valueName: "MODULE"))
+    var module: String?
+
+    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("Arguments for the module (with --policy: after '--').", valueName: "ARGS"))
+    var arguments: [String] = []
+
+    /// MODULE and ARGS as given; with --policy all of them are module arguments.
+    var rest: [String] { (module.map { [$0] } ?? []) + arguments }
 
     mutating func run() throws {
         let options: RunOptions
@@ -63,7 +72,9 @@ struct Run: ParsableCommand {
                 throw ExitCode(RunCommandCore.ExitStatus.launchFailure)
             }
         }
-        throw ExitCode(RunCommandCore.run(options))
+        var chosen = options
+        chosen.useWorker = experimentalWorker
+        throw ExitCode(RunCommandCore.run(chosen))
     }
 
     private func fromFlags() throws(RunError) -> RunOptions {
@@ -87,10 +98,10 @@ struct Run: ParsableCommand {
         if !readOnlyDirectories.isEmpty { narrowing.grantFlagsGiven.append("--ro-dir") }
         if !environment.isEmpty { narrowing.grantFlagsGiven.append("--env") }
         if !tcpListeners.isEmpty { narrowing.grantFlagsGiven.append("--tcplisten") }
-        if let first = rest.first, first != "--" {
+        if let first = rest.first, !CommandLine.arguments.contains("--") {
             throw .usage("with --policy the module comes from the policy; put module arguments after '--' (got '\(first)')")
         }
-        narrowing.extraArguments = Array(rest.dropFirst())
+        narrowing.extraArguments = Array(rest.first == "--" ? rest.dropFirst() : rest[...])
         narrowing.fuel = fuel
         narrowing.auditPath = auditPath
         if let maxMemory { narrowing.maxMemoryBytes = try RunOptions.size(maxMemory) }

@@ -51,10 +51,10 @@ struct HostileTreeDescriptorTests {
             fails("badf", "prestat", "3"),
             succeeds("fstat", "3", fields: ["type": "4", "size": "6"]),
             // The file at fd 3 is no directory to resolve paths beneath.
-            fails("notdir", "open", "3", "inside.txt", "R"),
-            fails("notdir", "open", "3", "../secret.txt", "FR"),
-            fails("notdir", "stat", "3", "x", "n"),
-            fails("notdir", "mkdir", "3", "x"),
+            refused("no-preopen", "open", "3", "inside.txt", "R", errno: "notdir", preopen: "/sandbox"),
+            refused("no-preopen", "open", "3", "../secret.txt", "FR", errno: "notdir", preopen: "/sandbox"),
+            refused("no-preopen", "stat", "3", "x", "n", errno: "notdir", preopen: "/sandbox"),
+            refused("no-preopen", "mkdir", "3", "x", errno: "notdir", preopen: "/sandbox"),
             // fd 4 moved away: everything on it is badf now.
             fails("badf", "fdstat", "4"),
             fails("badf", "renumber", "4", "3"),
@@ -121,17 +121,17 @@ struct HostileTreeDescriptorTests {
         let before = tree.snapshot()
         try HostileProbe.check([
             succeeds("open", "3", "inside.txt", "R", fields: ["fd": "4"]),
-            fails("notdir", "open", "4", "x", "R"),
-            fails("notdir", "open", "4", ".", "DR"),
-            fails("notdir", "open", "4", "..", "DR"),
-            fails("notdir", "open", "4", "../secret.txt", "FR"),
-            fails("notdir", "mkdir", "4", "x"),
-            fails("notdir", "stat", "4", "x", "n"),
-            fails("notdir", "rename", "3", "inside.txt", "4", "x"),
+            refused("no-preopen", "open", "4", "x", "R", errno: "notdir", preopen: "/sandbox"),
+            refused("no-preopen", "open", "4", ".", "DR", errno: "notdir", preopen: "/sandbox"),
+            refused("no-preopen", "open", "4", "..", "DR", errno: "notdir", preopen: "/sandbox"),
+            refused("no-preopen", "open", "4", "../secret.txt", "FR", errno: "notdir", preopen: "/sandbox"),
+            refused("no-preopen", "mkdir", "4", "x", errno: "notdir", preopen: "/sandbox"),
+            refused("no-preopen", "stat", "4", "x", "n", errno: "notdir", preopen: "/sandbox"),
+            refused("no-preopen", "rename", "3", "inside.txt", "4", "x", errno: "notdir", side: .second, preopen: "/sandbox"),
             // stdio is not a directory either.
-            fails("notdir", "open", "0", "x", "R"),
-            fails("notdir", "open", "1", "..", "DR"),
-            fails("notdir", "open", "2", "/etc/passwd", "R"),
+            refused("no-preopen", "open", "0", "x", "R", errno: "notdir"),
+            refused("no-preopen", "open", "1", "..", "DR", errno: "notdir"),
+            refused("no-preopen", "open", "2", "/etc/passwd", "R", errno: "notdir"),
         ], grants: tree.sandboxGrant)
         expectUnchanged(before, tree.snapshot())
     }

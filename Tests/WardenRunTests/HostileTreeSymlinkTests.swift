@@ -279,7 +279,7 @@ struct HostileTreeSymlinkTests {
         expectUnchanged(before, tree.snapshot())
     }
 
-    @Test("magic links inside a granted /proc are refused with loop (RESOLVE_NO_MAGICLINKS)")
+    @Test("magic links inside a granted /proc are escape attempts: notcapable and audited (RESOLVE_NO_MAGICLINKS)")
     func magicLinksInProc() throws {
         let tree = try HostileTree()
         let before = tree.snapshot()
@@ -287,21 +287,21 @@ struct HostileTreeSymlinkTests {
         let grants = ["--ro-dir", "/proc/self::/self", "--ro-dir", "/proc::/procfs"]
         try HostileProbe.check([
             succeeds("prestat", "3", fields: ["name": "/self"]),
-            fails("loop", "cat", "3", "root/etc/passwd", "FR"),
-            fails("loop", "open", "3", "root", "DFR"),
-            fails("loop", "open", "3", "root/", "DR"),
-            fails("loop", "open", "3", "cwd", "DFR"),
-            fails("loop", "cat", "3", "exe", "FR"),
-            fails("loop", "cat", "3", "fd/0", "FR"),
-            fails("loop", "open", "3", "fd/1", "FR"),
-            fails("loop", "cat", "3", "fd/3/status", "FR"),
-            fails("loop", "stat", "3", "root", "f"),
-            fails("loop", "stat", "3", "root/", "n"),
-            fails("loop", "stat", "3", "cwd/.", "n"),
+            escape("cat", "3", "root/etc/passwd", "FR", preopen: "/self"),
+            escape("open", "3", "root", "DFR", preopen: "/self"),
+            escape("open", "3", "root/", "DR", preopen: "/self"),
+            escape("open", "3", "cwd", "DFR", preopen: "/self"),
+            escape("cat", "3", "exe", "FR", preopen: "/self"),
+            escape("cat", "3", "fd/0", "FR", preopen: "/self"),
+            escape("open", "3", "fd/1", "FR", preopen: "/self"),
+            escape("cat", "3", "fd/3/status", "FR", preopen: "/self"),
+            escape("stat", "3", "root", "f", preopen: "/self"),
+            escape("stat", "3", "root/", "n", preopen: "/self"),
+            escape("stat", "3", "cwd/.", "n", preopen: "/self"),
             // `self` is an ordinary symlink to "<pid>"; `<pid>/root` beyond it is magic.
-            fails("loop", "cat", "4", "self/root/etc/passwd", "FR"),
-            fails("loop", "cat", "4", "thread-self/root/etc/passwd", "FR"),
-            fails("loop", "open", "4", "self/cwd", "DFR"),
+            escape("cat", "4", "self/root/etc/passwd", "FR", preopen: "/procfs"),
+            escape("cat", "4", "thread-self/root/etc/passwd", "FR", preopen: "/procfs"),
+            escape("open", "4", "self/cwd", "DFR", preopen: "/procfs"),
             // Controls: ordinary /proc files are readable.
             succeeds("stat", "3", "status", "f", fields: ["type": "4"]),
             succeeds("stat", "3", "root", "n", fields: ["type": "7"]),

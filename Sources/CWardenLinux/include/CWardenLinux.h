@@ -59,8 +59,27 @@ int warden_arm_deadlines(uint64_t wall_ms, uint64_t cpu_seconds,
                          const char *wall_message, const char *wall_audit, int wall_status,
                          const char *cpu_message, const char *cpu_audit, int cpu_status, int audit_fd);
 
+/// sendmsg of `length` bytes, attaching descriptor `fd` with SCM_RIGHTS when fd >= 0.
+ssize_t warden_send_with_fd(int socket, const void *bytes, size_t length, int fd);
+/// recvmsg of up to `length` bytes; a passed descriptor (close-on-exec) lands in *fd, else -1.
+ssize_t warden_recv_with_fd(int socket, void *bytes, size_t length, int *fd);
+
+/// posix_spawn `path` with descriptors laid out exactly: child fd i = sources[i] for i < count
+/// (each source first duplicated high so overlapping numbers cannot clobber each other),
+/// every other descriptor closed, signal mask empty, every signal at its default action.
+int warden_spawn_layout(const char *path, char *const argv[], char *const envp[],
+                        const int *sources, int count, pid_t *pid);
+
+/// A sealed, read-only memfd holding `length` bytes (the module image handed to a worker, so
+/// what was hashed is exactly what runs). Returns the fd or -1.
+int warden_sealed_memfd(const char *name, const void *bytes, size_t length);
+/// socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC).
+int warden_socketpair(int pair[2]);
+
 struct pollfd;
 /// ppoll(2) without a signal mask (glibc hides it without _GNU_SOURCE in Swift's view).
 int warden_ppoll(struct pollfd *fds, unsigned long nfds, const struct timespec *timeout);
 
 #endif
+
+#include "CWardenHardening.h"

@@ -1,0 +1,144 @@
+import WardenSystem
+
+/// Everything the worker needs to harden itself, decided by the launcher (which parsed the
+/// policy and opened the preopens) and sent to the worker as a plain value. Every field is
+/// already resolved: numbers, not names; descriptors, not paths. The worker never looks a
+/// user up or opens a policy path itself.
+public struct HardeningPlan: Sendable {
+    /// Descriptors `0...highestDescriptor` are the fixed layout (stdio, control socket, module,
+    /// preopens, listeners); everything above is closed.
+    public var highestDescriptor: Int32
+    public var limits: ResourceLimits
+    public var namespaces: [Namespace]
+    /// When false, a namespace that cannot be created is reported as not applied.
+    public var namespacesRequired: Bool
+    /// The service identity to drop to. Applied only when the worker runs as root; an
+    /// unprivileged worker keeps its own ids (and maps them into its user namespace).
+    public var identity: Identity?
+    public var landlock: LandlockPlan
+    public var seccomp: SeccompPlan
+    /// Delivered when the parent (the launcher) dies. Set after the id change, which clears it.
+    public var parentDeathSignal: Int32
+    /// The launcher's pid, if known: after arming the death signal the worker checks it is
+    /// still the parent, closing the race where the launcher died before the signal was armed.
+    public var expectedParentPID: Int32?
+
+    public init(highestDescriptor: Int32 = 2, limits: ResourceLimits = ResourceLimits(),
+                namespaces: [Namespace] = [.user, .mount, .net, .ipc, .uts], namespacesRequired: Bool = false,
+                identity: Identity? = nil, landlock: LandlockPlan = LandlockPlan(),
+                seccomp: SeccompPlan = SeccompPlan(), parentDeathSignal: Int32 = 9, expectedParentPID: Int32? = nil) {
+        self.highestDescriptor = highestDescriptor
+        self.limits = limits
+        self.namespaces = namespaces
+        self.namespacesRequired = namespacesRequired
+        self.identity = identity
+        self.landlock = landlock
+        self.seccomp = seccomp
+        self.parentDeathSignal = parentDeathSignal
+        self.expectedParentPID = expectedParentPID
+    }
+
+    /// Resource limits; each is set as soft = hard (CPU: hard = soft + 1, so the soft limit's
+    /// SIGXCPU reaches the launcher's handler before the hard limit's SIGKILL). `nil` leaves
+    /// the inherited limit. Hard limits can only be lowered without CAP_SYS_RESOURCE, which
+    /// the worker never has: asking for more than the inherited hard limit fails the step.
+    public struct ResourceLimits: Sendable {
+        public var coreBytes: UInt64? = 0
+        public var openFiles: UInt64? = 64
+        /// RLIMIT_AS. Off by default: engines that reserve guard regions for bounds checks
+        /// (WasmKit's mprotect mode) reserve far more address space than they touch.
+        public var addressSpaceBytes: UInt64?
+        public var dataBytes: UInt64?
+        public var fileSizeBytes: UInt64?
+        public var cpuSeconds: UInt64?
+        public init(coreBytes: UInt64? = 0, openFiles: UInt64? = 64, addressSpaceBytes: UInt64? = nil,
+                    dataBytes: UInt64? = nil, fileSizeBytes: UInt64? = nil, cpuSeconds: UInt64? = nil) {
+            self.coreBytes = coreBytes
+            self.openFiles = openFiles
+            self.addressSpaceBytes = addressSpaceBytes
+            self.dataBytes = dataBytes
+            self.fileSizeBytes = fileSizeBytes
+            self.cpuSeconds = cpuSeconds
+        }
+    }
+
+    public enum Namespace: String, Sendable, CaseIterable {
+        case user, mount, net, ipc, uts, pid, cgroup
+
+        var cloneFlag: Int32 {
+            switch self {
+            case .user: 0x1000_0000
+            case .mount: 0x0002_0000
+            case .net: 0x4000_0000
+            case .ipc: 0x0800_0000
+            case .uts: 0x0400_0000
+            case .pid: 0x2000_0000
+            case .cgroup: 0x0200_0000
+            }
+        }
+
+        var cloneFlagName: String { "CLONE_NEW" + (self == .mount ? "NS" : rawValue.uppercased()) }
+    }
+
+    public struct Identity: Sendable, Equatable {
+        public var uid: UInt32
+        public var gid: UInt32
+        public init(uid: UInt32, gid: UInt32) {
+            self.uid = uid
+            self.gid = gid
+        }
+    }
+
+    public struct LandlockPlan: Sendable {
+        public enum Mode: String, Sendable, CaseIterable {
+            case require, bestEffort = "best-effort", off
+        }
+
+        /// One preopen root: an already-open directory descriptor (O_RDONLY|O_DIRECTORY; an
+        /// O_PATH descriptor works for Landlock but not for getdents64).
+        public struct Rule: Sendable {
+            public var descriptor: FileDescriptor
+            public var readWrite: Bool
+            public init(descriptor: FileDescriptor, readWrite: Bool) {
+                self.descriptor = descriptor
+                self.readWrite = readWrite
+            }
+        }
+
+        public var mode: Mode
+        public var rules: [Rule]
+        public init(mode: Mode = .bestEffort, rules: [Rule] = []) {
+            self.mode = mode
+            self.rules = rules
+        }
+    }
+
+    public struct SeccompPlan: Sendable {
+        public var violation: ViolationAction
+        /// Adds `@sockets` (accept/recv/send/shutdown on sockets handed in). Creating sockets
+        /// (socket, connect, bind, listen) stays denied either way: WASI preview1 has no call
+        /// that creates one, so the worker never needs it.
+        public var socketsGranted: Bool
+        public init(violation: ViolationAction = .killProcess, socketsGranted: Bool = false) {
+            self.violation = violation
+            self.socketsGranted = socketsGranted
+        }
+    }
+
+    /// What the kernel does when the worker makes a call outside the allowlist.
+    public enum ViolationAction: Sendable, Equatable, CustomStringConvertible {
+        /// SECCOMP_RET_KILL_PROCESS: the whole worker dies with SIGSYS (the supervisor sees it).
+        case killProcess
+        /// SECCOMP_RET_ERRNO: the call fails with this errno (1...4095) and the worker goes on.
+        case errno(Int32)
+
+        public static let permissionDenied = ViolationAction.errno(1)
+
+        public var description: String {
+            switch self {
+            case .killProcess: "kill-process"
+            case .errno(let value): "errno(\(Errno(rawValue: value).symbol))"
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import CSeccomp
+import Glibc
+import WardenSystem
+
+/// The worker's seccomp filter, built with libseccomp from `SyscallGroups` for a plan. Built
+/// once and either loaded (the seccomp step) or exported as PFC text for auditors
+/// (`exportPFC`), so what they read is exactly what gets loaded.
+///
+/// - Default action: the plan's violation action (kill the process, or an errno).
+/// - Native architecture only; a call made through another ABI (i386 `int 0x80`, x32) kills
+///   the process whatever the violation action.
+/// - Every syscall name must resolve on this architecture: a typo or a missing call is an
+///   error, not a silently absent rule.
+public final class SeccompFilter {
+    private let context: scmp_filter_ctx
+    public let groups: [SyscallGroup]
+
+    static let actionAllow: UInt32 = 0x7fff_0000
+    static let actionKillProcess: UInt32 = 0x8000_0000
+    static func actionErrno(_ value: Int32) -> UInt32 { 0x0005_0000 | (UInt32(value) & 0xffff) }
+
+    public init(plan: HardeningPlan.SeccompPlan, processID: Int32 = getpid()) throws(HardeningFailure) {
+        let defaultAction: UInt32
+        switch plan.violation {
+        case .killProcess: defaultAction = Self.actionKillProcess
+        case .errno(let value):
+            // The kernel caps SECCOMP_RET_ERRNO at 4095; 0 would make refused calls "succeed".
+            guard (1...4095).contains(value) else {
+                throw HardeningFailure(step: .seccomp, errno: .invalidArgument,
+                                       operation: "violation action errno(\(value)) (must be 1...4095)")
+            }
+            defaultAction = Self.actionErrno(value)
+        }
+        guard let context = seccomp_init(defaultAction) else {
+            throw HardeningFailure(step: .seccomp, errno: .invalidArgument, operation: "seccomp_init()")
+        }
+        self.context = context
+        groups = SyscallGroups.groups(for: plan)
+
+        try attribute(SCMP_FLTATR_ACT_BADARCH, Self.actionKillProcess, "SCMP_FLTATR_ACT_BADARCH")
+        // Binary-tree dispatch: hot calls (write, read, ppoll) cost a few comparisons, not a
+        // walk down a list of ~90 entries.
+        try attribute(SCMP_FLTATR_CTL_OPTIMIZE, 2, "SCMP_FLTATR_CTL_OPTIMIZE")
+        // Report the kernel's own errno from seccomp_load, not libseccomp's -ECANCELED.
+        try attribute(SCMP_FLTATR_API_SYSRAWRC, 1, "SCMP_FLTATR_API_SYSRAWRC")
+
+        for group in groups {
+            for rule in group.rules {
+                let number = seccomp_syscall_resolve_name(rule.syscall)
+                guard number >= 0 else {
+                    throw HardeningFailure(step: .seccomp, errno: .invalidArgument,
+                                           operation: "resolving syscall \(rule.syscall) of \(group.name)")
+                }
+                let action = switch rule.answer {
+                case .allow: Self.actionAllow
+                case .errno(let value): Self.actionErrno(value)
+                }
+                let comparisons = rule.conditions.map { condition in
+                    let value: UInt64 = switch condition.operand {
+                    case .constant(let number): number
+                    case .ownProcessID: UInt64(UInt32(bitPattern: processID))
+                    }
+                    return switch condition.comparison {
+                    case .equal: scmp_arg_cmp(arg: condition.argument, op: SCMP_CMP_EQ, datum_a: value, datum_b: 0)
+                    case .lessOrEqual: scmp_arg_cmp(arg: condition.argument, op: SCMP_CMP_LE, datum_a: value, datum_b: 0)
+                    case .maskedEqual(let mask): scmp_arg_cmp(arg: condition.argument, op: SCMP_CMP_MASKED_EQ, datum_a: mask, datum_b: value)
+                    }
+                }
+                // _exact: fail rather than let libseccomp rewrite a rule it cannot express.
+                let rc = comparisons.withUnsafeBufferPointer {
+                    seccomp_rule_add_exact_array(context, action, number, UInt32($0.count), $0.baseAddress)
+                }
+                guard rc == 0 else {
+                    throw HardeningFailure(step: .seccomp, errno: Errno(rawValue: -rc), operation: "adding rule \(rule) of \(group.name)")
+                }
+            }
+        }
+    }
+
+    deinit { seccomp_release(context) }
+
+    private func attribute(_ attribute: scmp_filter_attr, _ value: UInt32, _ label: String) throws(HardeningFailure) {
+        let rc = seccomp_attr_set(context, attribute, value)
+        guard rc == 0 else { throw HardeningFailure(step: .seccomp, errno: Errno(rawValue: -rc), operation: "seccomp_attr_set(\(label))") }
+    }
+
+    /// Loads the filter into the calling thread (the whole process: the worker has one
+    /// thread). Requires no_new_privs, which the step before Landlock set.
+    public func load() throws(HardeningFailure) {
+        let rc = seccomp_load(context)
+        guard rc == 0 else { throw HardeningFailure(step: .seccomp, errno: Errno(rawValue: -rc), operation: "seccomp_load()") }
+    }
+
+    /// Writes the filter as libseccomp's human-readable PFC to `descriptor`, for auditors.
+    public func exportPFC(to descriptor: FileDescriptor) throws(HardeningFailure) {
+        let rc = seccomp_export_pfc(context, descriptor.rawValue)
+        guard rc == 0 else { throw HardeningFailure(step: .seccomp, errno: Errno(rawValue: -rc), operation: "seccomp_export_pfc()") }
+    }
+
+    /// Writes the raw BPF program to `descriptor` (for `seccomp-tools`-style disassemblers).
+    public func exportBPF(to descriptor: FileDescriptor) throws(HardeningFailure) {
+        let rc = seccomp_export_bpf(context, descriptor.rawValue)
+        guard rc == 0 else { throw HardeningFailure(step: .seccomp, errno: Errno(rawValue: -rc), operation: "seccomp_export_bpf()") }
+    }
+
+    /// The syscall number of `name` on this architecture, if it has one.
+    public static func syscallNumber(_ name: String) -> Int? {
+        let number = seccomp_syscall_resolve_name(name)
+        return number >= 0 ? Int(number) : nil
+    }
+}

@@ -1,0 +1,17 @@
+import Glibc
+
+/// Step 7, last: the seccomp allowlist (see `SyscallGroups`). Last because every step before
+/// it needs calls the filter forbids (unshare, setresuid, prctl, landlock_*); once it is
+/// loaded the worker can do little more than use the descriptors it holds.
+struct SeccompStep: HardeningStep {
+    var name: HardeningStepName { .seccomp }
+
+    func apply(_ plan: HardeningPlan, _ context: inout HardeningContext) throws(HardeningFailure) {
+        let filter = try SeccompFilter(plan: plan.seccomp, processID: getpid())
+        // Record before loading: after the load, this report is the only thing we can still
+        // say about the filter, and building the string needs no forbidden call either way.
+        let names = filter.groups.map(\.name).joined(separator: " ")
+        try filter.load()
+        context.report.applied("seccomp", "\(plan.seccomp.violation) on violation; \(names)")
+    }
+}

@@ -1,0 +1,194 @@
+/// What the launcher tells a worker: everything it needs, by value. The worker never opens a
+/// path by name; the descriptors it acts on come at fixed numbers (see `DescriptorLayout`).
+public struct WorkerConfiguration: Sendable, Equatable {
+    public struct Preopen: Sendable, Equatable {
+        public var guestPath: String
+        public var readWrite: Bool
+        public init(guestPath: String, readWrite: Bool) {
+            self.guestPath = guestPath
+            self.readWrite = readWrite
+        }
+    }
+
+    public var moduleName: String = ""
+    public var arguments: [String] = []
+    public var environment: [String] = []
+    public var preopens: [Preopen] = []
+    public var listenerCount: Int = 0
+    public var maxMemoryBytes: UInt64?
+    public var fuel: UInt64?
+    public var maxOpenDescriptors: Int = 1024
+    public var hardening = HardeningSettings()
+
+    public init() {}
+
+    public func encoded() -> [UInt8] {
+        var writer = WireWriter()
+        writer.u32(1)  // format version
+        writer.string(moduleName)
+        writer.strings(arguments)
+        writer.strings(environment)
+        writer.u32(UInt32(preopens.count))
+        for preopen in preopens {
+            writer.string(preopen.guestPath)
+            writer.bool(preopen.readWrite)
+        }
+        writer.u32(UInt32(listenerCount))
+        writer.optional(maxMemoryBytes) { $0.u64($1) }
+        writer.optional(fuel) { $0.u64($1) }
+        writer.u32(UInt32(maxOpenDescriptors))
+        hardening.encode(into: &writer)
+        return writer.bytes
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws(WireError) -> WorkerConfiguration {
+        var reader = WireReader(bytes)
+        guard try reader.u32() == 1 else { throw .invalid("configuration version") }
+        var configuration = WorkerConfiguration()
+        configuration.moduleName = try reader.string()
+        configuration.arguments = try reader.strings()
+        configuration.environment = try reader.strings()
+        let preopenCount = Int(try reader.u32())
+        guard preopenCount <= 4096 else { throw .invalid("preopen count") }
+        for _ in 0..<preopenCount {
+            configuration.preopens.append(Preopen(guestPath: try reader.string(), readWrite: try reader.bool()))
+        }
+        configuration.listenerCount = Int(try reader.u32())
+        guard configuration.listenerCount <= 4096 else { throw .invalid("listener count") }
+        if try reader.bool() { configuration.maxMemoryBytes = try reader.u64() }
+        if try reader.bool() { configuration.fuel = try reader.u64() }
+        configuration.maxOpenDescriptors = Int(try reader.u32())
+        configuration.hardening = try HardeningSettings.decode(from: &reader)
+        guard reader.isAtEnd else { throw .invalid("trailing bytes") }
+        return configuration
+    }
+}
+
+/// The hardening the launcher asks for, in primitive values (the worker turns them into the
+/// hardening room's plan; this room stays independent of it).
+public struct HardeningSettings: Sendable, Equatable {
+    public var namespaces: [String] = ["user", "mount", "net", "ipc", "uts"]
+    public var namespacesRequired = false
+    /// The service identity (resolved by the launcher), applied when the worker runs as root.
+    public var uid: UInt32?
+    public var gid: UInt32?
+    public var landlock: String = "best-effort"
+    /// "kill" or "errno".
+    public var onSyscallViolation: String = "kill"
+    public var openFiles: UInt64 = 1024
+    public var cpuSeconds: UInt64?
+    public var fileSizeBytes: UInt64?
+    public var launcherPID: Int32 = 0
+
+    public init() {}
+
+    func encode(into writer: inout WireWriter) {
+        writer.strings(namespaces)
+        writer.bool(namespacesRequired)
+        writer.optional(uid) { $0.u32($1) }
+        writer.optional(gid) { $0.u32($1) }
+        writer.string(landlock)
+        writer.string(onSyscallViolation)
+        writer.u64(openFiles)
+        writer.optional(cpuSeconds) { $0.u64($1) }
+        writer.optional(fileSizeBytes) { $0.u64($1) }
+        writer.i32(launcherPID)
+    }
+
+    static func decode(from reader: inout WireReader) throws(WireError) -> HardeningSettings {
+        var settings = HardeningSettings()
+        settings.namespaces = try reader.strings(limit: 16)
+        settings.namespacesRequired = try reader.bool()
+        if try reader.bool() { settings.uid = try reader.u32() }
+        if try reader.bool() { settings.gid = try reader.u32() }
+        settings.landlock = try reader.string()
+        settings.onSyscallViolation = try reader.string()
+        settings.openFiles = try reader.u64()
+        if try reader.bool() { settings.cpuSeconds = try reader.u64() }
+        if try reader.bool() { settings.fileSizeBytes = try reader.u64() }
+        settings.launcherPID = try reader.i32()
+        return settings
+    }
+}
+
+/// What a worker reports back over its control socket.
+public enum WorkerMessage: Sendable, Equatable {
+    /// Hardened and about to parse the module; the layers actually in force.
+    case ready(layers: [String])
+    /// One refusal by the WASI layer.
+    case denial(operation: String, fd: UInt32?, preopen: String?, path: String?, reason: String, errno: String)
+    /// A hardening step failed; the worker exits right after.
+    case hardeningFailed(step: String, errno: Int32, message: String)
+    /// The module could not be parsed, validated or instantiated.
+    case loadFailed(message: String)
+    /// How the guest ended.
+    case exited(code: UInt32)
+    case signaled(signal: Int32)
+    case trapped(reason: String)
+
+    public func encoded() -> [UInt8] {
+        var writer = WireWriter()
+        switch self {
+        case .ready(let layers):
+            writer.u8(1)
+            writer.strings(layers)
+        case .denial(let operation, let fd, let preopen, let path, let reason, let errno):
+            writer.u8(2)
+            writer.string(operation)
+            writer.optional(fd) { $0.u32($1) }
+            writer.optional(preopen) { $0.string($1) }
+            writer.optional(path) { $0.string($1) }
+            writer.string(reason)
+            writer.string(errno)
+        case .hardeningFailed(let step, let errno, let message):
+            writer.u8(3)
+            writer.string(step)
+            writer.i32(errno)
+            writer.string(message)
+        case .loadFailed(let message):
+            writer.u8(4)
+            writer.string(message)
+        case .exited(let code):
+            writer.u8(5)
+            writer.u32(code)
+        case .signaled(let signal):
+            writer.u8(6)
+            writer.i32(signal)
+        case .trapped(let reason):
+            writer.u8(7)
+            writer.string(reason)
+        }
+        return writer.bytes
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws(WireError) -> WorkerMessage {
+        var reader = WireReader(bytes)
+        let message: WorkerMessage
+        switch try reader.u8() {
+        case 1: message = .ready(layers: try reader.strings(limit: 64))
+        case 2:
+            let operation = try reader.string()
+            let fd: UInt32? = try reader.bool() ? try reader.u32() : nil
+            let preopen: String? = try reader.bool() ? try reader.string() : nil
+            let path: String? = try reader.bool() ? try reader.string() : nil
+            message = .denial(operation: operation, fd: fd, preopen: preopen, path: path,
+                              reason: try reader.string(), errno: try reader.string())
+        case 3: message = .hardeningFailed(step: try reader.string(), errno: try reader.i32(), message: try reader.string())
+        case 4: message = .loadFailed(message: try reader.string())
+        case 5: message = .exited(code: try reader.u32())
+        case 6: message = .signaled(signal: try reader.i32())
+        case 7: message = .trapped(reason: try reader.string())
+        default: throw .invalid("message tag")
+        }
+        guard reader.isAtEnd else { throw .invalid("trailing bytes") }
+        return message
+    }
+}
+
+/// The worker's fixed descriptor layout (DESIGN.md): stdio, control socket, module bytes,
+/// preopens in policy order, then listening sockets.
+public enum DescriptorLayout {
+    public static let control: Int32 = 3
+    public static let module: Int32 = 4
+    public static let firstPreopen: Int32 = 5
+}

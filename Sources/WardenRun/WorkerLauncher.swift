@@ -1,0 +1,148 @@
+import CWardenLinux
+import Glibc
+import WardenIPC
+import WardenSystem
+import WardenWASI
+
+/// Runs a module in a `warden-worker` process: the launcher keeps the ambient authority (it
+/// already opened the module and the grants) and hands the worker only descriptors, at fixed
+/// numbers, plus a configuration over the control socket. The worker hardens itself before it
+/// reads the module; its reports come back over the same socket.
+struct WorkerLauncher {
+    let options: RunOptions
+    let moduleName: String
+    let moduleBytes: [UInt8]
+    let configuration: WASIConfiguration
+    let auditor: JSONLinesAuditor
+
+    /// `warden-worker` next to the running `warden` binary.
+    static func workerPath() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        let executable = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let slash = executable.lastIndex(of: "/") else { return nil }
+        return executable[..<slash] + "/warden-worker"
+    }
+
+    func run() -> Int32 {
+        func fail(_ status: Int32, _ message: String) -> Int32 {
+            try? FileDescriptor.standardError.writeAll("warden: \(message)\n")
+            return status
+        }
+        guard let worker = Self.workerPath(), access(worker, X_OK) == 0 else {
+            return fail(RunCommandCore.ExitStatus.launchFailure, "cannot find warden-worker next to warden")
+        }
+        let image = moduleBytes.withUnsafeBytes { warden_sealed_memfd("warden-module", $0.baseAddress, $0.count) }
+        guard image >= 0 else { return fail(RunCommandCore.ExitStatus.launchFailure, "cannot stage the module: \(Errno.current)") }
+        defer { Glibc.close(image) }
+        var pair: [Int32] = [-1, -1]
+        guard warden_socketpair(&pair) == 0 else { return fail(RunCommandCore.ExitStatus.launchFailure, "cannot create the control socket: \(Errno.current)") }
+        defer { Glibc.close(pair[0]) }
+
+        // The fixed layout: stdio, control, module, preopens, listeners.
+        var layout: [Int32] = [configuration.stdin.rawValue, configuration.stdout.rawValue, configuration.stderr.rawValue,
+                               pair[1], image]
+        layout += configuration.preopens.map(\.host.rawValue)
+        layout += configuration.listeners.map(\.rawValue)
+        var pid: pid_t = 0
+        let arguments: [String] = ["warden-worker"]
+        let spawned = withCStrings(arguments) { argv in
+            withCStrings([]) { envp in warden_spawn_layout(worker, argv, envp, layout, Int32(layout.count), &pid) }
+        }
+        Glibc.close(pair[1])
+        guard spawned == 0 else { return fail(RunCommandCore.ExitStatus.launchFailure, "cannot start warden-worker: \(Errno.current)") }
+
+        let control = ControlChannel(socket: FileDescriptor(rawValue: pair[0]))
+        do {
+            try control.send(workerConfiguration().encoded())
+        } catch {
+            kill(pid, SIGKILL)
+            _ = reap(pid)
+            return fail(RunCommandCore.ExitStatus.launchFailure, "cannot configure warden-worker: \(error)")
+        }
+
+        var final: WorkerMessage?
+        while true {
+            let frame: (payload: [UInt8], descriptor: FileDescriptor?)?
+            do { frame = try control.receive() } catch { break }
+            guard let frame else { break }
+            if let passed = frame.descriptor { try? passed.close() }
+            guard let message = try? WorkerMessage.decode(frame.payload) else {
+                // A worker that sends garbage is compromised or broken: end it.
+                kill(pid, SIGKILL)
+                break
+            }
+            switch message {
+            case .ready:
+                continue
+            case .denial(let operation, let fd, let preopen, let path, let reason, let errno):
+                auditor.record(operation: operation, fd: fd, preopen: preopen, path: path, reason: reason, errno: errno, pid: pid)
+            default:
+                final = message
+            }
+        }
+        let status = reap(pid)
+        return outcome(final, workerStatus: status, fail: fail)
+    }
+
+    func workerConfiguration() -> WorkerConfiguration {
+        var worker = WorkerConfiguration()
+        worker.moduleName = moduleName
+        worker.arguments = configuration.arguments
+        worker.environment = configuration.environment
+        worker.preopens = configuration.preopens.map { .init(guestPath: $0.guestPath, readWrite: $0.access == .readWrite) }
+        worker.listenerCount = configuration.listeners.count
+        worker.maxMemoryBytes = options.maxMemoryBytes.map { UInt64($0) }
+        worker.fuel = options.fuel
+        worker.maxOpenDescriptors = configuration.maxOpenDescriptors
+        var hardening = HardeningSettings()
+        hardening.openFiles = UInt64(configuration.maxOpenDescriptors + 16 + configuration.preopens.count + configuration.listeners.count)
+        hardening.cpuSeconds = options.cpuTime.map { UInt64(max(1, $0.components.seconds)) }
+        hardening.launcherPID = getpid()
+        if geteuid() == 0, let account = getpwnam("nobody") {
+            hardening.uid = account.pointee.pw_uid
+            hardening.gid = account.pointee.pw_gid
+        }
+        worker.hardening = hardening
+        return worker
+    }
+
+    func outcome(_ message: WorkerMessage?, workerStatus: Int32, fail: (Int32, String) -> Int32) -> Int32 {
+        switch message {
+        case .exited(let code): return Int32(code & 0xff)
+        case .signaled(let signal):
+            return fail(RunCommandCore.ExitStatus.signal(signal), "module '\(moduleName)' raised signal \(signal) (\(String(cString: strsignal(signal))))")
+        case .trapped(let reason): return fail(RunCommandCore.ExitStatus.trap, "module '\(moduleName)' trapped: \(reason)")
+        case .loadFailed(let reason): return fail(RunCommandCore.ExitStatus.launchFailure, "\(options.modulePath): \(reason)")
+        case .hardeningFailed(_, _, let text): return fail(RunCommandCore.ExitStatus.launchFailure, "module '\(moduleName)': \(text)")
+        case .ready, .denial, nil: break
+        }
+        // No final report: the worker died.
+        if workerStatus & 0x7f != 0 {
+            let signal = workerStatus & 0x7f
+            if signal == SIGSYS {
+                return fail(RunCommandCore.ExitStatus.signal(signal), "module '\(moduleName)': the kernel ended the worker for a forbidden system call (SIGSYS)")
+            }
+            if signal == SIGXCPU {
+                return fail(RunCommandCore.ExitStatus.cpuTime, "module '\(moduleName)' exceeded its cpu-time limit; ended")
+            }
+            return fail(RunCommandCore.ExitStatus.signal(signal), "module '\(moduleName)': worker killed by signal \(signal) (\(String(cString: strsignal(signal))))")
+        }
+        return fail(RunCommandCore.ExitStatus.launchFailure, "module '\(moduleName)': warden-worker exited with status \((workerStatus >> 8) & 0xff) without a report")
+    }
+
+    func reap(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return status
+    }
+}
+
+/// NULL-terminated C string arrays for exec-style calls.
+func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for pointer in pointers { free(pointer) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

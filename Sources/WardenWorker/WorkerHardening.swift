@@ -1,0 +1,55 @@
+import WardenHardening
+import WardenIPC
+import WardenSystem
+
+/// A hardening failure as the worker reports it: the step, the errno, a rendered line.
+struct WorkerHardeningError: Error {
+    var step: String
+    var errno: Int32
+    var message: String
+}
+
+/// Turns the launcher's settings into the hardening room's plan and applies it. The plan's
+/// Landlock rules are the preopen descriptors at their fixed numbers.
+enum WorkerHardening {
+    static func plan(for configuration: WorkerConfiguration) throws(WorkerHardeningError) -> HardeningPlan {
+        let settings = configuration.hardening
+        let layoutEnd = DescriptorLayout.firstPreopen + Int32(configuration.preopens.count + configuration.listenerCount) - 1
+        var namespaces: [HardeningPlan.Namespace] = []
+        for name in settings.namespaces {
+            guard let namespace = HardeningPlan.Namespace(rawValue: name) else {
+                throw WorkerHardeningError(step: "configuration", errno: 22, message: "unknown namespace '\(name)'")
+            }
+            namespaces.append(namespace)
+        }
+        guard let landlockMode = HardeningPlan.LandlockPlan.Mode(rawValue: settings.landlock) else {
+            throw WorkerHardeningError(step: "configuration", errno: 22, message: "unknown landlock mode '\(settings.landlock)'")
+        }
+        let rules = configuration.preopens.enumerated().map { index, preopen in
+            HardeningPlan.LandlockPlan.Rule(descriptor: FileDescriptor(rawValue: DescriptorLayout.firstPreopen + Int32(index)),
+                                            readWrite: preopen.readWrite)
+        }
+        let identity: HardeningPlan.Identity? = settings.uid.flatMap { uid in settings.gid.map { HardeningPlan.Identity(uid: uid, gid: $0) } }
+        return HardeningPlan(
+            highestDescriptor: max(layoutEnd, DescriptorLayout.module),
+            limits: .init(coreBytes: 0, openFiles: settings.openFiles, fileSizeBytes: settings.fileSizeBytes, cpuSeconds: settings.cpuSeconds),
+            namespaces: namespaces, namespacesRequired: settings.namespacesRequired,
+            identity: identity,
+            landlock: .init(mode: landlockMode, rules: rules),
+            seccomp: .init(violation: settings.onSyscallViolation == "errno" ? .permissionDenied : .killProcess,
+                           socketsGranted: configuration.listenerCount > 0),
+            parentDeathSignal: 9,
+            expectedParentPID: settings.launcherPID > 0 ? settings.launcherPID : nil)
+    }
+
+    /// Applies the plan; returns one line per layer for the launcher (`applied landlock: ABI 7`).
+    static func apply(_ configuration: WorkerConfiguration) throws(WorkerHardeningError) -> [String] {
+        let plan = try plan(for: configuration)
+        do throws(HardeningFailure) {
+            let report = try HardeningSequence().apply(plan)
+            return report.layers.map { "\($0.state == .applied ? "applied" : "not applied") \($0.name)\($0.detail.isEmpty ? "" : ": \($0.detail)")" }
+        } catch {
+            throw WorkerHardeningError(step: error.step.rawValue, errno: error.errno.rawValue, message: error.message)
+        }
+    }
+}

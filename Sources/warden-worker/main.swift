@@ -1,0 +1,4 @@
+import WardenWorker
+
+// One call into the worker role; everything else lives in WardenWorker.
+Worker.main()
