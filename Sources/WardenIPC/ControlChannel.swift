@@ -15,8 +15,13 @@ public struct ControlChannel: Sendable {
         frame.u32(UInt32(payload.count))
         var bytes = frame.bytes
         bytes.append(contentsOf: payload)
-        let sent = bytes.withUnsafeBytes { raw in
-            warden_send_with_fd(socket.rawValue, raw.baseAddress, raw.count, descriptor?.rawValue ?? -1)
+        // Plain write(2) unless a descriptor rides along: a hardened worker's seccomp filter
+        // allows sendmsg only where it must (passing its notification listener).
+        let sent: Int
+        if let descriptor {
+            sent = bytes.withUnsafeBytes { raw in warden_send_with_fd(socket.rawValue, raw.baseAddress, raw.count, descriptor.rawValue) }
+        } else {
+            sent = bytes.withUnsafeBytes { raw in Glibc.write(socket.rawValue, raw.baseAddress, raw.count) }
         }
         if sent < 0 { throw Errno.current }
         if sent < bytes.count {

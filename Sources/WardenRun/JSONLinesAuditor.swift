@@ -34,6 +34,13 @@ public final class JSONLinesAuditor: AccessAuditor {
         try? output.writeAll(line)
     }
 
+    /// A limit that ended the module (layer `limit`).
+    public func recordLimit(_ limit: String, value: String, pid: Int32? = nil) {
+        count += 1
+        let line = "{\"v\":1,\"time\":\"\(Self.timestamp())\",\"layer\":\"limit\",\"action\":\"killed\",\"module\":\(Self.quoted(module)),\"pid\":\(pid ?? self.pid),\"limit\":\(Self.quoted(limit)),\"value\":\(Self.quoted(value))}\n"
+        try? output.writeAll(line)
+    }
+
     /// RFC 3339 UTC with milliseconds, without Foundation.
     static func timestamp() -> String {
         var now = timespec()

@@ -46,6 +46,11 @@ extension RunOptions {
         options.stdoutNull = policy.stdio.stdout == .null
         options.stderrNull = policy.stdio.stderr == .null
         options.auditPath = narrowing.auditPath ?? policy.audit.log
+        options.user = policy.sandbox.user
+        options.namespaces = policy.sandbox.namespaces.map(\.rawValue)
+        options.namespacesRequired = policy.sandbox.namespacesRequired
+        options.landlock = policy.sandbox.landlock.rawValue
+        options.onSyscallViolation = policy.sandbox.onSyscallViolation.rawValue
         for listen in policy.service.listen {
             // `warden run` hands TCP listeners to the module itself; the supervisor owns the
             // per-connection model and the other address kinds.

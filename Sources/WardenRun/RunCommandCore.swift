@@ -21,6 +21,11 @@ public enum RunCommandCore {
 
     static let maxModuleBytes = 1 << 30
 
+    /// One line on standard error.
+    public static func printError(_ line: String) {
+        try? FileDescriptor.standardError.writeAll(line + "\n")
+    }
+
     /// Wall-time and CPU-time limits end the run from a signal handler (the interpreter cannot
     /// be interrupted cleanly mid-instruction): a message, one audit event, a named exit status.
     static func armDeadlines(_ options: RunOptions, module: String, auditOutput: FileDescriptor) {
@@ -138,8 +143,12 @@ public enum RunCommandCore {
             var launcherDeadlines = options
             launcherDeadlines.cpuTime = nil
             if options.wallTime != nil { armDeadlines(launcherDeadlines, module: moduleName, auditOutput: auditOutput) }
+            let identity: (uid: UInt32, gid: UInt32)?
+            do { identity = try WorkerLauncher.resolve(user: options.user) } catch {
+                return fail(ExitStatus.launchFailure, "module '\(moduleName)': \(error)")
+            }
             return WorkerLauncher(options: options, moduleName: moduleName, moduleBytes: bytes,
-                                  configuration: configuration, auditor: auditor).run()
+                                  configuration: configuration, auditor: auditor, identity: identity).run()
         }
         let binary: [UInt8]
         do { binary = try GuestRunner.binary(from: bytes) } catch {

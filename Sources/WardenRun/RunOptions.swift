@@ -29,7 +29,15 @@ public struct RunOptions: Sendable {
     public var sha256: String?
     /// Run in a separate hardened `warden-worker` process (experimental while the worker
     /// issue lands; the default is still in-process).
-    public var useWorker = false
+    public var useWorker = true
+    /// The service account the worker drops to when warden runs as root (a policy's
+    /// `[sandbox] user`, or `--user`); nil keeps the invoking identity, capabilities dropped.
+    public var user: String?
+    /// Kernel layers, as a policy's `[sandbox]` asks for them.
+    public var namespaces: [String] = ["user", "mount", "net", "ipc", "uts"]
+    public var namespacesRequired = false
+    public var landlock: String = "best-effort"
+    public var onSyscallViolation: String = "kill"
     /// The module's name for audit events and messages (a policy's `name`, else the file name).
     public var moduleName: String?
 

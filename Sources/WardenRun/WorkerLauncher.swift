@@ -14,6 +14,17 @@ struct WorkerLauncher {
     let moduleBytes: [UInt8]
     let configuration: WASIConfiguration
     let auditor: JSONLinesAuditor
+    /// Resolved by the launcher (which may read /etc/passwd); nil keeps the invoking ids.
+    let identity: (uid: UInt32, gid: UInt32)?
+
+    /// The account `name` when running as root; nil when not root (ids cannot change anyway).
+    static func resolve(user name: String?) throws(RunError) -> (uid: UInt32, gid: UInt32)? {
+        guard let name, geteuid() == 0 else { return nil }
+        guard let account = getpwnam(name) else {
+            throw .grant("user '\(name)' does not exist: create the service account (e.g. with systemd-sysusers) or name another one ([sandbox] user, --user)")
+        }
+        return (account.pointee.pw_uid, account.pointee.pw_gid)
+    }
 
     /// `warden-worker` next to the running `warden` binary.
     static func workerPath() -> String? {
@@ -83,7 +94,7 @@ struct WorkerLauncher {
             }
         }
         let status = reap(pid)
-        return outcome(final, workerStatus: status, fail: fail)
+        return outcome(final, workerStatus: status, pid: pid, fail: fail)
     }
 
     func workerConfiguration() -> WorkerConfiguration {
@@ -100,15 +111,17 @@ struct WorkerLauncher {
         hardening.openFiles = UInt64(configuration.maxOpenDescriptors + 16 + configuration.preopens.count + configuration.listeners.count)
         hardening.cpuSeconds = options.cpuTime.map { UInt64(max(1, $0.components.seconds)) }
         hardening.launcherPID = getpid()
-        if geteuid() == 0, let account = getpwnam("nobody") {
-            hardening.uid = account.pointee.pw_uid
-            hardening.gid = account.pointee.pw_gid
-        }
+        hardening.namespaces = options.namespaces
+        hardening.namespacesRequired = options.namespacesRequired
+        hardening.landlock = options.landlock
+        hardening.onSyscallViolation = options.onSyscallViolation
+        hardening.uid = identity?.uid
+        hardening.gid = identity?.gid
         worker.hardening = hardening
         return worker
     }
 
-    func outcome(_ message: WorkerMessage?, workerStatus: Int32, fail: (Int32, String) -> Int32) -> Int32 {
+    func outcome(_ message: WorkerMessage?, workerStatus: Int32, pid: pid_t, fail: (Int32, String) -> Int32) -> Int32 {
         switch message {
         case .exited(let code): return Int32(code & 0xff)
         case .signaled(let signal):
@@ -125,7 +138,9 @@ struct WorkerLauncher {
                 return fail(RunCommandCore.ExitStatus.signal(signal), "module '\(moduleName)': the kernel ended the worker for a forbidden system call (SIGSYS)")
             }
             if signal == SIGXCPU {
-                return fail(RunCommandCore.ExitStatus.cpuTime, "module '\(moduleName)' exceeded its cpu-time limit; ended")
+                let limit = options.cpuTime.map { "\(max(1, $0.components.seconds))s" } ?? "RLIMIT_CPU"
+                auditor.recordLimit("cpu-time", value: limit, pid: pid)
+                return fail(RunCommandCore.ExitStatus.cpuTime, "module '\(moduleName)' exceeded its cpu-time limit (\(limit)); ended")
             }
             return fail(RunCommandCore.ExitStatus.signal(signal), "module '\(moduleName)': worker killed by signal \(signal) (\(String(cString: strsignal(signal))))")
         }

@@ -48,8 +48,11 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("audit"), help: ArgumentHelp("Append audit events (JSON Lines) to FILE instead of stderr.", valueName: "FILE"))
     var auditPath: String?
 
-    @Flag(name: .customLong("experimental-worker"), help: .hidden)
-    var experimentalWorker = false
+    @Flag(name: .customLong("no-sandbox"), help: "Debugging only: run the module inside the warden process, without the hardened worker (no seccomp, Landlock, namespaces or dropped capabilities).")
+    var noSandbox = false
+
+    @Option(name: .customLong("user"), help: ArgumentHelp("When started as root, run the worker as this account (default: keep the invoking identity, every capability dropped).", valueName: "NAME"))
+    var user: String?
 
     @Argument(help: ArgumentHelp("The module (.wasm binary or .wat text); not with --policy.", valueName: "MODULE"))
     var module: String?
@@ -68,12 +71,19 @@ struct Run: ParsableCommand {
             switch error {
             case .usage(let message): throw ValidationError(message)
             default:
-                print("warden: \(error)")
+                RunCommandCore.printError("warden: \(error)")
                 throw ExitCode(RunCommandCore.ExitStatus.launchFailure)
             }
         }
         var chosen = options
-        chosen.useWorker = experimentalWorker
+        if noSandbox {
+            chosen.useWorker = false
+            RunCommandCore.printError("warden: warning: --no-sandbox: the module runs inside the warden process without kernel confinement (debugging only)")
+        }
+        if let user {
+            if policy != nil { throw ValidationError("--user cannot be combined with --policy: the policy's [sandbox] user applies") }
+            chosen.user = user
+        }
         throw ExitCode(RunCommandCore.run(chosen))
     }
 

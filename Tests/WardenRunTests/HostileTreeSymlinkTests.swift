@@ -283,8 +283,10 @@ struct HostileTreeSymlinkTests {
     func magicLinksInProc() throws {
         let tree = try HostileTree()
         let before = tree.snapshot()
-        // fd 3 = /proc/self (Warden's own), fd 4 = /proc, both read-only grants.
-        let grants = ["--ro-dir", "/proc/self::/self", "--ro-dir", "/proc::/procfs"]
+        // fd 3 = /proc/self (Warden's own), fd 4 = /proc, both read-only grants. In-process
+        // (--no-sandbox) so this exercises the WASI layer alone: in the hardened worker the
+        // kernel refuses these even earlier (EACCES: another user namespace's /proc/PID).
+        let grants = ["--no-sandbox", "--ro-dir", "/proc/self::/self", "--ro-dir", "/proc::/procfs"]
         try HostileProbe.check([
             succeeds("prestat", "3", fields: ["name": "/self"]),
             escape("cat", "3", "root/etc/passwd", "FR", preopen: "/self"),
