@@ -36,7 +36,6 @@ struct CapabilityStep: HardeningStep {
         }
         var notes = try drop(changingTo: identity)
         if let identity {
-            context.identityChanged = true
             context.report.applied("identity", "uid \(identity.uid) gid \(identity.gid), no supplementary groups")
         }
         if context.userNamespaceDeferred {

@@ -1,3 +1,4 @@
+import CWardenLinux
 import WardenSystem
 
 /// Everything the worker needs to harden itself, decided by the launcher (which parsed the
@@ -26,7 +27,7 @@ public struct HardeningPlan: Sendable {
     public init(highestDescriptor: Int32 = 2, limits: ResourceLimits = ResourceLimits(),
                 namespaces: [Namespace] = [.user, .mount, .net, .ipc, .uts], namespacesRequired: Bool = false,
                 identity: Identity? = nil, landlock: LandlockPlan = LandlockPlan(),
-                seccomp: SeccompPlan = SeccompPlan(), parentDeathSignal: Int32 = 9, expectedParentPID: Int32? = nil) {
+                seccomp: SeccompPlan = SeccompPlan(), parentDeathSignal: Int32 = 9 /* SIGKILL */, expectedParentPID: Int32? = nil) {
         self.highestDescriptor = highestDescriptor
         self.limits = limits
         self.namespaces = namespaces
@@ -67,13 +68,13 @@ public struct HardeningPlan: Sendable {
 
         var cloneFlag: Int32 {
             switch self {
-            case .user: 0x1000_0000
-            case .mount: 0x0002_0000
-            case .net: 0x4000_0000
-            case .ipc: 0x0800_0000
-            case .uts: 0x0400_0000
-            case .pid: 0x2000_0000
-            case .cgroup: 0x0200_0000
+            case .user: WARDEN_CLONE_NEWUSER
+            case .mount: WARDEN_CLONE_NEWNS
+            case .net: WARDEN_CLONE_NEWNET
+            case .ipc: WARDEN_CLONE_NEWIPC
+            case .uts: WARDEN_CLONE_NEWUTS
+            case .pid: WARDEN_CLONE_NEWPID
+            case .cgroup: WARDEN_CLONE_NEWCGROUP
             }
         }
 

@@ -21,8 +21,6 @@ public struct HardeningContext: Sendable {
     /// parent the moment it enters), so root would map root. The capabilities step enters the
     /// user namespace right after the id change instead, mapping the service ids to themselves.
     var userNamespaceDeferred = false
-    /// The identity the process ends with (nil: kept its own).
-    var identityChanged = false
 
     public init() {}
 }

@@ -4,6 +4,12 @@ import CWardenLinux
 /// so anything not granted by a rule is denied: the worker can reach only the preopen
 /// directories, with the access the plan gives each, and nothing else in the file system.
 public enum LandlockAccess {
+    /// The running kernel's Landlock ABI, or nil when Landlock is missing or disabled.
+    public static func kernelABI() -> Int? {
+        let abi = warden_landlock_abi()
+        return abi > 0 ? Int(abi) : nil
+    }
+
     /// Filesystem rights the ABI knows (ABI 1: bits 0-12; 2: REFER; 3: TRUNCATE; 5: IOCTL_DEV).
     public static func handledFilesystem(abi: Int) -> UInt64 {
         var rights: UInt64 = (1 << 13) - 1

@@ -21,6 +21,9 @@ struct ProcessAttributeStep: HardeningStep {
         }
         try check(name, "prctl(PR_SET_DUMPABLE, 0)", warden_set_dumpable(0))
         try check(name, "prctl(PR_SET_PDEATHSIG, \(plan.parentDeathSignal))", warden_set_parent_death_signal(plan.parentDeathSignal))
+        guard warden_get_parent_death_signal() == plan.parentDeathSignal else {
+            throw HardeningFailure(step: name, errno: .invalidArgument, operation: "verifying the parent-death signal")
+        }
         if let expected = plan.expectedParentPID, getppid() != expected {
             throw HardeningFailure(step: name, errno: Errno(rawValue: ESRCH),
                                    operation: "checking the launcher (pid \(expected)) is still the parent (parent is now \(getppid()))")

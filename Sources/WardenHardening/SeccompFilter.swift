@@ -32,7 +32,10 @@ public final class SeccompFilter {
             defaultAction = Self.actionErrno(value)
         }
         guard let context = seccomp_init(defaultAction) else {
-            throw HardeningFailure(step: .seccomp, errno: .invalidArgument, operation: "seccomp_init()")
+            // libseccomp refuses an action the kernel did not confirm it supports, which happens
+            // when an outer sandbox filters seccomp() itself.
+            throw HardeningFailure(step: .seccomp, errno: .invalidArgument,
+                                   operation: "seccomp_init(\(plan.violation)) (the kernel did not confirm the action; is seccomp() itself filtered?)")
         }
         self.context = context
         groups = SyscallGroups.groups(for: plan)

@@ -1,3 +1,4 @@
+import CWardenLinux
 import Glibc
 
 /// Step 7, last: the seccomp allowlist (see `SyscallGroups`). Last because every step before
@@ -8,6 +9,13 @@ struct SeccompStep: HardeningStep {
 
     func apply(_ plan: HardeningPlan, _ context: inout HardeningContext) throws(HardeningFailure) {
         let filter = try SeccompFilter(plan: plan.seccomp, processID: getpid())
+        // The Swift runtime's crash handlers (its backtracer) answer a crash by spawning a
+        // helper: under the filter that spawn is itself a violation, so a plain crash would be
+        // reported as SIGSYS. Default actions keep "SIGSYS" meaning "seccomp refused a call"
+        // and let a crash end the worker with its own signal (cores are off: RLIMIT_CORE 0 and
+        // not dumpable). Handlers installed later (WasmKit's bounds-check SIGSEGV handler) chain
+        // to these defaults.
+        try check(name, "resetting crash signal handlers", warden_reset_crash_signals())
         // Record before loading: after the load, this report is the only thing we can still
         // say about the filter, and building the string needs no forbidden call either way.
         let names = filter.groups.map(\.name).joined(separator: " ")

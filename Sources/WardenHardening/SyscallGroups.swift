@@ -1,3 +1,5 @@
+import Glibc
+
 /// The worker's seccomp allowlist as named groups, sorted by name. It covers what the WASI
 /// layer calls through WardenSystem (openat2, getdents64, the vectored reads and writes, the
 /// `*at` calls, ppoll, clock_gettime, getrandom, sched_yield, accept4/recvmsg/sendmsg/
@@ -35,7 +37,7 @@ public enum SyscallGroups {
                      ["clone3", "io_uring_setup", "io_uring_enter", "io_uring_register"].map {
                          // clone3 keeps its flags in memory the filter cannot read; io_uring
                          // performs I/O the filter never sees.
-                         SyscallRule($0, answer: .errno(38), note: "ENOSYS")
+                         SyscallRule($0, answer: .errno(ENOSYS), note: "ENOSYS")
                      }),
         SyscallGroup("@exit", "end the process", allow("exit", "exit_group")),
         SyscallGroup("@fd-control", "fstat, and fcntl and ioctl limited to a few commands compared on 32 bits (no TIOCSTI)",
@@ -67,6 +69,9 @@ public enum SyscallGroups {
             // Self-signals the runtime needs to die properly: glibc's abort() is tgkill(self,
             // self, SIGABRT); WasmKit's fault handler re-raises with kill(getpid(), sig). A
             // process can always end itself, so these grant nothing; any other target is refused.
+            // The pid is fixed when the filter is built: a future forking mode (the
+            // per-connection zygote) must give each child a filter naming the child's own pid,
+            // or the child could signal the zygote.
             SyscallRule("kill", [C.ownProcess(0)], note: "self only"),
             SyscallRule("tgkill", [C.ownProcess(0), C.ownProcess(1)], note: "self only (single-threaded: tid == pid)"),
         ]),

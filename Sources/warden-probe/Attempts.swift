@@ -49,6 +49,12 @@ enum Attempts {
         // filter let it through.
         ("kill", { _ in raw("kill", 1, 0) }),
         ("tgkill", { _ in raw("tgkill", 1, 1, 0) }),
+        // Self-signals stay allowed (see @signals): the probe must die of the signal it sent.
+        ("abort", { _ in abort() }),
+        // SIGKILL: a launcher may have blocked or ignored catchable signals, and the point is
+        // only that kill(self) passes the filter.
+        ("kill-self", { _ in raw("kill", Int(getpid()), Int(SIGKILL)) }),
+        ("swift-fatal-error", { _ in fatalError("deliberate") }),
         ("fork", { _ in
             let pid = raw("fork")
             if pid == 0 { _exit(0) }
@@ -80,6 +86,9 @@ enum Attempts {
             var byte: CChar = 0x41
             return withUnsafeMutablePointer(to: &byte) { raw("ioctl", 1, 0x1_0000_5412, Int(bitPattern: $0)) }
         }),
+        // getpid through the x32 ABI (syscall number | 0x40000000): the same AUDIT_ARCH as
+        // x86_64, so only the filter's own check stops it. Native architecture only.
+        ("x32-getpid", { _ in warden_raw_syscall(0x4000_0000 | number("getpid"), 0, 0, 0, 0, 0, 0) }),
         ("bpf", { _ in raw("bpf", 5 /* BPF_PROG_LOAD */, 0, 0) }),
         ("keyctl", { _ in raw("keyctl", 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* session */, 1) }),
         ("perf-event-open", { _ in raw("perf_event_open", 0, 0, -1, -1, 0) }),

@@ -5,7 +5,7 @@ import WardenHardening
 /// links). Options describe a plan the way a launcher would; the probe builds it from them.
 struct ProbeOptions {
     enum Mode {
-        case attempt(String), status, allowed, groups, pfc
+        case attempt(String), status, allowed, groups, pfc, attempts
     }
 
     var violation: HardeningPlan.ViolationAction = .killProcess
@@ -20,7 +20,7 @@ struct ProbeOptions {
     var mode: Mode = .status
 
     static let usage = """
-        usage: warden-probe [options] attempt NAME | status | allowed | groups | pfc
+        usage: warden-probe [options] attempt NAME | status | allowed | groups | pfc | attempts
           --action kill|errno|errno:N   violation action (default kill)
           --sockets                     grant @sockets
           --landlock-dir PATH[:rw]      a Landlock rule (opened by the probe, like a preopen)
@@ -84,6 +84,7 @@ struct ProbeOptions {
             case "allowed": mode = .allowed
             case "groups": mode = .groups
             case "pfc": mode = .pfc
+            case "attempts": mode = .attempts
             default: throw UsageError(message: "unknown argument '\(argument)'")
             }
         }

@@ -6,6 +6,7 @@
 //   status        the hardening report and the security lines of /proc/self/status
 //   allowed       what a worker must still be able to do; prints `ok`
 //   groups / pfc  the syscall group table / the filter as PFC text (no hardening)
+//   attempts      the attempt names, one per line (no hardening)
 // Hardening failures print the operator line and exit with the step's status.
 import CWardenLinux
 import Glibc
@@ -60,6 +61,9 @@ case .groups:
 case .pfc:
     do throws(HardeningFailure) { try SeccompFilter(plan: plan.seccomp).exportPFC(to: .standardOutput) } catch { fail(error.exitStatus, error.message) }
     exit(0)
+case .attempts:
+    for name in Attempts.names { say(name) }
+    exit(0)
 default: break
 }
 
@@ -93,6 +97,6 @@ case .allowed:
                                            listener: listener))
     if !failures.isEmpty { fail(1, "refused: " + failures.joined(separator: ", ")) }
     say("ok")
-case .groups, .pfc: break
+case .groups, .pfc, .attempts: break
 }
 exit(0)

@@ -63,6 +63,11 @@ int warden_setresgid(uint32_t gid);
 int warden_setresuid(uint32_t uid);
 int warden_getresuid(uint32_t *ruid, uint32_t *euid, uint32_t *suid);
 int warden_getresgid(uint32_t *rgid, uint32_t *egid, uint32_t *sgid);
+/// ioctl(fd, TIOCNOTTY): a process that is not a session leader gives up its controlling terminal.
+int warden_tiocnotty(int fd);
+/// Puts the synchronous crash signals (SEGV, BUS, ILL, FPE, TRAP, ABRT, SYS, QUIT) back to
+/// their default action. Returns 0 or -1 with errno.
+int warden_reset_crash_signals(void);
 /// Ignores SIGXFSZ, so a write past RLIMIT_FSIZE fails with EFBIG instead of killing the worker.
 int warden_ignore_sigxfsz(void);
 

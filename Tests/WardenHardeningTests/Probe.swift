@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import WardenHardening
+import WardenTestSupport
+
+/// Runs the `warden-probe` executable that SwiftPM builds next to the test bundle.
+enum Probe {
+    static var executable: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = bundle.deletingLastPathComponent()
+        // swift test runs `<products>/WardenPackageTests.xctest`; walk up until the probe appears.
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("warden-probe").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return Guests.packageRoot.appendingPathComponent(".build/debug/warden-probe").path
+    }
+
+    static func run(_ arguments: [String]) throws -> Command.Result {
+        try Command.run(executable, arguments, timeout: 60)
+    }
+
+    /// Runs the probe through another program (`unshare --user`, `setpriv ...`, a shell).
+    static func run(via wrapper: [String], _ arguments: [String]) throws -> Command.Result {
+        try Command.run(wrapper[0], Array(wrapper.dropFirst()) + [executable] + arguments, timeout: 60)
+    }
+
+    static let isRoot = geteuid() == 0
+    static let landlockABI = LandlockAccess.kernelABI()
+
+    /// The two violation actions every refusal is checked under.
+    enum Action: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case errno, kill
+        var testDescription: String { rawValue }
+    }
+
+    /// Whether a tool is installed (for tests that wrap the probe in util-linux tools).
+    static func tool(_ name: String) -> String? { try? Command.which(name) }
+}
+
+extension Command.Result {
+    /// Everything the probe said, for failure messages.
+    var transcript: String { "status \(status)\(signaled ? " (signal)" : "")\nstdout:\n\(stdout)\nstderr:\n\(stderr)" }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+import WardenHardening
+import WardenSystem
+
+/// Invariants of the syscall group table (in the manner of systemd's test-seccomp), checked
+/// in-process: building and exporting a filter does not load it.
+@Suite("syscall groups")
+struct SyscallGroupTests {
+    static let allowed: [String] = SyscallGroups.all.flatMap { $0.rules.filter { $0.answer == .allow }.map(\.syscall) }
+    static let everyName: [String] = SyscallGroups.all.flatMap(\.syscalls) + SyscallGroups.denied.map(\.name)
+
+    @Test("groups are sorted by name, named @..., and each has a one-line description")
+    func namesAndDescriptions() {
+        let names = SyscallGroups.all.map(\.name)
+        #expect(names == names.sorted())
+        #expect(Set(names).count == names.count, "no group twice")
+        for group in SyscallGroups.all {
+            #expect(group.name.hasPrefix("@") && group.name.dropFirst().allSatisfy { $0.isLowercase || $0 == "-" }, "\(group.name)")
+            #expect(!group.description.isEmpty && !group.description.contains("\n") && !group.description.hasSuffix("."), "\(group.name)")
+            #expect(!group.rules.isEmpty, "\(group.name)")
+        }
+        #expect(SyscallGroups.listing().map(\.name) == names)
+    }
+
+    @Test("every syscall name resolves on this architecture")
+    func namesResolve() {
+        for name in Self.everyName {
+            #expect(SeccompFilter.syscallNumber(name) != nil, "\(name) does not resolve with seccomp_syscall_resolve_name")
+        }
+    }
+
+    @Test("nothing is both allowed and denied; the ENOSYS answers are not allowed either")
+    func allowedAndDeniedAreDisjoint() {
+        let answered = Set(SyscallGroups.all.flatMap(\.syscalls))
+        let denied = SyscallGroups.denied.map(\.name)
+        #expect(answered.isDisjoint(with: denied), "\(answered.intersection(denied).sorted())")
+        #expect(Set(denied).count == denied.count, "the deny list names a syscall twice")
+        for entry in SyscallGroups.denied { #expect(!entry.reason.isEmpty, "\(entry.name)") }
+        // The calls the brief singles out are on the deny list.
+        for name in ["execve", "execveat", "ptrace", "mount", "umount2", "bpf", "perf_event_open", "keyctl", "add_key",
+                     "request_key", "userfaultfd", "process_vm_readv", "process_vm_writev", "unshare", "setns",
+                     "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid",
+                     "setgroups", "tkill", "socket", "connect", "bind", "listen"] {
+            #expect(denied.contains(name), "\(name)")
+        }
+    }
+
+    @Test("no duplicates; a syscall lives in one group; several rules for one syscall are all conditional")
+    func noDuplicates() {
+        var owner: [String: String] = [:]
+        for group in SyscallGroups.all {
+            for name in group.syscalls {
+                #expect(owner[name] == nil, "\(name) is in \(owner[name] ?? "") and \(group.name)")
+                owner[name] = group.name
+            }
+            for (index, rule) in group.rules.enumerated() {
+                #expect(!group.rules[..<index].contains(rule), "\(rule) twice in \(group.name)")
+            }
+            // libseccomp lets an unconditional rule replace the conditional ones silently.
+            for name in group.syscalls {
+                let rules = group.rules.filter { $0.syscall == name }
+                if rules.count > 1 { #expect(rules.allSatisfy { !$0.conditions.isEmpty }, "\(name) mixes conditional and plain rules") }
+            }
+        }
+    }
+
+    @Test("the WASI layer's and the runtime's calls are covered")
+    func coverage() {
+        for name in ["openat2", "getdents64", "readv", "writev", "preadv", "pwritev", "read", "write", "lseek", "close",
+                     "fstat", "newfstatat", "mkdirat", "unlinkat", "renameat", "linkat", "symlinkat", "readlinkat",
+                     "utimensat", "ftruncate", "fallocate", "fadvise64", "fsync", "fdatasync", "fcntl", "ioctl", "ppoll",
+                     "clock_gettime", "clock_getres", "getrandom", "sched_yield", "mmap", "munmap", "mprotect", "madvise",
+                     "brk", "futex", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "exit_group"] {
+            #expect(Self.allowed.contains(name), "\(name)")
+        }
+        let sockets = SyscallGroups.all.first { $0.name == "@sockets" }
+        #expect(sockets?.onlyWithSockets == true)
+        for name in ["accept4", "recvmsg", "sendmsg", "recvfrom", "sendto", "shutdown", "getsockopt"] {
+            #expect(sockets?.syscalls.contains(name) == true, "\(name)")
+        }
+        #expect(!SyscallGroups.groups(for: .init(socketsGranted: false)).contains { $0.name == "@sockets" })
+        #expect(SyscallGroups.groups(for: .init(socketsGranted: true)).contains { $0.name == "@sockets" })
+    }
+
+    @Test("the conditions that carry the policy")
+    func conditions() {
+        func rules(_ name: String) -> [SyscallRule] { SyscallGroups.all.flatMap(\.rules).filter { $0.syscall == name } }
+        // W^X on every call that sets a protection.
+        for name in ["mmap", "mprotect", "pkey_mprotect"] {
+            #expect(rules(name).map(\.description) == ["\(name)(arg2 & 0x4 == 0x0)"])
+        }
+        // openat only with a real dirfd, which no AT_FDCWD encoding is.
+        #expect(rules("openat").map(\.description) == ["openat(arg0 <= 0x7fffffff)"])
+        // ioctl commands compared on 32 bits, and TIOCSTI not among them.
+        let ioctl = rules("ioctl")
+        #expect(ioctl.allSatisfy { $0.conditions.count == 1 && $0.conditions[0].comparison == .maskedEqual(mask: 0xffff_ffff) })
+        #expect(!ioctl.contains { $0.conditions[0].operand == .constant(0x5412) })
+        // clone3 and io_uring answer ENOSYS.
+        for name in ["clone3", "io_uring_setup", "io_uring_enter", "io_uring_register"] {
+            #expect(rules(name).map(\.answer) == [.errno(ENOSYS)])
+        }
+        // Signals only to this process.
+        for name in ["kill", "tgkill"] {
+            #expect(rules(name).allSatisfy { $0.conditions.contains { $0.operand == .ownProcessID && $0.argument == 0 } })
+        }
+    }
+
+    @Test("the filter builds and exports as PFC for auditors", arguments: [
+        HardeningPlan.SeccompPlan(violation: .killProcess), HardeningPlan.SeccompPlan(violation: .permissionDenied, socketsGranted: true),
+    ])
+    func pfcExport(_ plan: HardeningPlan.SeccompPlan) throws {
+        let filter = try SeccompFilter(plan: plan)
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        let reader = FileHandle(fileDescriptor: ends[0], closeOnDealloc: true)
+        // The PFC text is a few KiB: well within a pipe buffer.
+        try filter.exportPFC(to: FileDescriptor(rawValue: ends[1]))
+        close(ends[1])
+        let text = String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text.contains("# filter for arch x86_64"))
+        #expect(text.contains("# filter for syscall \"openat2\""))
+        #expect(!text.contains("\"execve\""), "execve has no rule: the default action refuses it")
+        #expect(text.contains("# invalid architecture action\naction KILL_PROCESS;"))
+        let defaultAction = plan.violation == .killProcess ? "action KILL_PROCESS;" : "action ERRNO(1);"
+        #expect(text.contains("# default action\n  \(defaultAction)"))
+        #expect(text.contains("\"accept4\"") == plan.socketsGranted)
+    }
+
+    @Test("an errno action outside 1...4095 is refused before anything is built", arguments: [0, 4096, -1] as [Int32])
+    func invalidErrno(_ value: Int32) {
+        #expect(throws: HardeningFailure.self) { try SeccompFilter(plan: .init(violation: .errno(value))) }
+    }
+}
