@@ -68,7 +68,7 @@ let package = Package(
         // ambient authority, one run) and `warden policy check|explain`.
         .target(
             name: "WardenRun",
-            dependencies: ["WardenWASIWasmKit", "WardenWASI", "WardenSystem", "WardenPolicy", "WardenIPC"],
+            dependencies: ["WardenWASIWasmKit", "WardenWASI", "WardenSystem", "WardenPolicy", "WardenIPC", "WardenHardening"],
             cSettings: gnuSource, swiftSettings: strict),
         .executableTarget(
             name: "warden",

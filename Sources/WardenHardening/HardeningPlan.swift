@@ -120,13 +120,30 @@ public struct HardeningPlan: Sendable {
         /// (socket, connect, bind, listen) stays denied either way: WASI preview1 has no call
         /// that creates one, so the worker never needs it.
         public var socketsGranted: Bool
-        public init(violation: ViolationAction = .killProcess, socketsGranted: Bool = false) {
+        /// Report refusals through a channel the module cannot forge or suppress: every call
+        /// the groups do not allow (the deny list and the default action alike) becomes
+        /// SECCOMP_RET_USER_NOTIF, so the kernel stops the worker *before* the call runs and
+        /// hands a notification to whoever holds the listener. The worker sends the listener
+        /// (`HardeningReport.notificationListener`) to the launcher over the control socket
+        /// (fd 3, `@control`) right after the filter loads, then closes its own copy; the
+        /// launcher logs each notification and answers it per `violation` (fail the call
+        /// with the errno, or SIGKILL the worker). `@enosys` still answers ENOSYS without a
+        /// notification and a foreign architecture still kills. Until the launcher holds the
+        /// listener the worker must make no refused call (it would wait for an answer nobody
+        /// can give).
+        public var notifyListener: Bool
+        /// Groups left out of the allowlist (narrowing only: a group can be removed, never
+        /// added). Lets an operator or a test drive the refusal path end to end.
+        public var excludedGroups: [String] = []
+        public init(violation: ViolationAction = .killProcess, socketsGranted: Bool = false, notifyListener: Bool = false) {
             self.violation = violation
             self.socketsGranted = socketsGranted
+            self.notifyListener = notifyListener
         }
     }
 
-    /// What the kernel does when the worker makes a call outside the allowlist.
+    /// What the kernel does when the worker makes a call outside the allowlist (with
+    /// `SeccompPlan.notifyListener`: what the launcher does when notified).
     public enum ViolationAction: Sendable, Equatable, CustomStringConvertible {
         /// SECCOMP_RET_KILL_PROCESS: the whole worker dies with SIGSYS (the supervisor sees it).
         case killProcess

@@ -1,3 +1,5 @@
+import WardenSystem
+
 /// What is actually in force after `HardeningSequence` ran. A best-effort layer the kernel or
 /// the situation did not allow is listed as not applied, with the reason: never skipped
 /// silently. The worker sends this to the supervisor, which logs it and shows it in
@@ -19,6 +21,10 @@ public struct HardeningReport: Sendable, CustomStringConvertible {
     public private(set) var layers: [Layer] = []
     /// The kernel's Landlock ABI (nil when Landlock is unavailable or not probed).
     public internal(set) var landlockABI: Int?
+    /// The seccomp user-notification listener (close-on-exec), when the plan asked for one
+    /// (`SeccompPlan.notifyListener`). The worker must send it to the launcher over the
+    /// control socket and close its own copy before it makes any refused call.
+    public internal(set) var notificationListener: FileDescriptor?
     /// Wall time each step took, in nanoseconds, in sequence order.
     public internal(set) var stepDurations: [(step: HardeningStepName, nanoseconds: UInt64)] = []
 

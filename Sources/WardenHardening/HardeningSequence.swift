@@ -39,6 +39,13 @@ public struct HardeningSequence: Sendable {
 
     public init() { steps = Self.standardSteps }
 
+    /// The standard order without `skipped` steps: only for measuring what one layer costs
+    /// (`warden run --debug-without`), never a production configuration. Descriptor hygiene
+    /// always runs: the layout it establishes is what the rest of the worker relies on.
+    public init(skipping skipped: [HardeningStepName]) {
+        steps = Self.standardSteps.filter { $0.name == .descriptors || !skipped.contains($0.name) }
+    }
+
     /// Applies every step in order; the first failure stops the sequence (a half-hardened
     /// worker must exit, never go on). Returns what is in force.
     public func apply(_ plan: HardeningPlan) throws(HardeningFailure) -> HardeningReport {

@@ -6,7 +6,8 @@ import WardenSystem
 /// once and either loaded (the seccomp step) or exported as PFC text for auditors
 /// (`exportPFC`), so what they read is exactly what gets loaded.
 ///
-/// - Default action: the plan's violation action (kill the process, or an errno).
+/// - Default action: the plan's violation action (kill the process, or an errno), or, with
+///   `notifyListener`, SECCOMP_RET_USER_NOTIF (the launcher answers per the violation action).
 /// - Native architecture only; a call made through another ABI (i386 `int 0x80`, x32) kills
 ///   the process whatever the violation action.
 /// - Every syscall name must resolve on this architecture: a typo or a missing call is an
@@ -17,6 +18,7 @@ public final class SeccompFilter {
 
     static let actionAllow: UInt32 = 0x7fff_0000
     static let actionKillProcess: UInt32 = 0x8000_0000
+    static let actionNotify: UInt32 = 0x7fc0_0000
     static func actionErrno(_ value: Int32) -> UInt32 { 0x0005_0000 | (UInt32(value) & 0xffff) }
 
     public init(plan: HardeningPlan.SeccompPlan, processID: Int32 = getpid()) throws(HardeningFailure) {
@@ -31,14 +33,22 @@ public final class SeccompFilter {
             }
             defaultAction = Self.actionErrno(value)
         }
-        guard let context = seccomp_init(defaultAction) else {
+        // With a listener the violation action is the launcher's answer, not the filter's:
+        // every refused call stops in the kernel until the launcher has seen it.
+        let filterDefault = plan.notifyListener ? Self.actionNotify : defaultAction
+        guard let context = seccomp_init(filterDefault) else {
             // libseccomp refuses an action the kernel did not confirm it supports, which happens
             // when an outer sandbox filters seccomp() itself.
+            let action = plan.notifyListener ? "notify" : "\(plan.violation)"
             throw HardeningFailure(step: .seccomp, errno: .invalidArgument,
-                                   operation: "seccomp_init(\(plan.violation)) (the kernel did not confirm the action; is seccomp() itself filtered?)")
+                                   operation: "seccomp_init(\(action)) (the kernel did not confirm the action; is seccomp() itself filtered?)")
         }
         self.context = context
         groups = SyscallGroups.groups(for: plan)
+        // A syscall one included group allows unconditionally (sendmsg in @sockets) makes
+        // another group's narrower rules for it (sendmsg on fd 3 in @control) moot. Leave those
+        // out rather than rely on libseccomp's merge order.
+        let unconditional = Set(groups.flatMap { $0.rules.filter { $0.conditions.isEmpty && $0.answer == .allow }.map(\.syscall) })
 
         try attribute(SCMP_FLTATR_ACT_BADARCH, Self.actionKillProcess, "SCMP_FLTATR_ACT_BADARCH")
         // Binary-tree dispatch: hot calls (write, read, ppoll) cost a few comparisons, not a
@@ -48,7 +58,7 @@ public final class SeccompFilter {
         try attribute(SCMP_FLTATR_API_SYSRAWRC, 1, "SCMP_FLTATR_API_SYSRAWRC")
 
         for group in groups {
-            for rule in group.rules {
+            for rule in group.rules where rule.conditions.isEmpty || !unconditional.contains(rule.syscall) {
                 let number = seccomp_syscall_resolve_name(rule.syscall)
                 guard number >= 0 else {
                     throw HardeningFailure(step: .seccomp, errno: .invalidArgument,
@@ -92,6 +102,15 @@ public final class SeccompFilter {
     public func load() throws(HardeningFailure) {
         let rc = seccomp_load(context)
         guard rc == 0 else { throw HardeningFailure(step: .seccomp, errno: Errno(rawValue: -rc), operation: "seccomp_load()") }
+    }
+
+    /// The user-notification listener libseccomp obtained when `load()` installed a filter
+    /// with a notify action (SECCOMP_FILTER_FLAG_NEW_LISTENER), or nil. Makes no syscall:
+    /// libseccomp kept the descriptor when it loaded the filter (and its API level was probed
+    /// by `seccomp_init`), so this is safe to call under the filter.
+    func notificationDescriptor() -> FileDescriptor? {
+        let fd = seccomp_notify_fd(context)
+        return fd >= 0 ? FileDescriptor(rawValue: fd) : nil
     }
 
     /// Writes the filter as libseccomp's human-readable PFC to `descriptor`, for auditors.

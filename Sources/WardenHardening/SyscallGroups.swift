@@ -4,8 +4,9 @@ import Glibc
 /// layer calls through WardenSystem (openat2, getdents64, the vectored reads and writes, the
 /// `*at` calls, ppoll, clock_gettime, getrandom, sched_yield, accept4/recvmsg/sendmsg/
 /// shutdown) plus what the Swift runtime, glibc and the WasmKit interpreter need (memory
-/// without PROT_EXEC, futex, signal handling, exit). Anything else gets the plan's violation
-/// action.
+/// without PROT_EXEC, futex, signal handling, exit) and the control socket (`@control`).
+/// Anything else gets the plan's violation action, or with a listener a notification the
+/// launcher answers.
 public enum SyscallGroups {
     private typealias C = SyscallRule.Condition
     private static func allow(_ names: String...) -> [SyscallRule] { names.map { SyscallRule($0) } }
@@ -33,6 +34,11 @@ public enum SyscallGroups {
     public static let all: [SyscallGroup] = [
         SyscallGroup("@basic-io", "read, write, seek and close the descriptors the worker already holds",
                      allow("read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "lseek", "close")),
+        SyscallGroup("@control", "talk to the launcher over the control socket (fd 3) only", [
+            // The worker hands the seccomp listener (and its reports) to the launcher with
+            // SCM_RIGHTS right after the filter loads. fd is an int to the kernel: 32 bits.
+            SyscallRule("sendmsg", [C.descriptor(0, 3)], note: "control socket only"),
+        ]),
         SyscallGroup("@enosys", "clone3 and io_uring answer ENOSYS so libraries fall back to calls this filter can inspect",
                      ["clone3", "io_uring_setup", "io_uring_enter", "io_uring_register"].map {
                          // clone3 keeps its flags in memory the filter cannot read; io_uring
@@ -83,7 +89,7 @@ public enum SyscallGroups {
 
     /// The groups a plan's filter contains.
     public static func groups(for plan: HardeningPlan.SeccompPlan) -> [SyscallGroup] {
-        all.filter { !$0.onlyWithSockets || plan.socketsGranted }
+        all.filter { (!$0.onlyWithSockets || plan.socketsGranted) && !plan.excludedGroups.contains($0.name) }
     }
 
     /// `name  description`, one line per group: the listing `warden seccomp groups` prints.

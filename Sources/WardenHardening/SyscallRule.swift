@@ -116,6 +116,11 @@ extension SyscallRule.Condition {
         Self(argument: argument, comparison: .maskedEqual(mask: 0xffff_ffff), operand: .constant(value))
     }
 
+    /// `argument` is the descriptor `value` (an `int` to the kernel: compared on 32 bits).
+    static func descriptor(_ argument: UInt32, _ value: UInt64) -> Self {
+        Self(argument: argument, comparison: .maskedEqual(mask: 0xffff_ffff), operand: .constant(value))
+    }
+
     static func ownProcess(_ argument: UInt32) -> Self {
         Self(argument: argument, comparison: .maskedEqual(mask: 0xffff_ffff), operand: .ownProcessID)
     }

@@ -79,6 +79,12 @@ public struct HardeningSettings: Sendable, Equatable {
     public var cpuSeconds: UInt64?
     public var fileSizeBytes: UInt64?
     public var launcherPID: Int32 = 0
+    /// Refused system calls go to the launcher through a seccomp user-notification listener.
+    public var reportViolations = true
+    /// Seccomp groups to leave out (narrowing only).
+    public var excludedSyscallGroups: [String] = []
+    /// Hardening steps to skip (debugging and cost measurement only; the launcher warns).
+    public var skippedSteps: [String] = []
 
     public init() {}
 
@@ -93,6 +99,9 @@ public struct HardeningSettings: Sendable, Equatable {
         writer.optional(cpuSeconds) { $0.u64($1) }
         writer.optional(fileSizeBytes) { $0.u64($1) }
         writer.i32(launcherPID)
+        writer.bool(reportViolations)
+        writer.strings(excludedSyscallGroups)
+        writer.strings(skippedSteps)
     }
 
     static func decode(from reader: inout WireReader) throws(WireError) -> HardeningSettings {
@@ -107,6 +116,9 @@ public struct HardeningSettings: Sendable, Equatable {
         if try reader.bool() { settings.cpuSeconds = try reader.u64() }
         if try reader.bool() { settings.fileSizeBytes = try reader.u64() }
         settings.launcherPID = try reader.i32()
+        settings.reportViolations = try reader.bool()
+        settings.excludedSyscallGroups = try reader.strings(limit: 64)
+        settings.skippedSteps = try reader.strings(limit: 16)
         return settings
     }
 }
@@ -115,6 +127,9 @@ public struct HardeningSettings: Sendable, Equatable {
 public enum WorkerMessage: Sendable, Equatable {
     /// Hardened and about to parse the module; the layers actually in force.
     case ready(layers: [String])
+    /// Carries the seccomp user-notification listener (SCM_RIGHTS) so the launcher, not the
+    /// worker, decides and reports every refused system call.
+    case listener
     /// One refusal by the WASI layer.
     case denial(operation: String, fd: UInt32?, preopen: String?, path: String?, reason: String, errno: String)
     /// A hardening step failed; the worker exits right after.
@@ -157,6 +172,8 @@ public enum WorkerMessage: Sendable, Equatable {
         case .trapped(let reason):
             writer.u8(7)
             writer.string(reason)
+        case .listener:
+            writer.u8(8)
         }
         return writer.bytes
     }
@@ -178,6 +195,7 @@ public enum WorkerMessage: Sendable, Equatable {
         case 5: message = .exited(code: try reader.u32())
         case 6: message = .signaled(signal: try reader.i32())
         case 7: message = .trapped(reason: try reader.string())
+        case 8: message = .listener
         default: throw .invalid("message tag")
         }
         guard reader.isAtEnd else { throw .invalid("trailing bytes") }

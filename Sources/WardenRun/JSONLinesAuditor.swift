@@ -1,4 +1,5 @@
 import Glibc
+import WardenHardening
 import WardenPolicy
 import WardenSystem
 import WardenWASI
@@ -32,6 +33,17 @@ public final class JSONLinesAuditor: AccessAuditor {
         if let path { line += ",\"path\":\(Self.quoted(path))" }
         line += ",\"reason\":\(Self.quoted(reason)),\"errno\":\(Self.quoted(errno))}\n"
         try? output.writeAll(line)
+    }
+
+    /// A system call the kernel refused the worker (layer `seccomp`), reported by the launcher
+    /// from the worker's notification listener: the module can neither forge nor suppress it.
+    public func recordSyscall(_ notification: SeccompNotification, action: String, errno: String?) {
+        count += 1
+        var line = "{\"v\":1,\"time\":\"\(Self.timestamp())\",\"layer\":\"seccomp\",\"action\":\(Self.quoted(action))"
+        line += ",\"module\":\(Self.quoted(module)),\"pid\":\(notification.pid),\"syscall\":\(Self.quoted(notification.syscallName))"
+        line += ",\"nr\":\(notification.syscallNumber),\"args\":[" + notification.arguments.map { "\"0x\(String($0, radix: 16))\"" }.joined(separator: ",") + "]"
+        if let errno { line += ",\"errno\":\(Self.quoted(errno))" }
+        try? output.writeAll(line + "}\n")
     }
 
     /// A limit that ended the module (layer `limit`).

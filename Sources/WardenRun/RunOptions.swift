@@ -38,6 +38,10 @@ public struct RunOptions: Sendable {
     public var namespacesRequired = false
     public var landlock: String = "best-effort"
     public var onSyscallViolation: String = "kill"
+    /// Seccomp groups to leave out of the worker's allowlist (narrowing; for audits and tests).
+    public var excludedSyscallGroups: [String] = []
+    /// Hardening steps left out, for debugging and measuring a layer's cost only.
+    public var skippedSteps: [String] = []
     /// The module's name for audit events and messages (a policy's `name`, else the file name).
     public var moduleName: String?
 

@@ -1,5 +1,6 @@
 import CWardenLinux
 import Glibc
+import WardenHardening
 import WardenIPC
 import WardenSystem
 import WardenWASI
@@ -74,24 +75,59 @@ struct WorkerLauncher {
         }
 
         var final: WorkerMessage?
-        while true {
+        var listener: SeccompNotificationListener?
+        var killedFor: SeccompNotification?
+        serving: while true {
+            var requests = [PollRequest(descriptor: control.socket, events: PollRequest.readable)]
+            if let listener { requests.append(PollRequest(descriptor: listener.descriptor, events: PollRequest.readable)) }
+            do { _ = try ppoll(&requests, timeoutNanoseconds: nil) } catch { break }
+
+            // Kernel refusals first: the worker is blocked in the refused call until answered.
+            if let active = listener, requests.count > 1, requests[1].returnedEvents != 0 {
+                if requests[1].returnedEvents & Int16(POLLIN) != 0, let notification = try? active.receive() {
+                    if options.onSyscallViolation == "errno" {
+                        auditor.recordSyscall(notification, action: "denied", errno: "EPERM")
+                        try? active.deny(notification, errno: EPERM)
+                    } else {
+                        auditor.recordSyscall(notification, action: "killed", errno: nil)
+                        killedFor = notification
+                        kill(pid, SIGKILL)
+                    }
+                } else if requests[1].returnedEvents & Int16(POLLIN) == 0 {
+                    listener = nil  // hung up: the worker is gone
+                }
+            }
+            guard requests[0].returnedEvents != 0 else { continue }
             let frame: (payload: [UInt8], descriptor: FileDescriptor?)?
             do { frame = try control.receive() } catch { break }
             guard let frame else { break }
-            if let passed = frame.descriptor { try? passed.close() }
             guard let message = try? WorkerMessage.decode(frame.payload) else {
                 // A worker that sends garbage is compromised or broken: end it.
+                if let passed = frame.descriptor { try? passed.close() }
                 kill(pid, SIGKILL)
-                break
+                break serving
             }
             switch message {
+            case .listener:
+                if let passed = frame.descriptor, listener == nil {
+                    listener = SeccompNotificationListener(descriptor: passed)
+                } else if let passed = frame.descriptor {
+                    try? passed.close()
+                }
             case .ready:
-                continue
+                if let passed = frame.descriptor { try? passed.close() }
             case .denial(let operation, let fd, let preopen, let path, let reason, let errno):
+                if let passed = frame.descriptor { try? passed.close() }
                 auditor.record(operation: operation, fd: fd, preopen: preopen, path: path, reason: reason, errno: errno, pid: pid)
             default:
+                if let passed = frame.descriptor { try? passed.close() }
                 final = message
             }
+        }
+        if let killedFor {
+            _ = reap(pid)
+            return fail(RunCommandCore.ExitStatus.signal(SIGSYS),
+                        "module '\(moduleName)': the worker was ended for a forbidden system call: \(Self.describe(killedFor))")
         }
         let status = reap(pid)
         return outcome(final, workerStatus: status, pid: pid, fail: fail)
@@ -115,6 +151,8 @@ struct WorkerLauncher {
         hardening.namespacesRequired = options.namespacesRequired
         hardening.landlock = options.landlock
         hardening.onSyscallViolation = options.onSyscallViolation
+        hardening.excludedSyscallGroups = options.excludedSyscallGroups
+        hardening.skippedSteps = options.skippedSteps
         hardening.uid = identity?.uid
         hardening.gid = identity?.gid
         worker.hardening = hardening
@@ -129,7 +167,7 @@ struct WorkerLauncher {
         case .trapped(let reason): return fail(RunCommandCore.ExitStatus.trap, "module '\(moduleName)' trapped: \(reason)")
         case .loadFailed(let reason): return fail(RunCommandCore.ExitStatus.launchFailure, "\(options.modulePath): \(reason)")
         case .hardeningFailed(_, _, let text): return fail(RunCommandCore.ExitStatus.launchFailure, "module '\(moduleName)': \(text)")
-        case .ready, .denial, nil: break
+        case .ready, .denial, .listener, nil: break
         }
         // No final report: the worker died.
         if workerStatus & 0x7f != 0 {
@@ -151,6 +189,13 @@ struct WorkerLauncher {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return status
+    }
+}
+
+extension WorkerLauncher {
+    /// `ptrace(0x10, 0x1, 0x0, ...)`: the call as the kernel saw it.
+    static func describe(_ notification: SeccompNotification) -> String {
+        notification.syscallName + "(" + notification.arguments.map { "0x" + String($0, radix: 16) }.joined(separator: ", ") + ")"
     }
 }
 

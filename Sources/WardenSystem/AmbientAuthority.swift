@@ -23,15 +23,7 @@ public struct AmbientAuthority: Sendable {
     public func readFile(_ path: String, limit: Int) throws(Errno) -> [UInt8] {
         let fd = try openFile(path, flags: O_RDONLY)
         defer { try? fd.close() }
-        var bytes: [UInt8] = []
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-        defer { chunk.deallocate() }
-        while true {
-            let count = try fd.read(into: chunk)
-            if count == 0 { return bytes }
-            if bytes.count + count > limit { throw Errno(rawValue: EFBIG) }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
+        return try fd.readToEnd(limit: limit)
     }
 
     /// A TCP listener bound to `host:port` (IPv4 dotted quad), for sockets handed to a guest.

@@ -13,6 +13,19 @@ extension FileDescriptor {
         try retryingOnInterrupt { Glibc.write(rawValue, buffer.baseAddress, buffer.count) }
     }
 
+    /// Everything left to read; EFBIG past `limit` bytes.
+    public func readToEnd(limit: Int) throws(Errno) -> [UInt8] {
+        var bytes: [UInt8] = []
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { chunk.deallocate() }
+        while true {
+            let count = try read(into: chunk)
+            if count == 0 { return bytes }
+            if bytes.count + count > limit { throw Errno(rawValue: EFBIG) }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+    }
+
     /// Writes all of `buffer`, looping over short writes.
     public func writeAll(_ buffer: UnsafeRawBufferPointer) throws(Errno) {
         var done = 0

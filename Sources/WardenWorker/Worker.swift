@@ -33,7 +33,7 @@ public enum Worker {
         // Harden first: nothing below this line runs with more than the plan allows.
         let layers: [String]
         do {
-            layers = try WorkerHardening.apply(configuration)
+            layers = try WorkerHardening.apply(configuration, control: control)
         } catch {
             try? control.send(WorkerMessage.hardeningFailed(step: error.step, errno: error.errno, message: error.message).encoded())
             exit(ExitStatus.hardeningFailed)
@@ -53,7 +53,7 @@ public enum Worker {
     static func run(_ configuration: WorkerConfiguration, control: ControlChannel) -> Outcome {
         let moduleBytes: [UInt8]
         do {
-            moduleBytes = try readAll(FileDescriptor(rawValue: DescriptorLayout.module))
+            moduleBytes = try FileDescriptor(rawValue: DescriptorLayout.module).readToEnd(limit: 1 << 30)
         } catch {
             return Outcome(message: .loadFailed(message: "cannot read the module descriptor: \(error)"), status: ExitStatus.loadFailed)
         }
@@ -87,17 +87,6 @@ public enum Worker {
             }
         } catch {
             return Outcome(message: .loadFailed(message: "\(error)"), status: ExitStatus.loadFailed)
-        }
-    }
-
-    static func readAll(_ fd: FileDescriptor) throws(Errno) -> [UInt8] {
-        var bytes: [UInt8] = []
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-        defer { chunk.deallocate() }
-        while true {
-            let count = try fd.read(into: chunk)
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<count])
         }
     }
 }

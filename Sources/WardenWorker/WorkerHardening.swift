@@ -29,6 +29,9 @@ enum WorkerHardening {
             HardeningPlan.LandlockPlan.Rule(descriptor: FileDescriptor(rawValue: DescriptorLayout.firstPreopen + Int32(index)),
                                             readWrite: preopen.readWrite)
         }
+        var seccomp = HardeningPlan.SeccompPlan(violation: settings.onSyscallViolation == "errno" ? .permissionDenied : .killProcess,
+                                                socketsGranted: configuration.listenerCount > 0, notifyListener: settings.reportViolations)
+        seccomp.excludedGroups = settings.excludedSyscallGroups
         let identity: HardeningPlan.Identity? = settings.uid.flatMap { uid in settings.gid.map { HardeningPlan.Identity(uid: uid, gid: $0) } }
         return HardeningPlan(
             highestDescriptor: max(layoutEnd, DescriptorLayout.module),
@@ -36,17 +39,22 @@ enum WorkerHardening {
             namespaces: namespaces, namespacesRequired: settings.namespacesRequired,
             identity: identity,
             landlock: .init(mode: landlockMode, rules: rules),
-            seccomp: .init(violation: settings.onSyscallViolation == "errno" ? .permissionDenied : .killProcess,
-                           socketsGranted: configuration.listenerCount > 0),
+            seccomp: seccomp,
             parentDeathSignal: 9,
             expectedParentPID: settings.launcherPID > 0 ? settings.launcherPID : nil)
     }
 
     /// Applies the plan; returns one line per layer for the launcher (`applied landlock: ABI 7`).
-    static func apply(_ configuration: WorkerConfiguration) throws(WorkerHardeningError) -> [String] {
+    static func apply(_ configuration: WorkerConfiguration, control: ControlChannel) throws(WorkerHardeningError) -> [String] {
         let plan = try plan(for: configuration)
         do throws(HardeningFailure) {
-            let report = try HardeningSequence().apply(plan)
+            let skipped = configuration.hardening.skippedSteps.compactMap(HardeningStepName.init(rawValue:))
+            let report = try (skipped.isEmpty ? HardeningSequence() : HardeningSequence(skipping: skipped)).apply(plan)
+            if let listener = report.notificationListener {
+                // From here on every refused call waits for the launcher's verdict: hand it over.
+                try? ControlChannel(socket: control.socket).send(WorkerMessage.listener.encoded(), passing: listener)
+                try? listener.close()
+            }
             return report.layers.map { "\($0.state == .applied ? "applied" : "not applied") \($0.name)\($0.detail.isEmpty ? "" : ": \($0.detail)")" }
         } catch {
             throw WorkerHardeningError(step: error.step.rawValue, errno: error.errno.rawValue, message: error.message)

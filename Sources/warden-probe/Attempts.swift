@@ -86,6 +86,13 @@ enum Attempts {
             var byte: CChar = 0x41
             return withUnsafeMutablePointer(to: &byte) { raw("ioctl", 1, 0x1_0000_5412, Int(bitPattern: $0)) }
         }),
+        // Answering a seccomp notification (SECCOMP_IOCTL_NOTIF_SEND) is not an ioctl command
+        // the worker may issue, whatever descriptor it names: the module cannot answer its own
+        // refusals. Let through, stdin (not a listener) would answer ENOTTY.
+        ("ioctl-notif-send", { _ in
+            var response = [UInt8](repeating: 0, count: 24)
+            return response.withUnsafeMutableBytes { raw("ioctl", 0, 0xc018_2101, Int(bitPattern: $0.baseAddress)) }
+        }),
         // getpid through the x32 ABI (syscall number | 0x40000000): the same AUDIT_ARCH as
         // x86_64, so only the filter's own check stops it. Native architecture only.
         ("x32-getpid", { _ in warden_raw_syscall(0x4000_0000 | number("getpid"), 0, 0, 0, 0, 0, 0) }),

@@ -18,6 +18,19 @@ struct ProbeOptions {
     var openFiles: UInt64? = 64
     var deathSignal: Int32 = SIGKILL
     var mode: Mode = .status
+    /// `--notify`: play the launcher of a notify-mode worker (see `NotifyLauncher`).
+    var notify = false
+    /// `--notify-child` (internal): the hardened worker that `--notify` spawns, with the
+    /// control socket at fd 3.
+    var notifyChild = false
+
+    /// Whether the mode applies the hardening (groups, pfc and attempts do not).
+    var hardens: Bool {
+        switch mode {
+        case .attempt, .status, .allowed: true
+        case .groups, .pfc, .attempts: false
+        }
+    }
 
     static let usage = """
         usage: warden-probe [options] attempt NAME | status | allowed | groups | pfc | attempts
@@ -30,6 +43,11 @@ struct ProbeOptions {
           --namespaces-required
           --nofile N                    RLIMIT_NOFILE (default 64)
           --death-signal N              parent-death signal (default SIGKILL)
+          --notify                      violations go to a listener: the probe spawns itself
+                                        hardened (fd 3 = control socket), receives the listener,
+                                        prints `notified NAME ARG0 ... ARG5` per notification and
+                                        answers per --action (errno: fail the call; kill: SIGKILL),
+                                        then `child: exit N` or `child: signal N`
         attempts: \(Attempts.names.joined(separator: " "))
         """
 
@@ -77,6 +95,8 @@ struct ProbeOptions {
                     namespaces.append(namespace)
                 }
             case "--namespaces-required": namespacesRequired = true
+            case "--notify": notify = true
+            case "--notify-child": notify = true; notifyChild = true
             case "--nofile": openFiles = try number(argument, try value(argument))
             case "--death-signal": deathSignal = try number(argument, try value(argument))
             case "attempt": mode = .attempt(try value(argument))

@@ -8,6 +8,7 @@
 //   groups / pfc  the syscall group table / the filter as PFC text (no hardening)
 //   attempts      the attempt names, one per line (no hardening)
 // Hardening failures print the operator line and exit with the step's status.
+// With --notify the probe first plays the launcher of a notify-mode worker (NotifyLauncher).
 import CWardenLinux
 import Glibc
 import WardenHardening
@@ -24,6 +25,10 @@ do throws(ProbeOptions.UsageError) {
     options = try ProbeOptions(CommandLine.arguments.dropFirst())
 } catch {
     fail(64, "\(error.message)\n\(ProbeOptions.usage)")
+}
+
+if options.notify && !options.notifyChild && options.hardens {
+    NotifyLauncher.run(CommandLine.arguments.dropFirst(), violation: options.violation)
 }
 
 // --- the launcher's part: ambient authority, before any hardening ---
@@ -46,12 +51,14 @@ do throws(Errno) {
     if case .allowed = options.mode, options.sockets { listener = try authority.listenTCP(host: "127.0.0.1", port: 0) }
 } catch { fail(66, "cannot prepare: \(error)") }
 for fd in [statusFile, listener].compactMap({ $0 }) { highest = max(highest, fd.rawValue) }
+// The notify-mode worker keeps its control socket (fd 3) in the layout.
+if options.notifyChild { highest = max(highest, 3) }
 
 let plan = HardeningPlan(
     highestDescriptor: highest, limits: .init(openFiles: options.openFiles),
     namespaces: options.namespaces, namespacesRequired: options.namespacesRequired, identity: options.identity,
     landlock: .init(mode: options.landlockMode, rules: rules),
-    seccomp: .init(violation: options.violation, socketsGranted: options.sockets),
+    seccomp: .init(violation: options.violation, socketsGranted: options.sockets, notifyListener: options.notify),
     parentDeathSignal: options.deathSignal)
 
 switch options.mode {
@@ -73,6 +80,15 @@ do throws(HardeningFailure) {
     report = try HardeningSequence().apply(plan)
 } catch {
     fail(error.exitStatus, error.message)
+}
+
+if options.notifyChild {
+    // Hand the listener to the launcher and keep no copy: from here on only the launcher can
+    // see or answer this process's refusals. sendmsg on fd 3 is what @control allows.
+    guard let notifications = report.notificationListener else { fail(70, "no seccomp listener in the report") }
+    var byte: UInt8 = 0x4c
+    guard warden_send_with_fd(3, &byte, 1, notifications.rawValue) == 1 else { fail(70, "sending the listener: \(Errno.current)") }
+    try? notifications.close()
 }
 
 switch options.mode {

@@ -51,6 +51,15 @@ struct Run: ParsableCommand {
     @Flag(name: .customLong("no-sandbox"), help: "Debugging only: run the module inside the warden process, without the hardened worker (no seccomp, Landlock, namespaces or dropped capabilities).")
     var noSandbox = false
 
+    @Option(name: .customLong("seccomp-drop-group"), help: ArgumentHelp("Leave a syscall group out of the worker's allowlist (narrowing only; see 'warden seccomp groups').", valueName: "GROUP"))
+    var droppedGroups: [String] = []
+
+    @Option(name: .customLong("seccomp-action"), help: ArgumentHelp("What a refused system call does without a policy: kill (default) or errno.", valueName: "ACTION"))
+    var seccompAction: String?
+
+    @Option(name: .customLong("debug-without"), help: ArgumentHelp("Debugging and cost measurement only: skip one hardening step (rlimits, namespaces, capabilities, no-new-privs, landlock, seccomp). Warden warns every time.", valueName: "STEP"))
+    var debugWithout: [String] = []
+
     @Option(name: .customLong("user"), help: ArgumentHelp("When started as root, run the worker as this account (default: keep the invoking identity, every capability dropped).", valueName: "NAME"))
     var user: String?
 
@@ -79,6 +88,18 @@ struct Run: ParsableCommand {
         if noSandbox {
             chosen.useWorker = false
             RunCommandCore.printError("warden: warning: --no-sandbox: the module runs inside the warden process without kernel confinement (debugging only)")
+        }
+        chosen.excludedSyscallGroups = droppedGroups
+        let steps = ["rlimits", "namespaces", "capabilities", "no-new-privs", "landlock", "seccomp"]
+        for step in debugWithout {
+            guard steps.contains(step) else { throw ValidationError("--debug-without takes one of: \(steps.joined(separator: ", "))") }
+            RunCommandCore.printError("warden: warning: --debug-without \(step): the worker runs without that layer (debugging only)")
+        }
+        chosen.skippedSteps = debugWithout
+        if let seccompAction {
+            guard ["kill", "errno"].contains(seccompAction) else { throw ValidationError("--seccomp-action must be kill or errno") }
+            if policy != nil { throw ValidationError("--seccomp-action cannot be combined with --policy: the policy's [sandbox] on-syscall-violation applies") }
+            chosen.onSyscallViolation = seccompAction
         }
         if let user {
             if policy != nil { throw ValidationError("--user cannot be combined with --policy: the policy's [sandbox] user applies") }

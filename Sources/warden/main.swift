@@ -7,7 +7,7 @@ struct Warden: ParsableCommand {
         abstract: "Run untrusted WebAssembly (WASI preview1) modules with exactly the capabilities you grant.",
         discussion: "See warden(1) and warden.policy(5). Nothing is granted by default: no directories, no environment, no network.",
         version: "0.1.0",
-        subcommands: [Run.self, PolicyCommand.self])
+        subcommands: [Run.self, PolicyCommand.self, SeccompCommand.self])
 }
 
 Warden.main()

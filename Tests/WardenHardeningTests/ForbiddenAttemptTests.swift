@@ -29,6 +29,7 @@ struct ForbiddenAttemptTests {
         "kill": .seccomp, "tgkill": .seccomp, "fork": .seccomp, "prctl": .seccomp, "personality": .seccomp,
         "mmap-exec": .seccomp, "mprotect-exec": .seccomp, "pkey-mprotect-exec": .seccomp,
         "io-uring-setup": .enosys, "clone3": .enosys, "ioctl-tiocsti": .seccomp, "ioctl-tiocsti-high": .seccomp,
+        "ioctl-notif-send": .seccomp,
         "x32-getpid": .badArchitecture, "bpf": .seccomp, "keyctl": .seccomp, "perf-event-open": .seccomp,
         "userfaultfd": .seccomp,
         // glibc abort() is tgkill(self), the Swift runtime traps with ud2, WasmKit re-raises

@@ -100,4 +100,54 @@ import WardenTestSupport
         #expect(result.stderr.contains("user 'warden-no-such-user' does not exist"))
         _ = tree
     }
+
+    static let randomGet = """
+        (module
+          (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") 1)
+          (func (export "_start") (call $exit (call $random (i32.const 0) (i32.const 16)))))
+        """
+
+    /// With @random left out of the allowlist, random_get's getrandom(2) is refused by the
+    /// kernel: warden (holding the notification listener) logs it and answers EPERM.
+    @Test func kernelRefusalInErrnoModeIsReportedAndFailsTheCall() throws {
+        let module = try Guests.wat(Self.randomGet, name: "random-get")
+        let result = try Warden.run(["--seccomp-drop-group", "@random", "--seccomp-action", "errno", module])
+        #expect(result.status == 63)  // WASI perm, mapped from EPERM
+        let events = Warden.auditEvents(in: result.stderr)
+        try #require(events.count == 1, "\(result.stderr)")
+        #expect(events[0]["layer"] as? String == "seccomp")
+        #expect(events[0]["action"] as? String == "denied")
+        #expect(events[0]["syscall"] as? String == "getrandom")
+        #expect(events[0]["nr"] as? Int == 318)
+        #expect((events[0]["args"] as? [String])?[1] == "0x10")
+        #expect(events[0]["errno"] as? String == "EPERM")
+    }
+
+    @Test func kernelRefusalInKillModeEndsTheWorkerAndNamesTheCall() throws {
+        let module = try Guests.wat(Self.randomGet, name: "random-get")
+        let result = try Warden.run(["--seccomp-drop-group", "@random", module])
+        #expect(result.status == 159)
+        #expect(result.stderr.contains("the worker was ended for a forbidden system call: getrandom("))
+        let events = Warden.auditEvents(in: result.stderr)
+        try #require(events.count == 1, "\(result.stderr)")
+        #expect(events[0]["layer"] as? String == "seccomp")
+        #expect(events[0]["action"] as? String == "killed")
+        #expect(events[0]["syscall"] as? String == "getrandom")
+    }
+
+    @Test func everyGroupIsListedWithADescription() throws {
+        let result = try Command.run(Warden.executable, ["seccomp", "groups"])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count >= 10)
+        for name in ["@basic-io", "@control", "@file-beneath", "@memory", "@sockets"] {
+            #expect(lines.contains { $0.hasPrefix(name + " ") }, "\(name) listed")
+        }
+        #expect(lines.allSatisfy { $0.split(separator: " ", omittingEmptySubsequences: true).count > 1 })
+        let pfc = try Command.run(Warden.executable, ["seccomp", "export", "--action", "errno"])
+        #expect(pfc.status == 0)
+        #expect(pfc.stdout.contains("# filter for syscall \"openat\""))
+    }
 }
