@@ -38,9 +38,12 @@ command -v python3 >/dev/null || die "python3 not found (used to read hyperfine'
 # Tools
 
 if [ -z "${WARDEN:-}" ]; then
-    log "building warden and warden-worker (swift build -c release)"
-    (cd "$ROOT" && swift build -c release --product warden && swift build -c release --product warden-worker) >&2
-    WARDEN="$(cd "$ROOT" && swift build -c release --show-bin-path)/warden"
+    # Static Swift runtime: each module run starts two processes (launcher and worker), and
+    # loading the runtime's shared libraries is a large part of a Swift process's start-up.
+    log "building warden and warden-worker (swift build -c release -Xswiftc -static-stdlib, scratch .build-static)"
+    (cd "$ROOT" && swift build -c release --scratch-path .build-static -Xswiftc -static-stdlib --product warden \
+        && swift build -c release --scratch-path .build-static -Xswiftc -static-stdlib --product warden-worker) >&2
+    WARDEN="$(cd "$ROOT" && swift build -c release --scratch-path .build-static --show-bin-path)/warden"
 fi
 [ -x "$WARDEN" ] || die "warden binary not found at $WARDEN"
 
