@@ -28,10 +28,12 @@ public struct Descriptor {
     public var inheriting: Rights
     /// Read-only or read-write, inherited from the preopen this was opened beneath.
     public var access: DirectoryAccess
-    /// Guest path of the preopen this descriptor was reached through (for audit events).
-    public var preopenPath: String?
-    /// Set only on the preopen roots: what `fd_prestat_dir_name` reports.
-    public var preopenName: String?
+    /// Index (in `WASIConfiguration.preopens`) of the preopen this descriptor was reached
+    /// through, for audit events; -1 for none. An index rather than the path keeps the
+    /// descriptor free of reference-counted fields, so the hot calls copy it for free.
+    public var preopen: Int32
+    /// Set only on the preopen roots themselves: `fd_prestat_*` describe them.
+    public var isPreopenRoot: Bool
     /// fdflags as last set through WASI, for descriptors nobody else shares (files and
     /// directories); nil means ask the host (stdio and sockets the launcher also holds).
     public var fdflags: FdFlags?
@@ -42,7 +44,7 @@ public struct Descriptor {
     var readdirKernelOffset: Int64 = 0
 
     public init(host: FileDescriptor, kind: Kind, fileType: FileType, rights: Rights, inheriting: Rights,
-                access: DirectoryAccess, preopenPath: String?, preopenName: String? = nil, ownsHost: Bool = true,
+                access: DirectoryAccess, preopen: Int32, isPreopenRoot: Bool = false, ownsHost: Bool = true,
                 fdflags: FdFlags? = nil) {
         self.host = host
         self.kind = kind
@@ -50,8 +52,8 @@ public struct Descriptor {
         self.rights = rights
         self.inheriting = inheriting
         self.access = access
-        self.preopenPath = preopenPath
-        self.preopenName = preopenName
+        self.preopen = preopen
+        self.isPreopenRoot = isPreopenRoot
         self.ownsHost = ownsHost
         self.fdflags = fdflags
     }

@@ -84,13 +84,13 @@ extension WASIPreview1 {
     }
 
     public func fdPrestatGet(_ memory: GuestMemory, fd: UInt32, result: UInt32) throws(WASIErrno) {
-        guard let name = try table.get(fd).preopenName else { throw .badf }
+        guard let name = preopenName(of: try table.get(fd)) else { throw .badf }
         try memory.store(UInt32(0), at: result)  // tag: dir (and zeroed padding)
         try memory.store(UInt32(name.utf8.count), at: result &+ 4)
     }
 
     public func fdPrestatDirName(_ memory: GuestMemory, fd: UInt32, path: UInt32, length: UInt32) throws(WASIErrno) {
-        guard let name = try table.get(fd).preopenName else { throw .badf }
+        guard let name = preopenName(of: try table.get(fd)) else { throw .badf }
         let bytes = Array(name.utf8)
         guard Int(length) >= bytes.count else { throw .nametoolong }
         try memory.copy(bytes, to: path)

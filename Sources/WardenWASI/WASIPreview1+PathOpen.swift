@@ -61,7 +61,7 @@ extension WASIPreview1 {
             let descriptor = Descriptor(host: host, kind: isDirectory ? .directory : .pending,
                                         fileType: isDirectory ? .directory : .unknown,
                                         rights: rights, inheriting: requestedInheriting.intersection(directory.inheriting),
-                                        access: directory.access, preopenPath: directory.preopenPath,
+                                        access: directory.access, preopen: directory.preopen,
                                         fdflags: fdflags.normalized)
             let newFD: UInt32
             do throws(WASIErrno) { newFD = try table.insert(descriptor) } catch {

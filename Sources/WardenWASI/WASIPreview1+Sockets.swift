@@ -11,7 +11,7 @@ extension WASIPreview1 {
         let connection: FileDescriptor
         do throws(Errno) { connection = try listener.host.accept(nonBlocking: FdFlags(rawValue: flags).contains(.nonblock)) } catch { throw WASIErrno(error) }
         let descriptor = Descriptor(host: connection, kind: .socket(listening: false), fileType: .socketStream,
-                                    rights: .socket, inheriting: [], access: .readWrite, preopenPath: nil)
+                                    rights: .socket, inheriting: [], access: .readWrite, preopen: -1)
         let newFD: UInt32
         do throws(WASIErrno) { newFD = try table.insert(descriptor) } catch {
             try? connection.close()

@@ -23,16 +23,16 @@ public final class WASIPreview1 {
         for listener in configuration.listeners {
             table.place(Descriptor(host: listener, kind: .socket(listening: true), fileType: .socketStream,
                                    rights: .listeningSocket, inheriting: .socket, access: .readWrite,
-                                   preopenPath: nil, ownsHost: false), at: next)
+                                   preopen: -1, ownsHost: false), at: next)
             next += 1
         }
-        for preopen in configuration.preopens {
+        for (index, preopen) in configuration.preopens.enumerated() {
             let writable = preopen.access == .readWrite
             let base: Rights = writable ? Rights.directoryReading.union(.directoryMutating) : .directoryReading
             let files: Rights = writable ? Rights.fileReading.union(.fileMutating) : .fileReading
             table.place(Descriptor(host: preopen.host, kind: .directory, fileType: .directory,
                                    rights: base, inheriting: base.union(files), access: preopen.access,
-                                   preopenPath: preopen.guestPath, preopenName: preopen.guestPath,
+                                   preopen: Int32(index), isPreopenRoot: true,
                                    ownsHost: false, fdflags: []), at: next)
             next += 1
         }
@@ -51,9 +51,20 @@ public final class WASIPreview1 {
     /// Reports a refusal to the auditor and returns the errno to throw.
     func deny(_ operation: StaticString, fd: UInt32?, descriptor: Descriptor?, path: String?,
               _ reason: DenialReason, _ errno: WASIErrno = .notcapable) -> WASIErrno {
-        auditor?.record(AccessDenial(operation: "\(operation)", fd: fd, preopen: descriptor?.preopenPath,
+        auditor?.record(AccessDenial(operation: "\(operation)", fd: fd, preopen: descriptor.flatMap(preopenPath(of:)),
                                      path: path, reason: reason, errno: errno))
         return errno
+    }
+
+    /// Guest path of the preopen a descriptor was reached through.
+    func preopenPath(of descriptor: Descriptor) -> String? {
+        descriptor.preopen >= 0 && Int(descriptor.preopen) < configuration.preopens.count
+            ? configuration.preopens[Int(descriptor.preopen)].guestPath : nil
+    }
+
+    /// What `fd_prestat_dir_name` reports: only for a preopen root.
+    func preopenName(of descriptor: Descriptor) -> String? {
+        descriptor.isPreopenRoot ? preopenPath(of: descriptor) : nil
     }
 
     /// The descriptor at `fd` if it holds every right in `needed`; a missing right is refused
@@ -73,6 +84,7 @@ public final class WASIPreview1 {
     func directory(_ fd: UInt32, _ needed: Rights, _ operation: StaticString, path: GuestPath) throws(WASIErrno) -> Descriptor {
         guard table.contains(fd) else { throw deny(operation, fd: fd, descriptor: nil, path: path.text, .noPreopen, .badf) }
         let candidate = try resolved(fd)
+        if candidate.kind == .directory, candidate.rights.isSuperset(of: needed) { return candidate }
         guard candidate.kind == .directory else {
             throw deny(operation, fd: fd, descriptor: candidate, path: path.text, .noPreopen, .notdir)
         }
@@ -116,7 +128,7 @@ extension Descriptor {
         var rights: Rights = [output ? .fdWrite : .fdRead, .pollFdReadwrite, .fdFilestatGet]
         if isSocket { rights.insert(.sockShutdown) }
         return Descriptor(host: host, kind: isSocket ? .socket(listening: false) : .stream, fileType: type,
-                          rights: rights, inheriting: [], access: .readWrite, preopenPath: nil, ownsHost: owned)
+                          rights: rights, inheriting: [], access: .readWrite, preopen: -1, ownsHost: owned)
     }
 }
 
