@@ -12,6 +12,8 @@ public enum PolicyParser {
     public struct Result: Sendable {
         public var policy: Policy?
         public var diagnostics: [Diagnostic]
+        /// Where `[module] name`'s value sits, for diagnostics across files (duplicate names).
+        public var namePosition: SourceLocator.Position?
         public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
         public init(policy: Policy?, diagnostics: [Diagnostic]) {
             self.policy = policy
@@ -44,7 +46,9 @@ public enum PolicyParser {
         if let policy { PolicyChecks(context: context, policyPath: policyPath, host: host).check(policy, table: table) }
         let diagnostics = context.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
         let failed = diagnostics.contains { $0.severity == .error }
-        return Result(policy: failed ? nil : policy, diagnostics: diagnostics)
+        var result = Result(policy: failed ? nil : policy, diagnostics: diagnostics)
+        result.namePosition = locator.value(["module", "name"])
+        return result
     }
 }
 

@@ -32,7 +32,19 @@ public enum PolicyCommands {
     /// Prints diagnostics for every file; returns 0 (clean), 1 (warnings, with `strict`), 2 (errors).
     public static func check(_ paths: [String], strict: Bool, format: Format) -> Int32 {
         var all: [Diagnostic] = []
-        for path in paths { all += load(path).result.diagnostics }
+        var names: [String: String] = [:]  // module name → where it was first declared
+        for path in paths {
+            let result = load(path).result
+            all += result.diagnostics
+            // Policies checked together are deployed together: module names must be unique.
+            guard let name = result.policy?.module.name, let position = result.namePosition else { continue }
+            if let first = names[name] {
+                all.append(Diagnostic(file: path, line: position.line, column: position.column, severity: .error,
+                                      message: "duplicate module name '\(name)' (first declared at \(first))"))
+            } else {
+                names[name] = "\(path):\(position.line)"
+            }
+        }
         switch format {
         case .json:
             print("[" + all.map(\.json).joined(separator: ",\n ") + "]")
