@@ -107,6 +107,9 @@ int warden_listen_tcp4(const char *address, uint16_t port, int backlog) {
 static char deadline_text[2][2][1024];
 static int deadline_status[2];
 static int deadline_audit_fd = -1;
+static volatile pid_t deadline_child = 0;
+
+void warden_deadline_child(pid_t child) { deadline_child = child; }
 
 static void deadline_write(int fd, const char *text) {
     size_t length = strlen(text), done = 0;
@@ -145,6 +148,9 @@ static void deadline_timestamp(char out[25]) {
 
 static void deadline_fired(int signal) {
     int which = signal == SIGALRM ? 0 : 1;
+    /* The worker must not outlive the deadline even if its parent-death signal was never
+       armed (a hardening step skipped, or the worker compromised before it ran). */
+    if (deadline_child > 0) kill(deadline_child, SIGKILL);
     deadline_write(2, deadline_text[which][0]);
     if (deadline_audit_fd >= 0) {
         /* The audit template carries "@TIME@" where the firing time goes. */
@@ -262,7 +268,7 @@ int warden_spawn_layout(const char *path, char *const argv[], char *const envp[]
     if (count < 0 || count > 256) { errno = EINVAL; return -1; }
     int result = 0, made = 0;
     for (; made < count; made++) {
-        high[made] = fcntl(sources[made], F_DUPFD_CLOEXEC, 1024);
+        high[made] = fcntl(sources[made], F_DUPFD_CLOEXEC, count);  /* above every dup2 target */
         if (high[made] < 0) { result = errno; goto done; }
     }
     posix_spawn_file_actions_t actions;
@@ -303,3 +309,5 @@ int warden_sealed_memfd(const char *name, const void *bytes, size_t length) {
 }
 
 int warden_socketpair(int pair[2]) { return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair); }
+
+int warden_pidfd_open(pid_t pid) { return (int)syscall(434 /* SYS_pidfd_open */, pid, 0); }

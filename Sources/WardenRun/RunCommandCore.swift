@@ -16,7 +16,7 @@ public enum RunCommandCore {
         public static let wallTime: Int32 = 124
         /// The policy's cpu-time ran out (128 + SIGXCPU).
         public static let cpuTime: Int32 = 152
-        public static func signal(_ number: Int32) -> Int32 { 128 + number }
+        public static func signal(_ number: Int32) -> Int32 { 128 &+ (number & 0x7f) }
     }
 
     static let maxModuleBytes = 1 << 30
@@ -24,6 +24,24 @@ public enum RunCommandCore {
     /// One line on standard error.
     public static func printError(_ line: String) {
         try? FileDescriptor.standardError.writeAll(line + "\n")
+    }
+
+    /// Text a module influences (trap reasons, function names) made safe for a terminal:
+    /// control characters become \xNN, and continuation lines are indented so none can pose
+    /// as a line of warden's own.
+    public static func sanitized(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" {
+                out += "\n    "
+            } else if scalar.value < 0x20 || scalar.value == 0x7f || (0x80..<0xa0).contains(scalar.value) {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\x" + (hex.count < 2 ? "0" : "") + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// Wall-time and CPU-time limits end the run from a signal handler (the interpreter cannot
@@ -52,10 +70,15 @@ public enum RunCommandCore {
         // EFBIG back, not kill the launcher with SIGPIPE or SIGXFSZ.
         signal(SIGPIPE, SIG_IGN)
         signal(SIGXFSZ, SIG_IGN)
+        // A closed 0, 1 or 2 would be taken by the next open (the audit log, the module
+        // image) and handed to the module as a standard stream: fill the gaps first.
+        for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) < 0 {
+            _ = Glibc.open("/dev/null", O_RDWR)
+        }
         let authority = AmbientAuthority(purpose: "warden run: module file, granted directories, listeners")
         let stderr = FileDescriptor.standardError
         func fail(_ status: Int32, _ message: String) -> Int32 {
-            try? stderr.writeAll("warden: \(message)\n")
+            try? stderr.writeAll("warden: \(sanitized(message))\n")
             return status
         }
 

@@ -39,7 +39,7 @@ struct WorkerLauncher {
 
     func run() -> Int32 {
         func fail(_ status: Int32, _ message: String) -> Int32 {
-            try? FileDescriptor.standardError.writeAll("warden: \(message)\n")
+            try? FileDescriptor.standardError.writeAll("warden: \(RunCommandCore.sanitized(message))\n")
             return status
         }
         guard let worker = Self.workerPath(), access(worker, X_OK) == 0 else {
@@ -66,6 +66,7 @@ struct WorkerLauncher {
         guard spawned == 0 else { return fail(RunCommandCore.ExitStatus.launchFailure, "cannot start warden-worker: \(Errno.current)") }
 
         let control = ControlChannel(socket: FileDescriptor(rawValue: pair[0]))
+        warden_deadline_child(pid)
         do {
             try control.send(workerConfiguration().encoded())
         } catch {
@@ -74,60 +75,118 @@ struct WorkerLauncher {
             return fail(RunCommandCore.ExitStatus.launchFailure, "cannot configure warden-worker: \(error)")
         }
 
+        // From here the worker may be compromised: nothing it sends (or withholds) may block
+        // the launcher. The control socket is read without blocking and reassembled here; a
+        // pidfd says when the worker is gone; the notification listener is served throughout.
+        _ = try? control.socket.setStatusFlags((try? control.socket.statusFlags()).map { $0 | O_NONBLOCK } ?? O_NONBLOCK)
+        let pidfd = warden_pidfd_open(pid)
+        defer { if pidfd >= 0 { Glibc.close(pidfd) } }
+        var reader = FrameReader(socket: control.socket)
+        defer { reader.closeStrays() }
         var final: WorkerMessage?
         var listener: SeccompNotificationListener?
         var killedFor: SeccompNotification?
+        var violation: String?
+        var controlOpen = true
+        var ready = false
+        var graceEnds: UInt64?
+        func endWorker(_ reason: String) {
+            if violation == nil { violation = reason }
+            kill(pid, SIGKILL)
+        }
         serving: while true {
-            var requests = [PollRequest(descriptor: control.socket, events: PollRequest.readable)]
+            var requests: [PollRequest] = []
+            if controlOpen { requests.append(PollRequest(descriptor: control.socket, events: PollRequest.readable)) }
+            let listenerSlot = requests.count
             if let listener { requests.append(PollRequest(descriptor: listener.descriptor, events: PollRequest.readable)) }
-            do { _ = try ppoll(&requests, timeoutNanoseconds: nil) } catch { break }
+            let pidSlot = requests.count
+            if pidfd >= 0 { requests.append(PollRequest(descriptor: FileDescriptor(rawValue: pidfd), events: PollRequest.readable)) }
+            var timeout: UInt64? = pidfd >= 0 ? nil : 50_000_000
+            if let graceEnds {
+                let now = (try? SystemClock.monotonic.now()) ?? graceEnds
+                timeout = graceEnds > now ? min(timeout ?? .max, graceEnds - now) : 0
+            }
+            do { _ = try ppoll(&requests, timeoutNanoseconds: timeout) } catch { break }
 
             // Kernel refusals first: the worker is blocked in the refused call until answered.
-            if let active = listener, requests.count > 1, requests[1].returnedEvents != 0 {
-                if requests[1].returnedEvents & Int16(POLLIN) != 0, let notification = try? active.receive() {
+            if let active = listener {
+                let events = requests[listenerSlot].returnedEvents
+                if events & Int16(POLLIN) != 0, let notification = try? active.receive() {
                     if options.onSyscallViolation == "errno" {
                         auditor.recordSyscall(notification, action: "denied", errno: "EPERM")
                         try? active.deny(notification, errno: EPERM)
                     } else {
                         auditor.recordSyscall(notification, action: "killed", errno: nil)
-                        killedFor = notification
+                        if killedFor == nil { killedFor = notification }
                         kill(pid, SIGKILL)
                     }
-                } else if requests[1].returnedEvents & Int16(POLLIN) == 0 {
+                } else if events != 0 && events & Int16(POLLIN) == 0 {
                     listener = nil  // hung up: the worker is gone
                 }
             }
-            guard requests[0].returnedEvents != 0 else { continue }
-            let frame: (payload: [UInt8], descriptor: FileDescriptor?)?
-            do { frame = try control.receive() } catch { break }
-            guard let frame else { break }
-            guard let message = try? WorkerMessage.decode(frame.payload) else {
-                // A worker that sends garbage is compromised or broken: end it.
-                if let passed = frame.descriptor { try? passed.close() }
+
+            if controlOpen, requests[0].returnedEvents != 0 {
+                let events: [FrameReader.Event]
+                do { events = try reader.drain() } catch {
+                    endWorker("unreadable control stream (\(error))")
+                    controlOpen = false
+                    continue
+                }
+                for event in events {
+                    switch event {
+                    case .endOfStream:
+                        controlOpen = false
+                        // The worker has nothing more to say: it must be gone shortly.
+                        graceEnds = ((try? SystemClock.monotonic.now()) ?? 0) &+ 2_000_000_000
+                    case .frame(let payload, let passed):
+                        guard let message = try? WorkerMessage.decode(payload) else {
+                            if let passed { try? passed.close() }
+                            endWorker("malformed message")
+                            continue
+                        }
+                        switch message {
+                        case .listener:
+                            if let passed, listener == nil, !ready {
+                                listener = SeccompNotificationListener(descriptor: passed)
+                            } else {
+                                if let passed { try? passed.close() }
+                                endWorker("unexpected listener message")
+                            }
+                        case .ready:
+                            if let passed { try? passed.close() }
+                            ready = true
+                        case .denial(let operation, let fd, let preopen, let path, let reason, let errno):
+                            if let passed { try? passed.close() }
+                            auditor.record(operation: operation, fd: fd, preopen: preopen, path: path, reason: reason, errno: errno, pid: pid)
+                        case .signaled(let signal) where !(1...64).contains(signal):
+                            if let passed { try? passed.close() }
+                            endWorker("impossible signal \(signal)")
+                        default:
+                            if let passed { try? passed.close() }
+                            if final == nil { final = message } else { endWorker("a second final report") }
+                        }
+                    }
+                }
+            }
+            if pidfd >= 0, requests[pidSlot].returnedEvents != 0 { break serving }
+            if pidfd < 0, !controlOpen {
+                // No pidfd (very old kernel): look without reaping, so reap() still gets the status.
+                var info = siginfo_t()
+                if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0, info._sifields._sigchld.si_pid == pid { break serving }
+            }
+            if let graceEnds, ((try? SystemClock.monotonic.now()) ?? graceEnds) >= graceEnds {
                 kill(pid, SIGKILL)
                 break serving
-            }
-            switch message {
-            case .listener:
-                if let passed = frame.descriptor, listener == nil {
-                    listener = SeccompNotificationListener(descriptor: passed)
-                } else if let passed = frame.descriptor {
-                    try? passed.close()
-                }
-            case .ready:
-                if let passed = frame.descriptor { try? passed.close() }
-            case .denial(let operation, let fd, let preopen, let path, let reason, let errno):
-                if let passed = frame.descriptor { try? passed.close() }
-                auditor.record(operation: operation, fd: fd, preopen: preopen, path: path, reason: reason, errno: errno, pid: pid)
-            default:
-                if let passed = frame.descriptor { try? passed.close() }
-                final = message
             }
         }
         if let killedFor {
             _ = reap(pid)
             return fail(RunCommandCore.ExitStatus.signal(SIGSYS),
                         "module '\(moduleName)': the worker was ended for a forbidden system call: \(Self.describe(killedFor))")
+        }
+        if let violation {
+            _ = reap(pid)
+            return fail(RunCommandCore.ExitStatus.launchFailure, "module '\(moduleName)': the worker broke the control protocol (\(violation)); ended")
         }
         let status = reap(pid)
         return outcome(final, workerStatus: status, pid: pid, fail: fail)
@@ -144,7 +203,12 @@ struct WorkerLauncher {
         worker.fuel = options.fuel
         worker.maxOpenDescriptors = configuration.maxOpenDescriptors
         var hardening = HardeningSettings()
-        hardening.openFiles = UInt64(configuration.maxOpenDescriptors + 16 + configuration.preopens.count + configuration.listeners.count)
+        // The worker can only lower limits (it never holds CAP_SYS_RESOURCE): never ask for more
+        // descriptors than the launcher's own hard limit, or the rlimits step would fail.
+        var current = rlimit()
+        let wanted = UInt64(configuration.maxOpenDescriptors + 16 + configuration.preopens.count + configuration.listeners.count)
+        hardening.openFiles = getrlimit(RLIMIT_NOFILE, &current) == 0 && current.rlim_max != rlim_t.max
+            ? min(wanted, UInt64(current.rlim_max)) : wanted
         hardening.cpuSeconds = options.cpuTime.map { UInt64(max(1, $0.components.seconds)) }
         hardening.launcherPID = getpid()
         hardening.namespaces = options.namespaces
@@ -159,7 +223,10 @@ struct WorkerLauncher {
         return worker
     }
 
-    func outcome(_ message: WorkerMessage?, workerStatus: Int32, pid: pid_t, fail: (Int32, String) -> Int32) -> Int32 {
+    func outcome(_ reported: WorkerMessage?, workerStatus: Int32, pid: pid_t, fail: (Int32, String) -> Int32) -> Int32 {
+        // The worker's own report counts only if it then exited normally: a death by signal
+        // (cpu-time, a kill) wins over whatever a possibly compromised worker claimed first.
+        let message = workerStatus & 0x7f == 0 ? reported : nil
         switch message {
         case .exited(let code): return Int32(code & 0xff)
         case .signaled(let signal):

@@ -6,6 +6,7 @@ import Foundation
 public enum Guests {
     public struct BuildError: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// The package root, found from this file's location.

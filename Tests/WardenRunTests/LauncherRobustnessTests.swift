@@ -102,4 +102,38 @@ import WardenTestSupport
         #expect(try Warden.run([module]).status == 3)
         #expect(try Warden.run(["--max-memory", "1GiB", module]).status == 1)
     }
+
+    @Test(arguments: [1024, 64])
+    func runsUnderATightDescriptorLimit(limit: Int) throws {
+        let module = try Guests.wat("(module (memory (export \"memory\") 1) (func (export \"_start\")))", name: "empty")
+        let result = try Command.run("/bin/bash", ["-c", "ulimit -n \(limit); '\(Warden.executable)' run '\(module)'; echo $?"])
+        #expect(result.stdout == "0\n", "\(result.stderr)")
+    }
+
+    @Test func closedStderrCannotBecomeTheAuditLog() throws {
+        let tree = try TemporaryTree()
+        let module = try Guests.wat("""
+            (module
+              (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+              (memory (export "memory") 1)
+              (data (i32.const 16) "{\\"v\\":1,\\"layer\\":\\"lifecycle\\",\\"action\\":\\"forged\\"}\\n")
+              (func (export "_start")
+                (i32.store (i32.const 0) (i32.const 16))
+                (i32.store (i32.const 4) (i32.const 48))
+                (drop (call $write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))))
+            """, name: "forge-stderr")
+        _ = try Command.run("/bin/bash", ["-c", "'\(Warden.executable)' run --audit '\(tree.url("audit.jsonl"))' '\(module)' 2>&-"])
+        let audit = (try? tree.read("audit.jsonl")) ?? ""
+        #expect(!audit.contains("forged"), "the module's stderr landed in the audit log: \(audit)")
+    }
+
+    @Test func moduleControlledTextIsEscapedForTheTerminal() throws {
+        let tree = try TemporaryTree()
+        try tree.write("escape.wat", "(module (import \"env\" \"\\1b[31mRED\\0awarden: fake line\" (func)) (func (export \"_start\")))")
+        let result = try Warden.run([tree.url("escape.wat")])
+        #expect(result.status == 125)
+        #expect(!result.stderr.contains("\u{1b}"))
+        #expect(result.stderr.contains("\\x1b[31mRED"))
+        #expect(!result.stderr.contains("\nwarden: fake line"))
+    }
 }

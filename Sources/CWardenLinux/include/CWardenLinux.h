@@ -76,6 +76,11 @@ int warden_sealed_memfd(const char *name, const void *bytes, size_t length);
 /// socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC).
 int warden_socketpair(int pair[2]);
 
+/// The worker the deadline handler must SIGKILL before the launcher exits (0: none).
+void warden_deadline_child(pid_t child);
+/// A pidfd for `pid` (pidfd_open), or -1.
+int warden_pidfd_open(pid_t pid);
+
 struct pollfd;
 /// ppoll(2) without a signal mask (glibc hides it without _GNU_SOURCE in Swift's view).
 int warden_ppoll(struct pollfd *fds, unsigned long nfds, const struct timespec *timeout);
