@@ -170,6 +170,13 @@ public enum RunCommandCore {
             do { identity = try WorkerLauncher.resolve(user: options.user) } catch {
                 return fail(ExitStatus.launchFailure, "module '\(moduleName)': \(error)")
             }
+            if let identity {
+                for (index, preopen) in configuration.preopens.enumerated() {
+                    if let problem = WorkerLauncher.accessProblem(preopen.host, readWrite: preopen.access == .readWrite, for: identity) {
+                        printError("warden: warning: grant '\(options.directories[index].host)' \(problem) for user '\(options.user ?? "")' (\(identity.uid):\(identity.gid)); the module will get EACCES there")
+                    }
+                }
+            }
             return WorkerLauncher(options: options, moduleName: moduleName, moduleBytes: bytes,
                                   configuration: configuration, auditor: auditor, identity: identity).run()
         }

@@ -18,6 +18,18 @@ struct WorkerLauncher {
     /// Resolved by the launcher (which may read /etc/passwd); nil keeps the invoking ids.
     let identity: (uid: UInt32, gid: UInt32)?
 
+    /// Why the service account cannot use a granted directory (by its owner, group and mode
+    /// bits; ACLs aside), or nil. Warden warns instead of failing: the grant stays as written.
+    static func accessProblem(_ directory: FileDescriptor, readWrite: Bool, for identity: (uid: UInt32, gid: UInt32)) -> String? {
+        var raw = stat()
+        guard fstat(directory.rawValue, &raw) == 0 else { return nil }
+        let mode = raw.st_mode
+        let bits: UInt32 = raw.st_uid == identity.uid ? (mode >> 6) & 7 : (raw.st_gid == identity.gid ? (mode >> 3) & 7 : mode & 7)
+        let needed: UInt32 = readWrite ? 7 : 5
+        guard bits & needed != needed else { return nil }
+        return "(owner \(raw.st_uid), group \(raw.st_gid), mode \(String(mode & 0o7777, radix: 8))) is not \(readWrite ? "writable" : "readable")"
+    }
+
     /// The account `name` when running as root; nil when not root (ids cannot change anyway).
     static func resolve(user name: String?) throws(RunError) -> (uid: UInt32, gid: UInt32)? {
         guard let name, geteuid() == 0 else { return nil }

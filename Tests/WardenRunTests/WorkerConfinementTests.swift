@@ -92,6 +92,19 @@ import WardenTestSupport
     }
 
     @Test(.enabled(if: geteuid() == 0, "only root changes identity"))
+    func grantTheServiceAccountCannotUseIsWarnedAbout() throws {
+        let tree = try TemporaryTree()
+        try tree.makeDirectory("private")
+        chmod(tree.url("private"), 0o700)
+        let module = try Guests.wat("(module (memory (export \"memory\") 1) (func (export \"_start\")))", name: "empty")
+        let result = try Warden.run(["--user", "nobody", "--dir", "\(tree.url("private"))::/d", module])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("warden: warning: grant '\(tree.url("private"))' (owner 0, group 0, mode 700) is not writable for user 'nobody' (65534:65534)"))
+        let readable = try Warden.run(["--user", "nobody", "--ro-dir", "/usr::/usr", module])
+        #expect(!readable.stderr.contains("warning"))
+    }
+
+    @Test(.enabled(if: geteuid() == 0, "only root changes identity"))
     func missingServiceUserRefusesToStart() throws {
         let tree = try TemporaryTree()
         let module = try Guests.wat("(module (memory (export \"memory\") 1) (func (export \"_start\")))", name: "empty")
