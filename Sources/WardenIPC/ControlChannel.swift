@@ -10,6 +10,11 @@ public struct ControlChannel: Sendable {
 
     public init(socket: FileDescriptor) { self.socket = socket }
 
+    /// The payload length in a frame's 4-byte little-endian header.
+    static func frameLength(_ header: some Collection<UInt8>) -> Int {
+        Int(header.prefix(4).reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+    }
+
     public func send(_ payload: [UInt8], passing descriptor: FileDescriptor? = nil) throws(Errno) {
         var frame = WireWriter()
         frame.u32(UInt32(payload.count))
@@ -41,7 +46,7 @@ public struct ControlChannel: Sendable {
         if first < 0 { throw Errno.current }
         if first == 0 { return nil }
         if first < 4 { try readExactly(&header, from: first) }
-        let length = Int(UInt32(header[0]) | UInt32(header[1]) << 8 | UInt32(header[2]) << 16 | UInt32(header[3]) << 24)
+        let length = Self.frameLength(header)
         guard length <= Self.maximumFrame else {
             if passed >= 0 { Glibc.close(passed) }
             throw Errno(rawValue: EMSGSIZE)

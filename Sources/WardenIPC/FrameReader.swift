@@ -50,7 +50,7 @@ public struct FrameReader {
 
     private mutating func collect(into events: inout [Event]) throws(Failure) {
         while buffer.count >= 4 {
-            let length = Int(UInt32(buffer[0]) | UInt32(buffer[1]) << 8 | UInt32(buffer[2]) << 16 | UInt32(buffer[3]) << 24)
+            let length = ControlChannel.frameLength(buffer)
             guard length <= ControlChannel.maximumFrame else { throw .oversized(length) }
             guard buffer.count >= 4 + length else { return }
             let payload = Array(buffer[4..<4 + length])

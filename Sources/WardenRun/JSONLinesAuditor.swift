@@ -25,31 +25,43 @@ public final class JSONLinesAuditor: AccessAuditor {
 
     /// The same event from its parts (as a worker reports it over its control socket).
     public func record(operation: String, fd: UInt32?, preopen: String?, path: String?, reason: String, errno: String, pid: Int32? = nil) {
-        count += 1
-        var line = "{\"v\":1,\"time\":\"\(Self.timestamp())\",\"layer\":\"wasi\",\"action\":\"denied\""
-        line += ",\"module\":\(Self.quoted(module)),\"pid\":\(pid ?? self.pid),\"op\":\(Self.quoted(operation))"
-        if let fd { line += ",\"fd\":\(fd)" }
-        if let preopen { line += ",\"preopen\":\(Self.quoted(preopen))" }
-        if let path { line += ",\"path\":\(Self.quoted(path))" }
-        line += ",\"reason\":\(Self.quoted(reason)),\"errno\":\(Self.quoted(errno))}\n"
-        try? output.writeAll(line)
+        var fields = [("op", Self.quoted(operation))]
+        if let fd { fields.append(("fd", "\(fd)")) }
+        if let preopen { fields.append(("preopen", Self.quoted(preopen))) }
+        if let path { fields.append(("path", Self.quoted(path))) }
+        fields += [("reason", Self.quoted(reason)), ("errno", Self.quoted(errno))]
+        write(event(layer: "wasi", action: "denied", pid: pid, fields))
     }
 
     /// A system call the kernel refused the worker (layer `seccomp`), reported by the launcher
     /// from the worker's notification listener: the module can neither forge nor suppress it.
     public func recordSyscall(_ notification: SeccompNotification, action: String, errno: String?) {
-        count += 1
-        var line = "{\"v\":1,\"time\":\"\(Self.timestamp())\",\"layer\":\"seccomp\",\"action\":\(Self.quoted(action))"
-        line += ",\"module\":\(Self.quoted(module)),\"pid\":\(notification.pid),\"syscall\":\(Self.quoted(notification.syscallName))"
-        line += ",\"nr\":\(notification.syscallNumber),\"args\":[" + notification.arguments.map { "\"0x\(String($0, radix: 16))\"" }.joined(separator: ",") + "]"
-        if let errno { line += ",\"errno\":\(Self.quoted(errno))" }
-        try? output.writeAll(line + "}\n")
+        var fields = [("syscall", Self.quoted(notification.syscallName)), ("nr", "\(notification.syscallNumber)"),
+                      ("args", "[" + notification.arguments.map { "\"0x\(String($0, radix: 16))\"" }.joined(separator: ",") + "]")]
+        if let errno { fields.append(("errno", Self.quoted(errno))) }
+        write(event(layer: "seccomp", action: action, pid: notification.pid, fields))
     }
 
     /// A limit that ended the module (layer `limit`).
     public func recordLimit(_ limit: String, value: String, pid: Int32? = nil) {
+        write(limitEvent(limit, value: value, pid: pid))
+    }
+
+    /// The `limit` event line, with `time` given (the deadline handler fills in "@TIME@").
+    func limitEvent(_ limit: String, value: String, pid: Int32? = nil, time: String? = nil) -> String {
+        event(layer: "limit", action: "killed", pid: pid, time: time, [("limit", Self.quoted(limit)), ("value", Self.quoted(value))])
+    }
+
+    /// One JSON line: the fields every event carries, then `fields` (values already encoded).
+    func event(layer: String, action: String, pid: Int32?, time: String? = nil, _ fields: [(String, String)]) -> String {
+        var line = "{\"v\":1,\"time\":\"\(time ?? Self.timestamp())\",\"layer\":\(Self.quoted(layer)),\"action\":\(Self.quoted(action))"
+        line += ",\"module\":\(Self.quoted(module)),\"pid\":\(pid ?? self.pid)"
+        for (name, value) in fields { line += ",\"\(name)\":\(value)" }
+        return line + "}\n"
+    }
+
+    private func write(_ line: String) {
         count += 1
-        let line = "{\"v\":1,\"time\":\"\(Self.timestamp())\",\"layer\":\"limit\",\"action\":\"killed\",\"module\":\(Self.quoted(module)),\"pid\":\(pid ?? self.pid),\"limit\":\(Self.quoted(limit)),\"value\":\(Self.quoted(value))}\n"
         try? output.writeAll(line)
     }
 

@@ -46,21 +46,19 @@ public enum RunCommandCore {
 
     /// Wall-time and CPU-time limits end the run from a signal handler (the interpreter cannot
     /// be interrupted cleanly mid-instruction): a message, one audit event, a named exit status.
-    static func armDeadlines(_ options: RunOptions, module: String, auditOutput: FileDescriptor) {
+    static func armDeadlines(_ options: RunOptions, module: String, auditor: JSONLinesAuditor) {
         func milliseconds(_ duration: Duration?) -> UInt64 {
             guard let duration else { return 0 }
             return UInt64(duration.components.seconds) * 1000 + UInt64(duration.components.attoseconds / 1_000_000_000_000_000)
         }
         let wall = milliseconds(options.wallTime), cpu = (milliseconds(options.cpuTime) + 999) / 1000
-        func event(_ limit: String, _ value: String) -> String {
-            "{\"v\":1,\"time\":\"@TIME@\",\"layer\":\"limit\",\"action\":\"killed\",\"module\":\(JSONLinesAuditor.quoted(module)),\"pid\":\(getpid()),\"limit\":\"\(limit)\",\"value\":\"\(value)\"}\n"
-        }
+        func event(_ limit: String, _ value: String) -> String { auditor.limitEvent(limit, value: value, time: "@TIME@") }
         let wallText = wall % 1000 == 0 ? "\(wall / 1000)s" : "\(wall)ms"
         _ = warden_arm_deadlines(
             wall, cpu,
             "warden: module '\(module)' exceeded its wall-time limit (\(wallText)); ended\n", event("wall-time", wallText), ExitStatus.wallTime,
             "warden: module '\(module)' exceeded its cpu-time limit (\(cpu)s); ended\n", event("cpu-time", "\(cpu)s"), ExitStatus.cpuTime,
-            auditOutput.rawValue)
+            auditor.output.rawValue)
     }
 
     /// Runs the guest and returns the process exit status. Errors that stop the launch are
@@ -165,7 +163,7 @@ public enum RunCommandCore {
             // The worker applies cpu-time as its own RLIMIT_CPU; the launcher keeps wall-time.
             var launcherDeadlines = options
             launcherDeadlines.cpuTime = nil
-            if options.wallTime != nil { armDeadlines(launcherDeadlines, module: moduleName, auditOutput: auditOutput) }
+            if options.wallTime != nil { armDeadlines(launcherDeadlines, module: moduleName, auditor: auditor) }
             let identity: (uid: UInt32, gid: UInt32)?
             do { identity = try WorkerLauncher.resolve(user: options.user) } catch {
                 return fail(ExitStatus.launchFailure, "module '\(moduleName)': \(error)")
@@ -185,7 +183,7 @@ public enum RunCommandCore {
             return fail(ExitStatus.launchFailure, "\(options.modulePath): \(error)")
         }
         if options.wallTime != nil || options.cpuTime != nil {
-            armDeadlines(options, module: moduleName, auditOutput: auditOutput)
+            armDeadlines(options, module: moduleName, auditor: auditor)
         }
 
         let wasi: WASIPreview1

@@ -1,3 +1,5 @@
+import WardenPolicy
+
 /// What `warden run` was asked to grant, as parsed from the command line.
 public struct RunOptions: Sendable {
     public struct DirectoryGrant: Sendable, Equatable {
@@ -57,18 +59,15 @@ public struct RunOptions: Sendable {
         return DirectoryGrant(host: host, guest: guest, readOnly: readOnly)
     }
 
-    /// Sizes like `64MiB`, `1GiB`, `512KiB`, `65536` (bytes); also `k`/`M`/`G` as binary units.
+    /// Sizes like `64MiB`, `1GiB`, `512KiB`, `65536` (bytes), as policies spell them
+    /// (`Units.size`); the short `k`/`K`/`M`/`G` forms mean the same binary units.
     public static func size(_ text: String) throws(RunError) -> Int {
-        let units: [(String, Int)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("K", 1 << 10), ("k", 1 << 10),
-                                      ("M", 1 << 20), ("G", 1 << 30), ("B", 1)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let value = Int(text.dropLast(suffix.count)), value >= 0, value <= Int.max / scale else {
-                throw .usage("invalid size '\(text)' (examples: 65536, 64MiB, 1GiB)")
-            }
-            return value * scale
+        let binary: [Character: String] = ["k": "KiB", "K": "KiB", "M": "MiB", "G": "GiB"]
+        let spelled = text.last.flatMap { binary[$0] }.map { String(text.dropLast()) + $0 } ?? text
+        guard let bytes = Units.size(spelled) ?? Units.size(spelled + "B") else {
+            throw .usage("invalid size '\(text)' (examples: 65536, 64MiB, 1GiB)")
         }
-        guard let value = Int(text), value >= 0 else { throw .usage("invalid size '\(text)' (examples: 65536, 64MiB, 1GiB)") }
-        return value
+        return bytes
     }
 }
 

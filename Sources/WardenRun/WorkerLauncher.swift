@@ -90,7 +90,7 @@ struct WorkerLauncher {
         // From here the worker may be compromised: nothing it sends (or withholds) may block
         // the launcher. The control socket is read without blocking and reassembled here; a
         // pidfd says when the worker is gone; the notification listener is served throughout.
-        _ = try? control.socket.setStatusFlags((try? control.socket.statusFlags()).map { $0 | O_NONBLOCK } ?? O_NONBLOCK)
+        if let flags = try? control.socket.statusFlags() { try? control.socket.setStatusFlags(flags | O_NONBLOCK) }
         let pidfd = warden_pidfd_open(pid)
         defer { if pidfd >= 0 { Glibc.close(pidfd) } }
         var reader = FrameReader(socket: control.socket)

@@ -52,7 +52,7 @@ enum WorkerHardening {
             let report = try (skipped.isEmpty ? HardeningSequence() : HardeningSequence(skipping: skipped)).apply(plan)
             if let listener = report.notificationListener {
                 // From here on every refused call waits for the launcher's verdict: hand it over.
-                try? ControlChannel(socket: control.socket).send(WorkerMessage.listener.encoded(), passing: listener)
+                try? control.send(WorkerMessage.listener.encoded(), passing: listener)
                 try? listener.close()
             }
             return report.layers.map { "\($0.state == .applied ? "applied" : "not applied") \($0.name)\($0.detail.isEmpty ? "" : ": \($0.detail)")" }

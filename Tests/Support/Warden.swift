@@ -2,16 +2,19 @@ import Foundation
 
 /// Runs the `warden` executable built by SwiftPM next to the test bundle.
 public enum Warden {
-    public static var executable: String {
+    public static var executable: String { product("warden") }
+
+    /// An executable product SwiftPM built next to the test bundle (`warden`, `warden-probe`).
+    public static func product(_ name: String) -> String {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var directory = bundle.deletingLastPathComponent()
-        // swift test runs `<products>/WardenPackageTests.xctest`; walk up until `warden` appears.
+        // swift test runs `<products>/WardenPackageTests.xctest`; walk up until the product appears.
         for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("warden").path
+            let candidate = directory.appendingPathComponent(name).path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
             directory = directory.deletingLastPathComponent()
         }
-        return Guests.packageRoot.appendingPathComponent(".build/debug/warden").path
+        return Guests.packageRoot.appendingPathComponent(".build/debug/\(name)").path
     }
 
     /// `warden run <arguments>`.

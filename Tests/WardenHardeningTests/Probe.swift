@@ -5,17 +5,7 @@ import WardenTestSupport
 
 /// Runs the `warden-probe` executable that SwiftPM builds next to the test bundle.
 enum Probe {
-    static var executable: String {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var directory = bundle.deletingLastPathComponent()
-        // swift test runs `<products>/WardenPackageTests.xctest`; walk up until the probe appears.
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("warden-probe").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return Guests.packageRoot.appendingPathComponent(".build/debug/warden-probe").path
-    }
+    static var executable: String { Warden.product("warden-probe") }
 
     static func run(_ arguments: [String]) throws -> Command.Result {
         try Command.run(executable, arguments, timeout: 60)
