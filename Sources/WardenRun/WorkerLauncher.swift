@@ -39,6 +39,10 @@ struct WorkerLauncher {
         return (account.pointee.pw_uid, account.pointee.pw_gid)
     }
 
+    /// Whether the worker must hand over a seccomp notification listener (always, unless the
+    /// seccomp step itself is skipped for measurement).
+    var expectsListener: Bool { !options.skippedSteps.contains("seccomp") }
+
     /// `warden-worker` next to the running `warden` binary.
     static func workerPath() -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
@@ -167,6 +171,8 @@ struct WorkerLauncher {
                         case .ready:
                             if let passed { try? passed.close() }
                             ready = true
+                            // Refusals must reach warden: a worker ready without its listener is not.
+                            if listener == nil && expectsListener { endWorker("ready without a notification listener") }
                         case .denial(let operation, let fd, let preopen, let path, let reason, let errno):
                             if let passed { try? passed.close() }
                             auditor.record(operation: operation, fd: fd, preopen: preopen, path: path, reason: reason, errno: errno, pid: pid)
@@ -229,6 +235,7 @@ struct WorkerLauncher {
         hardening.onSyscallViolation = options.onSyscallViolation
         hardening.excludedSyscallGroups = options.excludedSyscallGroups
         hardening.skippedSteps = options.skippedSteps
+        hardening.reportViolations = expectsListener
         hardening.uid = identity?.uid
         hardening.gid = identity?.gid
         worker.hardening = hardening

@@ -47,17 +47,24 @@ enum WorkerHardening {
     /// Applies the plan; returns one line per layer for the launcher (`applied landlock: ABI 7`).
     static func apply(_ configuration: WorkerConfiguration, control: ControlChannel) throws(WorkerHardeningError) -> [String] {
         let plan = try plan(for: configuration)
+        let skipped = configuration.hardening.skippedSteps.compactMap(HardeningStepName.init(rawValue:))
+        let report: HardeningReport
         do throws(HardeningFailure) {
-            let skipped = configuration.hardening.skippedSteps.compactMap(HardeningStepName.init(rawValue:))
-            let report = try (skipped.isEmpty ? HardeningSequence() : HardeningSequence(skipping: skipped)).apply(plan)
-            if let listener = report.notificationListener {
-                // From here on every refused call waits for the launcher's verdict: hand it over.
-                try? control.send(WorkerMessage.listener.encoded(), passing: listener)
-                try? listener.close()
-            }
-            return report.layers.map { "\($0.state == .applied ? "applied" : "not applied") \($0.name)\($0.detail.isEmpty ? "" : ": \($0.detail)")" }
+            report = try (skipped.isEmpty ? HardeningSequence() : HardeningSequence(skipping: skipped)).apply(plan)
         } catch {
             throw WorkerHardeningError(step: error.step.rawValue, errno: error.errno.rawValue, message: error.message)
         }
+        if let listener = report.notificationListener {
+            // From here on every refused call waits for the launcher's verdict: hand it over.
+            // Fail closed: a listener nobody holds would turn every refusal into a silent ENOSYS.
+            do throws(Errno) {
+                try control.send(WorkerMessage.listener.encoded(), passing: listener)
+            } catch {
+                throw WorkerHardeningError(step: "seccomp", errno: error.rawValue,
+                                           message: "hardening step seccomp failed: cannot hand the notification listener to the launcher: \(error)")
+            }
+            try? listener.close()
+        }
+        return report.layers.map { "\($0.state == .applied ? "applied" : "not applied") \($0.name)\($0.detail.isEmpty ? "" : ": \($0.detail)")" }
     }
 }

@@ -54,6 +54,12 @@ import WardenTestSupport
         #expect(events.contains { $0["layer"] as? String == "seccomp" && $0["syscall"] as? String == "getppid" })
     }
 
+    @Test func readyWithoutAListenerIsAProtocolViolation() throws {
+        let result = try Self.stage.get().run("readynolistener")
+        #expect(result.status == 125)
+        #expect(result.stderr.contains("broke the control protocol (ready without a notification listener)"))
+    }
+
     @Test func silentWorkerIsEndedAfterItClosesTheControlSocket() throws {
         let started = Date()
         let result = try Self.stage.get().run("closectl")

@@ -80,6 +80,7 @@ int main(void) {
     if (!strcmp(mode, "signeg")) { msg_reset(); b_u8(6); b_u32((uint32_t)-128); send_msg(-1); _exit(0); }
     if (!strcmp(mode, "huge")) { uint32_t l = 0xffffffffu; write(3, &l, 4); sleep(3600); }
     if (!strcmp(mode, "closectl")) { close(3); sleep(3600); }
+    if (!strcmp(mode, "readynolistener")) { msg_reset(); b_u8(1); b_u32(0); send_msg(-1); sleep(3600); }
     if (!strcmp(mode, "exitedloop")) { msg_reset(); b_u8(5); b_u32(0); send_msg(-1); sleep(3600); }
     if (!strcmp(mode, "exitedkilled")) { msg_reset(); b_u8(5); b_u32(0); send_msg(-1); usleep(100000); raise(SIGKILL); }
     if (!strcmp(mode, "partial") || !strcmp(mode, "notify") || !strcmp(mode, "closenotify")) {
