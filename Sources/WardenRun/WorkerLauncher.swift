@@ -105,6 +105,9 @@ struct WorkerLauncher {
         var violation: String?
         var controlOpen = true
         var ready = false
+        // Whether the listener was handed over (it may hang up, and be dropped, before the
+        // worker's ready message is read: a quick worker can exit in between).
+        var receivedListener = false
         var graceEnds: UInt64?
         func endWorker(_ reason: String) {
             if violation == nil { violation = reason }
@@ -162,8 +165,9 @@ struct WorkerLauncher {
                         }
                         switch message {
                         case .listener:
-                            if let passed, listener == nil, !ready {
+                            if let passed, !receivedListener, !ready {
                                 listener = SeccompNotificationListener(descriptor: passed)
+                                receivedListener = true
                             } else {
                                 if let passed { try? passed.close() }
                                 endWorker("unexpected listener message")
@@ -172,7 +176,7 @@ struct WorkerLauncher {
                             if let passed { try? passed.close() }
                             ready = true
                             // Refusals must reach warden: a worker ready without its listener is not.
-                            if listener == nil && expectsListener { endWorker("ready without a notification listener") }
+                            if !receivedListener && expectsListener { endWorker("ready without a notification listener") }
                         case .denial(let operation, let fd, let preopen, let path, let reason, let errno):
                             if let passed { try? passed.close() }
                             auditor.record(operation: operation, fd: fd, preopen: preopen, path: path, reason: reason, errno: errno, pid: pid)
