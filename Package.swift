@@ -70,10 +70,14 @@ let package = Package(
             name: "WardenRun",
             dependencies: ["WardenWASIWasmKit", "WardenWASI", "WardenSystem", "WardenPolicy", "WardenIPC", "WardenHardening"],
             cSettings: gnuSource, swiftSettings: strict),
-        .executableTarget(
-            name: "warden",
+        // The command-line grammar (swift-argument-parser): help, usage errors, subcommands.
+        // `warden run` also has a hand parser (RunCommandLine) for start-up time; a test keeps
+        // the two in agreement.
+        .target(
+            name: "WardenCLI",
             dependencies: ["WardenRun", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
+        .executableTarget(name: "warden", dependencies: ["WardenCLI", "WardenRun"], swiftSettings: strict),
         // Builds guest modules from C/WAT sources at test time and runs the CLI.
         .target(name: "WardenTestSupport", path: "Tests/Support", swiftSettings: strict),
         .testTarget(
@@ -91,7 +95,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "WardenRunTests",
-            dependencies: ["WardenTestSupport", "WardenRun", "WardenIPC", "warden", "warden-worker"],
+            dependencies: ["WardenTestSupport", "WardenRun", "WardenCLI", "WardenIPC", "warden", "warden-worker"],
             exclude: ["Guests"],
             swiftSettings: strict),
     ]

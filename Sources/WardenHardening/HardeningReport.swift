@@ -25,8 +25,9 @@ public struct HardeningReport: Sendable, CustomStringConvertible {
     /// (`SeccompPlan.notifyListener`). The worker must send it to the launcher over the
     /// control socket and close its own copy before it makes any refused call.
     public internal(set) var notificationListener: FileDescriptor?
-    /// Wall time each step took, in nanoseconds, in sequence order.
-    public internal(set) var stepDurations: [(step: HardeningStepName, nanoseconds: UInt64)] = []
+    /// When each step started and ended (CLOCK_MONOTONIC nanoseconds, comparable across
+    /// processes), in sequence order: the start-up breakdown `warden run --timings` prints.
+    public internal(set) var stepTimes: [(step: HardeningStepName, started: UInt64, ended: UInt64)] = []
 
     public init() {}
 

@@ -51,9 +51,9 @@ public struct HardeningSequence: Sendable {
     public func apply(_ plan: HardeningPlan) throws(HardeningFailure) -> HardeningReport {
         var context = HardeningContext()
         for step in steps {
-            let start = monotonicNanoseconds()
+            let start = SystemClock.monotonicNow()
             try step.apply(plan, &context)
-            context.report.stepDurations.append((step.name, monotonicNanoseconds() &- start))
+            context.report.stepTimes.append((step.name, start, SystemClock.monotonicNow()))
         }
         return context.report
     }
@@ -69,8 +69,4 @@ public struct HardeningSequence: Sendable {
             _exit(error.exitStatus)
         }
     }
-}
-
-func monotonicNanoseconds() -> UInt64 {
-    (try? SystemClock.monotonic.now()) ?? 0
 }

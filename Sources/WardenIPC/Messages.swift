@@ -85,6 +85,8 @@ public struct HardeningSettings: Sendable, Equatable {
     public var excludedSyscallGroups: [String] = []
     /// Hardening steps to skip (debugging and cost measurement only; the launcher warns).
     public var skippedSteps: [String] = []
+    /// Send a `timeline` of start-up milestones before the module's `_start` (`--timings`).
+    public var reportTimings = false
 
     public init() {}
 
@@ -102,6 +104,7 @@ public struct HardeningSettings: Sendable, Equatable {
         writer.bool(reportViolations)
         writer.strings(excludedSyscallGroups)
         writer.strings(skippedSteps)
+        writer.bool(reportTimings)
     }
 
     static func decode(from reader: inout WireReader) throws(WireError) -> HardeningSettings {
@@ -119,6 +122,7 @@ public struct HardeningSettings: Sendable, Equatable {
         settings.reportViolations = try reader.bool()
         settings.excludedSyscallGroups = try reader.strings(limit: 64)
         settings.skippedSteps = try reader.strings(limit: 16)
+        settings.reportTimings = try reader.bool()
         return settings
     }
 }
@@ -140,6 +144,9 @@ public enum WorkerMessage: Sendable, Equatable {
     case exited(code: UInt32)
     case signaled(signal: Int32)
     case trapped(reason: String)
+    /// Start-up milestones (name, CLOCK_MONOTONIC nanoseconds), sent only when asked for
+    /// (`HardeningSettings.reportTimings`) just before the module's `_start`.
+    case timeline(names: [String], times: [UInt64])
 
     public func encoded() -> [UInt8] {
         var writer = WireWriter()
@@ -174,6 +181,11 @@ public enum WorkerMessage: Sendable, Equatable {
             writer.string(reason)
         case .listener:
             writer.u8(8)
+        case .timeline(let names, let times):
+            writer.u8(9)
+            writer.strings(names)
+            writer.u32(UInt32(clamping: times.count))
+            for time in times { writer.u64(time) }
         }
         return writer.bytes
     }
@@ -196,6 +208,13 @@ public enum WorkerMessage: Sendable, Equatable {
         case 6: message = .signaled(signal: try reader.i32())
         case 7: message = .trapped(reason: try reader.string())
         case 8: message = .listener
+        case 9:
+            let names = try reader.strings(limit: 64)
+            let count = Int(try reader.u32())
+            guard count == names.count else { throw .invalid("timeline length") }
+            var times: [UInt64] = []
+            for _ in 0..<count { times.append(try reader.u64()) }
+            message = .timeline(names: names, times: times)
         default: throw .invalid("message tag")
         }
         guard reader.isAtEnd else { throw .invalid("trailing bytes") }

@@ -64,6 +64,16 @@ public enum RunCommandCore {
     /// Runs the guest and returns the process exit status. Errors that stop the launch are
     /// printed as one `warden: ...` line on stderr.
     public static func run(_ options: RunOptions) -> Int32 {
+        options.timeline?.mark("command line parsed")
+        let status = launch(options)
+        if let timeline = options.timeline {
+            timeline.mark("run ended")
+            try? FileDescriptor.standardError.writeAll(timeline.rendered())
+        }
+        return status
+    }
+
+    static func launch(_ options: RunOptions) -> Int32 {
         // A guest writing to a closed pipe or socket, or past RLIMIT_FSIZE, must get EPIPE or
         // EFBIG back, not kill the launcher with SIGPIPE or SIGXFSZ.
         signal(SIGPIPE, SIG_IGN)
@@ -95,6 +105,7 @@ public enum RunCommandCore {
             }
         }
 
+        options.timeline?.mark("module read")
         let fileName = String(options.modulePath.split(separator: "/").last ?? Substring(options.modulePath))
         let moduleName = options.moduleName ?? fileName
 
@@ -158,6 +169,7 @@ public enum RunCommandCore {
             }
         }
         let auditor = JSONLinesAuditor(output: auditOutput, module: moduleName)
+        options.timeline?.mark("grants opened")
 
         if options.useWorker {
             // The worker applies cpu-time as its own RLIMIT_CPU; the launcher keeps wall-time.

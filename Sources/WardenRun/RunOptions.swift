@@ -1,7 +1,7 @@
 import WardenPolicy
 
 /// What `warden run` was asked to grant, as parsed from the command line.
-public struct RunOptions: Sendable {
+public struct RunOptions {
     public struct DirectoryGrant: Sendable, Equatable {
         public var host: String
         public var guest: String
@@ -44,6 +44,8 @@ public struct RunOptions: Sendable {
     public var excludedSyscallGroups: [String] = []
     /// Hardening steps left out, for debugging and measuring a layer's cost only.
     public var skippedSteps: [String] = []
+    /// `--timings`: print where start-up time went (stderr) when the run ends.
+    public var timeline: StartupTimeline?
     /// The module's name for audit events and messages (a policy's `name`, else the file name).
     public var moduleName: String?
 

@@ -80,6 +80,7 @@ struct WorkerLauncher {
         }
         Glibc.close(pair[1])
         guard spawned == 0 else { return fail(RunCommandCore.ExitStatus.launchFailure, "cannot start warden-worker: \(Errno.current)") }
+        options.timeline?.mark("worker spawned")
 
         let control = ControlChannel(socket: FileDescriptor(rawValue: pair[0]))
         warden_deadline_child(pid)
@@ -180,6 +181,13 @@ struct WorkerLauncher {
                         case .denial(let operation, let fd, let preopen, let path, let reason, let errno):
                             if let passed { try? passed.close() }
                             auditor.record(operation: operation, fd: fd, preopen: preopen, path: path, reason: reason, errno: errno, pid: pid)
+                        case .timeline(let names, let times):
+                            if let passed { try? passed.close() }
+                            guard options.timeline != nil, ready, final == nil else {
+                                endWorker("unexpected timeline message")
+                                continue
+                            }
+                            options.timeline?.merge(names: names, times: times)
                         case .signaled(let signal) where !(1...64).contains(signal):
                             if let passed { try? passed.close() }
                             endWorker("impossible signal \(signal)")
@@ -239,6 +247,7 @@ struct WorkerLauncher {
         hardening.onSyscallViolation = options.onSyscallViolation
         hardening.excludedSyscallGroups = options.excludedSyscallGroups
         hardening.skippedSteps = options.skippedSteps
+        hardening.reportTimings = options.timeline != nil
         hardening.reportViolations = expectsListener
         hardening.uid = identity?.uid
         hardening.gid = identity?.gid
@@ -257,7 +266,7 @@ struct WorkerLauncher {
         case .trapped(let reason): return fail(RunCommandCore.ExitStatus.trap, "module '\(moduleName)' trapped: \(reason)")
         case .loadFailed(let reason): return fail(RunCommandCore.ExitStatus.launchFailure, "\(options.modulePath): \(reason)")
         case .hardeningFailed(_, _, let text): return fail(RunCommandCore.ExitStatus.launchFailure, "module '\(moduleName)': \(text)")
-        case .ready, .denial, .listener, nil: break
+        case .ready, .denial, .listener, .timeline, nil: break
         }
         // No final report: the worker died.
         if workerStatus & 0x7f != 0 {

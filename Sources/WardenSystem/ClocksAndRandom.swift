@@ -14,6 +14,10 @@ public enum SystemClock: Sendable {
     }
 
     /// Nanoseconds since the clock's epoch.
+    /// CLOCK_MONOTONIC in nanoseconds (0 if it cannot be read): one time base for the
+    /// launcher and its workers, so their milestones line up.
+    public static func monotonicNow() -> UInt64 { (try? SystemClock.monotonic.now()) ?? 0 }
+
     public func now() throws(Errno) -> UInt64 {
         var time = timespec()
         _ = try retryingOnInterrupt { clock_gettime(id, &time) }

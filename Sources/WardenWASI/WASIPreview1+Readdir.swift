@@ -39,7 +39,6 @@ extension WASIPreview1 {
             let count: Int
             do throws(Errno) { count = try descriptor.host.readDirectoryEntries(into: scratch) } catch { throw WASIErrno(error) }
             if count == 0 { break }
-            var failure: WASIErrno?
             forEachDirectoryEntry(in: UnsafeRawBufferPointer(rebasing: scratch[0..<count])) { entry in
                 let entryStart = kernelOffset
                 kernelOffset = entry.nextOffset
@@ -59,7 +58,6 @@ extension WASIPreview1 {
                 }
                 return true
             }
-            if let failure { throw failure }
         }
         try memory.store(writer.used, at: used)
     }
@@ -94,14 +92,16 @@ struct DirentWriter {
 
     /// Returns false once the buffer is full (after writing as much of this entry as fits).
     mutating func append(next: UInt64, inode: UInt64, type: FileType, name: UnsafeBufferPointer<UInt8>) -> Bool {
-        var header = [UInt8](repeating: 0, count: Layout.direntHeaderSize)
-        header.withUnsafeMutableBytes { raw in
+        // On the stack: readdir writes one header per entry, and a heap array each was measurable.
+        let fits = withUnsafeTemporaryAllocation(byteCount: Layout.direntHeaderSize, alignment: 8) { raw in
+            raw.initializeMemory(as: UInt8.self, repeating: 0)
             raw.storeBytes(of: next.littleEndian, toByteOffset: 0, as: UInt64.self)
             raw.storeBytes(of: inode.littleEndian, toByteOffset: 8, as: UInt64.self)
             raw.storeBytes(of: UInt32(name.count).littleEndian, toByteOffset: 16, as: UInt32.self)
             raw.storeBytes(of: type.rawValue, toByteOffset: 20, as: UInt8.self)
+            return put(UnsafeRawBufferPointer(raw))
         }
-        if !put(UnsafeRawBufferPointer(start: header, count: header.count)) { return false }
+        if !fits { return false }
         return put(UnsafeRawBufferPointer(name))
     }
 

@@ -57,7 +57,8 @@ public struct GuestRunner {
         }
     }
 
-    public func run(moduleBytes: [UInt8], wasi: WASIPreview1) throws(LoadError) -> Outcome {
+    /// `beforeStart` runs once the module is parsed and instantiated, just before `_start`.
+    public func run(moduleBytes: [UInt8], wasi: WASIPreview1, beforeStart: (() -> Void)? = nil) throws(LoadError) -> Outcome {
         let module: Module
         do { module = try parseWasm(bytes: moduleBytes) } catch { throw .invalidModule("\(error)") }
 
@@ -79,6 +80,7 @@ public struct GuestRunner {
         }
         bridge.bind(to: instance)
         guard let start = instance.exports[function: "_start"] else { throw .noStart }
+        beforeStart?()
         do {
             _ = try start()
             return .exited(0)

@@ -18,6 +18,8 @@ public enum Worker {
     }
 
     public static func main() -> Never {
+        var timeline = Timeline()
+        timeline.mark("worker started")
         // EPIPE and EFBIG for the guest, never a signal that ends the worker without a report.
         signal(SIGPIPE, SIG_IGN)
         signal(SIGXFSZ, SIG_IGN)
@@ -29,18 +31,21 @@ public enum Worker {
         } catch {
             exit(ExitStatus.badConfiguration)
         }
+        timeline.mark("configuration received")
 
         // Harden first: nothing below this line runs with more than the plan allows.
         let layers: [String]
         do {
-            layers = try WorkerHardening.apply(configuration, control: control)
+            let applied = try WorkerHardening.apply(configuration, control: control)
+            layers = applied.layers
+            for step in applied.stepEnds { timeline.mark(step.name, at: step.time) }
         } catch {
             try? control.send(WorkerMessage.hardeningFailed(step: error.step, errno: error.errno, message: error.message).encoded())
             exit(ExitStatus.hardeningFailed)
         }
         try? control.send(WorkerMessage.ready(layers: layers).encoded())
 
-        let outcome = run(configuration, control: control)
+        let outcome = run(configuration, control: control, timeline: configuration.hardening.reportTimings ? timeline : nil)
         try? control.send(outcome.message.encoded())
         exit(outcome.status)
     }
@@ -50,13 +55,15 @@ public enum Worker {
         var status: Int32
     }
 
-    static func run(_ configuration: WorkerConfiguration, control: ControlChannel) -> Outcome {
+    static func run(_ configuration: WorkerConfiguration, control: ControlChannel, timeline: Timeline?) -> Outcome {
+        var timeline = timeline
         let moduleBytes: [UInt8]
         do {
             moduleBytes = try FileDescriptor(rawValue: DescriptorLayout.module).readToEnd(limit: 1 << 30)
         } catch {
             return Outcome(message: .loadFailed(message: "cannot read the module descriptor: \(error)"), status: ExitStatus.loadFailed)
         }
+        timeline?.mark("module read")
         var wasiConfiguration = WASIConfiguration()
         wasiConfiguration.arguments = configuration.arguments
         wasiConfiguration.environment = configuration.environment
@@ -80,7 +87,14 @@ public enum Worker {
         let limits = GuestRunner.Limits(maxMemoryBytes: configuration.maxMemoryBytes.map { Int(clamping: $0) }, fuel: configuration.fuel)
         do {
             let binary = try GuestRunner.binary(from: moduleBytes)
-            switch try GuestRunner(limits: limits).run(moduleBytes: binary, wasi: wasi) {
+            let beforeStart: (() -> Void)? = timeline.map { recorded in
+                {
+                    var recorded = recorded
+                    recorded.mark("module parsed and instantiated")
+                    try? control.send(WorkerMessage.timeline(names: recorded.names, times: recorded.times).encoded())
+                }
+            }
+            switch try GuestRunner(limits: limits).run(moduleBytes: binary, wasi: wasi, beforeStart: beforeStart) {
             case .exited(let code): return Outcome(message: .exited(code: code), status: ExitStatus.finished)
             case .signaled(let signal): return Outcome(message: .signaled(signal: signal), status: ExitStatus.finished)
             case .trapped(let reason): return Outcome(message: .trapped(reason: reason), status: ExitStatus.finished)
@@ -88,6 +102,16 @@ public enum Worker {
         } catch {
             return Outcome(message: .loadFailed(message: "\(error)"), status: ExitStatus.loadFailed)
         }
+    }
+}
+
+/// Start-up milestones on CLOCK_MONOTONIC, the launcher's time base too.
+struct Timeline {
+    var names: [String] = []
+    var times: [UInt64] = []
+    mutating func mark(_ name: String, at time: UInt64 = SystemClock.monotonicNow()) {
+        names.append(name)
+        times.append(time)
     }
 }
 

@@ -44,8 +44,10 @@ enum WorkerHardening {
             expectedParentPID: settings.launcherPID > 0 ? settings.launcherPID : nil)
     }
 
-    /// Applies the plan; returns one line per layer for the launcher (`applied landlock: ABI 7`).
-    static func apply(_ configuration: WorkerConfiguration, control: ControlChannel) throws(WorkerHardeningError) -> [String] {
+    /// Applies the plan; returns one line per layer for the launcher (`applied landlock: ABI 7`)
+    /// and when each step ended, for `--timings`.
+    static func apply(_ configuration: WorkerConfiguration, control: ControlChannel) throws(WorkerHardeningError)
+        -> (layers: [String], stepEnds: [(name: String, time: UInt64)]) {
         let plan = try plan(for: configuration)
         let skipped = configuration.hardening.skippedSteps.compactMap(HardeningStepName.init(rawValue:))
         let report: HardeningReport
@@ -65,6 +67,7 @@ enum WorkerHardening {
             }
             try? listener.close()
         }
-        return report.layers.map { "\($0.state == .applied ? "applied" : "not applied") \($0.name)\($0.detail.isEmpty ? "" : ": \($0.detail)")" }
+        let layers = report.layers.map { "\($0.state == .applied ? "applied" : "not applied") \($0.name)\($0.detail.isEmpty ? "" : ": \($0.detail)")" }
+        return (layers, report.stepTimes.map { ("hardening step \($0.step.rawValue)", $0.ended) })
     }
 }

@@ -98,7 +98,7 @@ case .attempt(let name):
 case .status:
     say(report.description)
     say("landlock-abi: \(report.landlockABI.map(String.init) ?? "none")")
-    for (step, nanoseconds) in report.stepDurations { say("step \(step): \(nanoseconds) ns") }
+    for (step, started, ended) in report.stepTimes { say("step \(step): \(ended &- started) ns") }
     var text: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 4096)
     while let count = try? chunk.withUnsafeMutableBytes({ (buffer) throws(Errno) in try statusFile!.read(into: buffer) }), count > 0 {

@@ -1,13 +1,17 @@
-import ArgumentParser
+import Glibc
+import WardenCLI
 import WardenRun
+import WardenSystem
 
-struct Warden: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "warden",
-        abstract: "Run untrusted WebAssembly (WASI preview1) modules with exactly the capabilities you grant.",
-        discussion: "See warden(1) and warden.policy(5). Nothing is granted by default: no directories, no environment, no network.",
-        version: "0.1.0",
-        subcommands: [Run.self, PolicyCommand.self, SeccompCommand.self])
+// Taken first, so `--timings` counts from here.
+let started = SystemClock.monotonicNow()
+
+// `warden run` with a command line the hand parser reads exactly skips swift-argument-parser
+// (start-up time); help, usage errors and every other command go through it.
+if let request = RunCommandLine.parse(CommandLine.arguments), let resolved = try? request.resolve() {
+    for warning in resolved.warnings { RunCommandCore.printError(warning) }
+    var options = resolved.options
+    if request.timings { options.timeline = StartupTimeline(startedAt: started) }
+    exit(RunCommandCore.run(options))
 }
-
-Warden.main()
+WardenCommand.main()

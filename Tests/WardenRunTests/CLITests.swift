@@ -34,6 +34,25 @@ import WardenTestSupport
         #expect(result.stderr.isEmpty)
     }
 
+    @Test func timingsBreakStartUpDownByStepInOrder() throws {
+        let module = try Guests.wat(Self.exitWithCode, name: "exit42")
+        let result = try Warden.run(["--timings", module])
+        #expect(result.status == 42)
+        let lines = result.stderr.split(separator: "\n").dropFirst()
+        // "  12.345    +0.123  milestone name"
+        let names = lines.map { $0.split(separator: " ", maxSplits: 2).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" }
+        for step in ["descriptors", "rlimits", "namespaces", "capabilities", "no-new-privs", "landlock", "seccomp"] {
+            #expect(names.contains("worker: hardening step \(step)"), "timings name the \(step) step")
+        }
+        for milestone in ["warden started", "worker spawned", "worker: module parsed and instantiated", "run ended"] {
+            #expect(names.contains(milestone))
+        }
+        let times = lines.compactMap { Double($0.split(separator: " ").first ?? "") }
+        #expect(times.count == lines.count)
+        #expect(times == times.sorted(), "milestones are in time order")
+        #expect(names.last == "run ended")
+    }
+
     @Test func watTextIsAccepted() throws {
         let tree = try TemporaryTree()
         try tree.write("exit.wat", Self.exitWithCode)

@@ -1,8 +1,8 @@
 import ArgumentParser
 import WardenRun
 
-struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Run: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         abstract: "Run a WASI command module (.wasm or .wat), from flags or from a policy file.",
         usage: """
             warden run [--dir HOST[::GUEST]]... [--ro-dir HOST[::GUEST]]... [--env KEY=VALUE]... MODULE [ARGS...]
@@ -69,73 +69,46 @@ struct Run: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("Arguments for the module (with --policy: after '--').", valueName: "ARGS"))
     var arguments: [String] = []
 
-    /// MODULE and ARGS as given; with --policy all of them are module arguments.
-    var rest: [String] { (module.map { [$0] } ?? []) + arguments }
+    @Flag(name: .customLong("timings"), help: "Print where start-up time went (launcher, each hardening step, module load) on stderr when the run ends.")
+    var timings = false
 
-    mutating func run() throws {
-        let options: RunOptions
+    /// The command line as typed, for the one resolver both parsers share. `commandLine` is
+    /// the whole argv (the parsed properties cannot tell whether `--` was given).
+    public func request(commandLine: [String] = CommandLine.arguments) -> RunRequest {
+        var request = RunRequest()
+        request.policy = policy
+        request.directories = directories
+        request.readOnlyDirectories = readOnlyDirectories
+        request.environment = environment
+        request.tcpListeners = tcpListeners
+        request.maxMemory = maxMemory
+        request.fuel = fuel
+        request.auditPath = auditPath
+        request.noSandbox = noSandbox
+        request.droppedGroups = droppedGroups
+        request.seccompAction = seccompAction
+        request.debugWithout = debugWithout
+        request.user = user
+        request.timings = timings
+        request.rest = (module.map { [$0] } ?? []) + arguments
+        request.separatorGiven = commandLine.contains("--")
+        return request
+    }
+
+    public init() {}
+
+    public mutating func run() throws {
+        let resolved: (options: RunOptions, warnings: [String])
         do throws(RunError) {
-            options = try policy == nil ? fromFlags() : fromPolicy(policy!)
+            resolved = try request().resolve()
         } catch {
-            switch error {
-            case .usage(let message): throw ValidationError(message)
-            default:
-                RunCommandCore.printError("warden: \(error)")
-                throw ExitCode(RunCommandCore.ExitStatus.launchFailure)
-            }
+            if case .usage(let message) = error { throw ValidationError(message) }
+            RunCommandCore.printError("warden: \(error)")
+            throw ExitCode(RunCommandCore.ExitStatus.launchFailure)
         }
-        var chosen = options
-        if noSandbox {
-            chosen.useWorker = false
-            RunCommandCore.printError("warden: warning: --no-sandbox: the module runs inside the warden process without kernel confinement (debugging only)")
-        }
-        chosen.excludedSyscallGroups = droppedGroups
-        let steps = ["rlimits", "namespaces", "capabilities", "no-new-privs", "landlock", "seccomp"]
-        for step in debugWithout {
-            guard steps.contains(step) else { throw ValidationError("--debug-without takes one of: \(steps.joined(separator: ", "))") }
-            RunCommandCore.printError("warden: warning: --debug-without \(step): the worker runs without that layer (debugging only)")
-        }
-        chosen.skippedSteps = debugWithout
-        if let seccompAction {
-            guard ["kill", "errno"].contains(seccompAction) else { throw ValidationError("--seccomp-action must be kill or errno") }
-            if policy != nil { throw ValidationError("--seccomp-action cannot be combined with --policy: the policy's [sandbox] on-syscall-violation applies") }
-            chosen.onSyscallViolation = seccompAction
-        }
-        if let user {
-            if policy != nil { throw ValidationError("--user cannot be combined with --policy: the policy's [sandbox] user applies") }
-            chosen.user = user
-        }
-        throw ExitCode(RunCommandCore.run(chosen))
-    }
-
-    private func fromFlags() throws(RunError) -> RunOptions {
-        guard let module = rest.first, module != "--" else { throw .usage("missing MODULE (or --policy FILE)") }
-        var options = RunOptions(modulePath: module)
-        let arguments = Array(rest.dropFirst())
-        options.arguments = arguments.first == "--" ? Array(arguments.dropFirst()) : arguments
-        options.environment = environment
-        options.tcpListeners = tcpListeners
-        options.fuel = fuel
-        options.auditPath = auditPath
-        for grant in directories { options.directories.append(try RunOptions.directoryGrant(grant, readOnly: false)) }
-        for grant in readOnlyDirectories { options.directories.append(try RunOptions.directoryGrant(grant, readOnly: true)) }
-        if let maxMemory { options.maxMemoryBytes = try RunOptions.size(maxMemory) }
-        return options
-    }
-
-    private func fromPolicy(_ path: String) throws(RunError) -> RunOptions {
-        var narrowing = RunOptions.Narrowing()
-        if !directories.isEmpty { narrowing.grantFlagsGiven.append("--dir") }
-        if !readOnlyDirectories.isEmpty { narrowing.grantFlagsGiven.append("--ro-dir") }
-        if !environment.isEmpty { narrowing.grantFlagsGiven.append("--env") }
-        if !tcpListeners.isEmpty { narrowing.grantFlagsGiven.append("--tcplisten") }
-        if let first = rest.first, !CommandLine.arguments.contains("--") {
-            throw .usage("with --policy the module comes from the policy; put module arguments after '--' (got '\(first)')")
-        }
-        narrowing.extraArguments = Array(rest.first == "--" ? rest.dropFirst() : rest[...])
-        narrowing.fuel = fuel
-        narrowing.auditPath = auditPath
-        if let maxMemory { narrowing.maxMemoryBytes = try RunOptions.size(maxMemory) }
-        return try RunOptions.from(policyFile: path, narrowing: narrowing)
+        for warning in resolved.warnings { RunCommandCore.printError(warning) }
+        var options = resolved.options
+        if timings { options.timeline = StartupTimeline() }
+        throw ExitCode(RunCommandCore.run(options))
     }
 }

@@ -1,8 +1,9 @@
 import ArgumentParser
 import WardenRun
 
-struct SeccompCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct SeccompCommand: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "seccomp",
         abstract: "Show the worker's seccomp allowlist.",
         subcommands: [Groups.self, Export.self])

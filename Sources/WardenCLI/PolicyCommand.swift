@@ -1,8 +1,9 @@
 import ArgumentParser
 import WardenRun
 
-struct PolicyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct PolicyCommand: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "Check and explain policy files (see warden.policy(5)).",
         subcommands: [Check.self, Explain.self])
