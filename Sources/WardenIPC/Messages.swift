@@ -87,6 +87,12 @@ public struct HardeningSettings: Sendable, Equatable {
     public var skippedSteps: [String] = []
     /// Send a `timeline` of start-up milestones before the module's `_start` (`--timings`).
     public var reportTimings = false
+    /// The seccomp filter the launcher compiled for this worker (raw BPF), or nil for the
+    /// worker to compile it.
+    public var seccompProgram: [UInt8]?
+    /// A network namespace the launcher created ahead of time travels with the configuration
+    /// frame (SCM_RIGHTS); the worker joins it instead of creating one.
+    public var networkNamespacePassed = false
 
     public init() {}
 
@@ -105,6 +111,8 @@ public struct HardeningSettings: Sendable, Equatable {
         writer.strings(excludedSyscallGroups)
         writer.strings(skippedSteps)
         writer.bool(reportTimings)
+        writer.optional(seccompProgram) { $0.blob($1) }
+        writer.bool(networkNamespacePassed)
     }
 
     static func decode(from reader: inout WireReader) throws(WireError) -> HardeningSettings {
@@ -123,6 +131,9 @@ public struct HardeningSettings: Sendable, Equatable {
         settings.excludedSyscallGroups = try reader.strings(limit: 64)
         settings.skippedSteps = try reader.strings(limit: 16)
         settings.reportTimings = try reader.bool()
+        // BPF_MAXINSNS instructions of 8 bytes.
+        if try reader.bool() { settings.seccompProgram = try reader.blob(limit: 4096 * 8) }
+        settings.networkNamespacePassed = try reader.bool()
         return settings
     }
 }

@@ -17,6 +17,9 @@ struct WorkerLauncher {
     let auditor: JSONLinesAuditor
     /// Resolved by the launcher (which may read /etc/passwd); nil keeps the invoking ids.
     let identity: (uid: UInt32, gid: UInt32)?
+    /// The seccomp program and network namespace, prepared on a second thread since the
+    /// launch began.
+    var preparation: LaunchPreparation? = nil
 
     /// Why the service account cannot use a granted directory (by its owner, group and mode
     /// bits; ACLs aside), or nil. Warden warns instead of failing: the grant stays as written.
@@ -41,7 +44,8 @@ struct WorkerLauncher {
 
     /// Whether the worker must hand over a seccomp notification listener (always, unless the
     /// seccomp step itself is skipped for measurement).
-    var expectsListener: Bool { !options.skippedSteps.contains("seccomp") }
+    var expectsListener: Bool { Self.expectsListener(options) }
+    static func expectsListener(_ options: RunOptions) -> Bool { !options.skippedSteps.contains("seccomp") }
 
     /// `warden-worker` next to the running `warden` binary.
     static func workerPath() -> String? {
@@ -84,8 +88,24 @@ struct WorkerLauncher {
 
         let control = ControlChannel(socket: FileDescriptor(rawValue: pair[0]))
         warden_deadline_child(pid)
+        // The worker's seccomp program (aimed at its pid) and network namespace, prepared
+        // on the other thread meanwhile.
+        var setup = workerConfiguration()
+        let prepared = preparation?.finish()
+        let namespace = prepared?.networkNamespace
+        defer { try? namespace?.close() }
+        do throws(HardeningFailure) {
+            let template: SeccompProgramTemplate
+            if let prepared { template = try prepared.seccomp.get() } else { template = try SeccompFilter.template(plan: Self.seccompPlan(for: options)) }
+            setup.hardening.seccompProgram = template.program(forProcess: pid)
+        } catch {
+            kill(pid, SIGKILL)
+            _ = reap(pid)
+            return fail(RunCommandCore.ExitStatus.launchFailure, "module '\(moduleName)': \(error.message)")
+        }
+        setup.hardening.networkNamespacePassed = namespace != nil
         do {
-            try control.send(workerConfiguration().encoded())
+            try control.send(setup.encoded(), passing: namespace)
         } catch {
             kill(pid, SIGKILL)
             _ = reap(pid)
@@ -253,6 +273,13 @@ struct WorkerLauncher {
         hardening.gid = identity?.gid
         worker.hardening = hardening
         return worker
+    }
+
+    /// The filter a worker for `options` gets; the worker rebuilds the same plan from the
+    /// settings `workerConfiguration()` sends (`SeccompPlan.worker`), for its report.
+    static func seccompPlan(for options: RunOptions) -> HardeningPlan.SeccompPlan {
+        .worker(onViolation: options.onSyscallViolation, socketsGranted: !options.tcpListeners.isEmpty,
+                reportViolations: expectsListener(options), excludedGroups: options.excludedSyscallGroups)
     }
 
     func outcome(_ reported: WorkerMessage?, workerStatus: Int32, pid: pid_t, fail: (Int32, String) -> Int32) -> Int32 {

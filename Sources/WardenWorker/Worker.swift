@@ -25,9 +25,13 @@ public enum Worker {
         signal(SIGXFSZ, SIG_IGN)
         let control = ControlChannel(socket: FileDescriptor(rawValue: DescriptorLayout.control))
         let configuration: WorkerConfiguration
+        let networkNamespace: FileDescriptor?
         do {
             guard let frame = try control.receive() else { exit(ExitStatus.controlLost) }
             configuration = try WorkerConfiguration.decode(frame.payload)
+            // Exactly one descriptor travels with the configuration, and only when announced.
+            guard (frame.descriptor != nil) == configuration.hardening.networkNamespacePassed else { exit(ExitStatus.badConfiguration) }
+            networkNamespace = frame.descriptor
         } catch {
             exit(ExitStatus.badConfiguration)
         }
@@ -36,7 +40,7 @@ public enum Worker {
         // Harden first: nothing below this line runs with more than the plan allows.
         let layers: [String]
         do {
-            let applied = try WorkerHardening.apply(configuration, control: control)
+            let applied = try WorkerHardening.apply(configuration, networkNamespace: networkNamespace, control: control)
             layers = applied.layers
             for step in applied.stepEnds { timeline.mark(step.name, at: step.time) }
         } catch {

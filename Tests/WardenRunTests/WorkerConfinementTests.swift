@@ -45,6 +45,13 @@ import WardenTestSupport
             }, uniquingKeysWith: { first, _ in first })
             if fields["Seccomp"] == "2" { break }
         }
+        // Its namespaces (as `ns.net` = "net:[4026...]") and the network devices it can see.
+        for kind in ["net", "mnt", "ipc", "uts", "user"] {
+            fields["ns.\(kind)"] = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/\(kind)")
+        }
+        let devices = (try? String(contentsOfFile: "/proc/\(pid)/net/dev", encoding: .utf8)) ?? ""
+        fields["net.devices"] = devices.split(separator: "\n").dropFirst(2)
+            .compactMap { $0.split(separator: ":").first?.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         return fields
     }
 
@@ -73,6 +80,29 @@ import WardenTestSupport
         }
         #expect(status["Uid"]?.split(separator: "\t").allSatisfy { $0 == "65534" } == true, "Uid: \(status["Uid"] ?? "missing")")
         #expect(status["Gid"]?.split(separator: "\t").allSatisfy { $0 == "65534" } == true, "Gid: \(status["Gid"] ?? "missing")")
+    }
+
+    /// Every namespace differs from the test's own, and the network one is empty but for
+    /// loopback, whether the worker made it or the launcher prepared it (root).
+    @Test(arguments: [false, true])
+    func workerLivesInItsOwnNamespaces(viaPolicy: Bool) throws {
+        let tree = try TemporaryTree()
+        let module = try Guests.wat(Self.sleeper, name: "sleeper")
+        try tree.write("policy.toml", """
+            version = 1
+            [module]
+            name = "sleeper"
+            path = "\(module)"
+            [sandbox]
+            user = "nobody"
+            """)
+        let status = try workerStatus(viaPolicy ? ["--policy", tree.url("policy.toml")] : [module])
+        for kind in ["net", "mnt", "ipc", "uts", "user"] {
+            let own = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/\(kind)")
+            let worker = try #require(status["ns.\(kind)"], "no \(kind) namespace read")
+            #expect(worker != own, "the worker shares the \(kind) namespace \(own)")
+        }
+        #expect(status["net.devices"] == "lo", "devices in the worker's network namespace: \(status["net.devices"] ?? "none")")
     }
 
     @Test func flagRunWorkerIsConfinedToo() throws {
