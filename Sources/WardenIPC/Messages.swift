@@ -19,6 +19,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var fuel: UInt64?
     public var maxOpenDescriptors: Int = 1024
     public var hardening = HardeningSettings()
+    /// `warden learn`: report every allowed access (`accesses`) and what the run used (`usage`).
+    public var learn = false
 
     public init() {}
 
@@ -38,6 +40,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
         writer.optional(fuel) { $0.u64($1) }
         writer.u32(UInt32(maxOpenDescriptors))
         hardening.encode(into: &writer)
+        writer.bool(learn)
         return writer.bytes
     }
 
@@ -59,6 +62,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
         if try reader.bool() { configuration.fuel = try reader.u64() }
         configuration.maxOpenDescriptors = Int(try reader.u32())
         configuration.hardening = try HardeningSettings.decode(from: &reader)
+        configuration.learn = try reader.bool()
         guard reader.isAtEnd else { throw .invalid("trailing bytes") }
         return configuration
     }
@@ -158,6 +162,11 @@ public enum WorkerMessage: Sendable, Equatable {
     /// Start-up milestones (name, CLOCK_MONOTONIC nanoseconds), sent only when asked for
     /// (`HardeningSettings.reportTimings`) just before the module's `_start`.
     case timeline(names: [String], times: [UInt64])
+    /// `warden learn`: allowed accesses since the last batch (preopen index, path beneath it,
+    /// `AccessKind` raw value), in order.
+    case accesses([LearnedAccess])
+    /// `warden learn`: what the run used, just before the final report.
+    case usage(memoryBytes: UInt64, fuelConsumed: UInt64?, peakOpenDescriptors: UInt32, environmentRead: Bool)
 
     public func encoded() -> [UInt8] {
         var writer = WireWriter()
@@ -192,6 +201,20 @@ public enum WorkerMessage: Sendable, Equatable {
             writer.string(reason)
         case .listener:
             writer.u8(8)
+        case .accesses(let accesses):
+            writer.u8(10)
+            writer.u32(UInt32(clamping: accesses.count))
+            for access in accesses {
+                writer.u32(access.preopen)
+                writer.string(access.path)
+                writer.u8(access.kind)
+            }
+        case .usage(let memoryBytes, let fuelConsumed, let peakOpenDescriptors, let environmentRead):
+            writer.u8(11)
+            writer.u64(memoryBytes)
+            writer.optional(fuelConsumed) { $0.u64($1) }
+            writer.u32(peakOpenDescriptors)
+            writer.bool(environmentRead)
         case .timeline(let names, let times):
             writer.u8(9)
             writer.strings(names)
@@ -226,10 +249,35 @@ public enum WorkerMessage: Sendable, Equatable {
             var times: [UInt64] = []
             for _ in 0..<count { times.append(try reader.u64()) }
             message = .timeline(names: names, times: times)
+        case 10:
+            let count = Int(try reader.u32())
+            guard count <= 65536 else { throw .invalid("access count") }
+            var accesses: [LearnedAccess] = []
+            for _ in 0..<count {
+                accesses.append(LearnedAccess(preopen: try reader.u32(), path: try reader.string(), kind: try reader.u8()))
+            }
+            message = .accesses(accesses)
+        case 11:
+            let memory = try reader.u64()
+            let fuel: UInt64? = try reader.bool() ? try reader.u64() : nil
+            message = .usage(memoryBytes: memory, fuelConsumed: fuel, peakOpenDescriptors: try reader.u32(), environmentRead: try reader.bool())
         default: throw .invalid("message tag")
         }
         guard reader.isAtEnd else { throw .invalid("trailing bytes") }
         return message
+    }
+}
+
+/// One allowed access as the worker reports it while learning (see WardenWASI's
+/// `ObservedAccess`; this room does not depend on it).
+public struct LearnedAccess: Sendable, Equatable {
+    public var preopen: UInt32
+    public var path: String
+    public var kind: UInt8
+    public init(preopen: UInt32, path: String, kind: UInt8) {
+        self.preopen = preopen
+        self.path = path
+        self.kind = kind
     }
 }
 

@@ -129,6 +129,7 @@ public enum RunCommandCore {
                 return fail(ExitStatus.launchFailure, "cannot open /dev/null: \(error)")
             }
         }
+        if options.stdoutToStderr { configuration.stdout = stderr }
         for entry in options.environment {
             if entry.contains("=") {
                 configuration.environment.append(entry)

@@ -85,6 +85,7 @@ struct WorkerLauncher {
         Glibc.close(pair[1])
         guard spawned == 0 else { return fail(RunCommandCore.ExitStatus.launchFailure, "cannot start warden-worker: \(Errno.current)") }
         options.timeline?.mark("worker spawned")
+        options.learner?.spawnedAt = SystemClock.monotonicNow()
 
         let control = ControlChannel(socket: FileDescriptor(rawValue: pair[0]))
         warden_deadline_child(pid)
@@ -154,9 +155,11 @@ struct WorkerLauncher {
                 if events & Int16(POLLIN) != 0, let notification = try? active.receive() {
                     if options.onSyscallViolation == "errno" {
                         auditor.recordSyscall(notification, action: "denied", errno: "EPERM")
+                        options.learner?.refused(layer: "seccomp", operation: notification.syscallName, preopen: nil, path: nil, reason: "syscall")
                         try? active.deny(notification, errno: EPERM)
                     } else {
                         auditor.recordSyscall(notification, action: "killed", errno: nil)
+                        options.learner?.refused(layer: "seccomp", operation: notification.syscallName, preopen: nil, path: nil, reason: "syscall")
                         if killedFor == nil { killedFor = notification }
                         kill(pid, SIGKILL)
                     }
@@ -201,6 +204,23 @@ struct WorkerLauncher {
                         case .denial(let operation, let fd, let preopen, let path, let reason, let errno):
                             if let passed { try? passed.close() }
                             auditor.record(operation: operation, fd: fd, preopen: preopen, path: path, reason: reason, errno: errno, pid: pid)
+                            options.learner?.refused(layer: "wasi", operation: operation, preopen: preopen, path: path, reason: reason)
+                        case .accesses(let batch):
+                            if let passed { try? passed.close() }
+                            guard let learner = options.learner, ready, final == nil else {
+                                endWorker("unexpected accesses message")
+                                continue
+                            }
+                            if !learner.add(batch, preopenCount: configuration.preopens.count) {
+                                endWorker("more than \(AccessLearner.distinctLimit) distinct accesses, or one outside the grants")
+                            }
+                        case .usage(let memory, let fuel, let descriptors, let environment):
+                            if let passed { try? passed.close() }
+                            guard let learner = options.learner, ready, final == nil, !learner.usageReported else {
+                                endWorker("unexpected usage message")
+                                continue
+                            }
+                            learner.usage(memoryBytes: memory, fuelConsumed: fuel, peakOpenDescriptors: descriptors, environmentRead: environment)
                         case .timeline(let names, let times):
                             if let passed { try? passed.close() }
                             guard options.timeline != nil, ready, final == nil else {
@@ -251,6 +271,7 @@ struct WorkerLauncher {
         worker.listenerCount = configuration.listeners.count
         worker.maxMemoryBytes = options.maxMemoryBytes.map { UInt64($0) }
         worker.fuel = options.fuel
+        worker.learn = options.learner != nil
         worker.maxOpenDescriptors = configuration.maxOpenDescriptors
         var hardening = HardeningSettings()
         // The worker can only lower limits (it never holds CAP_SYS_RESOURCE): never ask for more
@@ -293,7 +314,7 @@ struct WorkerLauncher {
         case .trapped(let reason): return fail(RunCommandCore.ExitStatus.trap, "module '\(moduleName)' trapped: \(reason)")
         case .loadFailed(let reason): return fail(RunCommandCore.ExitStatus.launchFailure, "\(options.modulePath): \(reason)")
         case .hardeningFailed(_, _, let text): return fail(RunCommandCore.ExitStatus.launchFailure, "module '\(moduleName)': \(text)")
-        case .ready, .denial, .listener, .timeline, nil: break
+        case .ready, .denial, .listener, .timeline, .accesses, .usage, nil: break
         }
         // No final report: the worker died.
         if workerStatus & 0x7f != 0 {
@@ -313,7 +334,13 @@ struct WorkerLauncher {
 
     func reap(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        if let learner = options.learner {
+            func nanoseconds(_ time: timeval) -> UInt64 { UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_usec) * 1000 }
+            learner.cpuNanoseconds = nanoseconds(usage.ru_utime) + nanoseconds(usage.ru_stime)
+            learner.wallNanoseconds = SystemClock.monotonicNow() &- learner.spawnedAt
+        }
         return status
     }
 }

@@ -57,8 +57,17 @@ public struct GuestRunner {
         }
     }
 
-    /// `beforeStart` runs once the module is parsed and instantiated, just before `_start`.
-    public func run(moduleBytes: [UInt8], wasi: WASIPreview1, beforeStart: (() -> Void)? = nil) throws(LoadError) -> Outcome {
+    /// What a run used: its linear memory at the end (memories never shrink, so also its
+    /// peak) and the fuel it burned (when metered). For `warden learn`.
+    public struct Usage: Sendable, Equatable {
+        public var memoryBytes: Int
+        public var fuelConsumed: UInt64?
+    }
+
+    /// `beforeStart` runs once the module is parsed and instantiated, just before `_start`;
+    /// `afterRun`, once `_start` has ended (however it ended).
+    public func run(moduleBytes: [UInt8], wasi: WASIPreview1, beforeStart: (() -> Void)? = nil,
+                    afterRun: ((Usage) -> Void)? = nil) throws(LoadError) -> Outcome {
         let module: Module
         do { module = try parseWasm(bytes: moduleBytes) } catch { throw .invalidModule("\(error)") }
 
@@ -81,6 +90,12 @@ public struct GuestRunner {
         bridge.bind(to: instance)
         guard let start = instance.exports[function: "_start"] else { throw .noStart }
         beforeStart?()
+        defer {
+            if let afterRun {
+                let consumed = limits.fuel.flatMap { budget in store.fuel.map { budget &- $0.remaining } }
+                afterRun(Usage(memoryBytes: instance.exports[memory: "memory"]?.byteCount ?? 0, fuelConsumed: consumed))
+            }
+        }
         do {
             _ = try start()
             return .exited(0)

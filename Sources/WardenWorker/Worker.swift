@@ -88,7 +88,18 @@ public enum Worker {
         } catch {
             return Outcome(message: .loadFailed(message: "cannot set up WASI: \(error)"), status: ExitStatus.loadFailed)
         }
+        let learning = configuration.learn ? LearningObserver(control: control) : nil
+        wasi.observer = learning
         let limits = GuestRunner.Limits(maxMemoryBytes: configuration.maxMemoryBytes.map { Int(clamping: $0) }, fuel: configuration.fuel)
+        let afterRun: ((GuestRunner.Usage) -> Void)? = learning.map { observer in
+            { usage in
+                observer.flush()
+                let message = WorkerMessage.usage(memoryBytes: UInt64(usage.memoryBytes), fuelConsumed: usage.fuelConsumed,
+                                                  peakOpenDescriptors: UInt32(clamping: wasi.peakOpenDescriptors),
+                                                  environmentRead: wasi.environmentRead)
+                try? control.send(message.encoded())
+            }
+        }
         do {
             let binary = try GuestRunner.binary(from: moduleBytes)
             let beforeStart: (() -> Void)? = timeline.map { recorded in
@@ -98,7 +109,7 @@ public enum Worker {
                     try? control.send(WorkerMessage.timeline(names: recorded.names, times: recorded.times).encoded())
                 }
             }
-            switch try GuestRunner(limits: limits).run(moduleBytes: binary, wasi: wasi, beforeStart: beforeStart) {
+            switch try GuestRunner(limits: limits).run(moduleBytes: binary, wasi: wasi, beforeStart: beforeStart, afterRun: afterRun) {
             case .exited(let code): return Outcome(message: .exited(code: code), status: ExitStatus.finished)
             case .signaled(let signal): return Outcome(message: .signaled(signal: signal), status: ExitStatus.finished)
             case .trapped(let reason): return Outcome(message: .trapped(reason: reason), status: ExitStatus.finished)
