@@ -8,14 +8,6 @@ public final class AccessLearner {
     /// unreadable, and the launcher's memory is not the module's to fill.
     public static let distinctLimit = 100_000
 
-    public struct Refusal: Sendable, Equatable {
-        public var layer: String
-        public var operation: String
-        public var preopen: String?
-        public var path: String?
-        public var reason: String
-    }
-
     public private(set) var accesses: [ObservedAccess] = []
     public private(set) var refusals: [Refusal] = []
     public private(set) var memoryBytes: UInt64 = 0

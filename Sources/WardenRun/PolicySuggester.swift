@@ -5,25 +5,6 @@ import WardenPolicy
 /// granting an escape attempt, a system call, or a directory `policy check` would warn about
 /// without saying so; those refusals are listed as not suggested, with the reason.
 public struct PolicySuggester {
-    /// A refusal as the audit log recorded it (the reader maps its events to these).
-    public struct Refusal: Sendable, Equatable {
-        public var layer: String
-        public var operation: String
-        public var preopen: String?
-        public var path: String?
-        public var reason: String
-        /// For limit events: which limit ("memory", "fuel", "cpu-time", "wall-time", "open-files").
-        public var limit: String?
-        public init(layer: String, operation: String, preopen: String? = nil, path: String? = nil, reason: String, limit: String? = nil) {
-            self.layer = layer
-            self.operation = operation
-            self.preopen = preopen
-            self.path = path
-            self.reason = reason
-            self.limit = limit
-        }
-    }
-
     public enum Risk: Int, Comparable, Sendable, CustomStringConvertible {
         case low, medium, high
         public static func < (a: Risk, b: Risk) -> Bool { a.rawValue < b.rawValue }

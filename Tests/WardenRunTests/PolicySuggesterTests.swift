@@ -37,10 +37,10 @@ import WardenPolicy
     @Test func readOnlyRefusalsFlipTheirGrantAndLimitsDouble() throws {
         let suggester = try suggester()
         let report = suggester.suggest([
-            .init(layer: "wasi", operation: "path_open", preopen: "/in", path: "report.txt", reason: "read-only"),
-            .init(layer: "wasi", operation: "path_unlink_file", preopen: "/in", path: "old.txt", reason: "read-only"),
-            .init(layer: "limit", operation: "memory", reason: "limit", limit: "memory"),
-            .init(layer: "wasi", operation: "path_open", preopen: "/in", path: "x", reason: "resource-limit"),
+            Refusal(layer: "wasi", operation: "path_open", preopen: "/in", path: "report.txt", reason: "read-only"),
+            Refusal(layer: "wasi", operation: "path_unlink_file", preopen: "/in", path: "old.txt", reason: "read-only"),
+            Refusal(layer: "limit", operation: "memory", reason: "limit", limit: "memory"),
+            Refusal(layer: "wasi", operation: "path_open", preopen: "/in", path: "x", reason: "resource-limit"),
         ])
         #expect(report.suggestions.map(\.risk) == [.low, .low, .medium])
         #expect(report.suggestions.map(\.allows) == [1, 1, 2])
@@ -63,9 +63,9 @@ import WardenPolicy
 
     @Test func escapesAndSystemCallsAreNeverSuggested() throws {
         let report = try suggester().suggest([
-            .init(layer: "wasi", operation: "path_open", preopen: "/in", path: "../../etc/passwd", reason: "escape-attempt"),
-            .init(layer: "wasi", operation: "path_symlink", preopen: "/in", path: "l -> /etc", reason: "absolute-symlink"),
-            .init(layer: "seccomp", operation: "ptrace", reason: "syscall"),
+            Refusal(layer: "wasi", operation: "path_open", preopen: "/in", path: "../../etc/passwd", reason: "escape-attempt"),
+            Refusal(layer: "wasi", operation: "path_symlink", preopen: "/in", path: "l -> /etc", reason: "absolute-symlink"),
+            Refusal(layer: "seccomp", operation: "ptrace", reason: "syscall"),
         ])
         #expect(report.suggestions.isEmpty)
         #expect(report.notSuggested.map(\.count).reduce(0, +) == 3)
@@ -75,7 +75,7 @@ import WardenPolicy
 
     @Test func aGrantThatWouldExposeTheModuleIsHighRiskAndSaysWhy() throws {
         let report = try suggester().suggest([
-            .init(layer: "wasi", operation: "path_open", preopen: "/modules", path: "convert.wasm", reason: "read-only"),
+            Refusal(layer: "wasi", operation: "path_open", preopen: "/modules", path: "convert.wasm", reason: "read-only"),
         ])
         let suggestion = try #require(report.suggestions.first)
         #expect(suggestion.risk == .high)

@@ -55,24 +55,26 @@ import WardenTestSupport
         return fields
     }
 
-    @Test(.enabled(if: geteuid() == 0, "needs root to observe the identity change"))
-    func policyWorkerCarriesEveryLayerAndTheServiceIdentity() throws {
-        let tree = try TemporaryTree()
+    /// A policy for the sleeper, run as `nobody`, written into `tree`; returns its path.
+    func sleeperPolicy(in tree: TemporaryTree, limits: String = "") throws -> (policy: String, module: String) {
         let module = try Guests.wat(Self.sleeper, name: "sleeper")
         try tree.write("policy.toml", """
             version = 1
             [module]
             name = "sleeper"
             path = "\(module)"
-            [limits]
-            memory = "1MiB"
-            cpu-time = "10s"
-            wall-time = "30s"
-            open-files = 16
+            \(limits)
             [sandbox]
             user = "nobody"
             """)
-        let status = try workerStatus(["--policy", tree.url("policy.toml")])
+        return (tree.url("policy.toml"), module)
+    }
+
+    @Test(.enabled(if: geteuid() == 0, "needs root to observe the identity change"))
+    func policyWorkerCarriesEveryLayerAndTheServiceIdentity() throws {
+        let tree = try TemporaryTree()
+        let limits = "[limits]\nmemory = \"1MiB\"\ncpu-time = \"10s\"\nwall-time = \"30s\"\nopen-files = 16"
+        let status = try workerStatus(["--policy", try sleeperPolicy(in: tree, limits: limits).policy])
         #expect(status["Seccomp"] == "2")
         #expect(status["NoNewPrivs"] == "1")
         for set in ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"] {
@@ -87,16 +89,8 @@ import WardenTestSupport
     @Test(arguments: [false, true])
     func workerLivesInItsOwnNamespaces(viaPolicy: Bool) throws {
         let tree = try TemporaryTree()
-        let module = try Guests.wat(Self.sleeper, name: "sleeper")
-        try tree.write("policy.toml", """
-            version = 1
-            [module]
-            name = "sleeper"
-            path = "\(module)"
-            [sandbox]
-            user = "nobody"
-            """)
-        let status = try workerStatus(viaPolicy ? ["--policy", tree.url("policy.toml")] : [module])
+        let (policy, module) = try sleeperPolicy(in: tree)
+        let status = try workerStatus(viaPolicy ? ["--policy", policy] : [module])
         for kind in ["net", "mnt", "ipc", "uts", "user"] {
             let own = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/\(kind)")
             let worker = try #require(status["ns.\(kind)"], "no \(kind) namespace read")
