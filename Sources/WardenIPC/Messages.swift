@@ -136,6 +136,11 @@ public enum WorkerMessage: Sendable, Equatable {
     case listener
     /// One refusal by the WASI layer.
     case denial(operation: String, fd: UInt32?, preopen: String?, path: String?, reason: String, errno: String)
+    /// An operation the WASI layer allowed and the kernel refused (EACCES/EPERM) although the
+    /// mode bits allow it; the launcher reports it as a Landlock catch when Landlock is in force.
+    case kernelRefusal(operation: String, fd: UInt32?, preopen: String?, path: String?, errno: Int32)
+    /// A limit refused a request and the module went on (`memory`: growth to `requested` bytes).
+    case limitReached(limit: String, requested: UInt64)
     /// A hardening step failed; the worker exits right after.
     case hardeningFailed(step: String, errno: Int32, message: String)
     /// The module could not be parsed, validated or instantiated.
@@ -181,6 +186,17 @@ public enum WorkerMessage: Sendable, Equatable {
             writer.string(reason)
         case .listener:
             writer.u8(8)
+        case .kernelRefusal(let operation, let fd, let preopen, let path, let errno):
+            writer.u8(10)
+            writer.string(operation)
+            writer.optional(fd) { $0.u32($1) }
+            writer.optional(preopen) { $0.string($1) }
+            writer.optional(path) { $0.string($1) }
+            writer.i32(errno)
+        case .limitReached(let limit, let requested):
+            writer.u8(11)
+            writer.string(limit)
+            writer.u64(requested)
         case .timeline(let names, let times):
             writer.u8(9)
             writer.strings(names)
@@ -215,6 +231,13 @@ public enum WorkerMessage: Sendable, Equatable {
             var times: [UInt64] = []
             for _ in 0..<count { times.append(try reader.u64()) }
             message = .timeline(names: names, times: times)
+        case 10:
+            let operation = try reader.string()
+            let fd: UInt32? = try reader.bool() ? try reader.u32() : nil
+            let preopen: String? = try reader.bool() ? try reader.string() : nil
+            let path: String? = try reader.bool() ? try reader.string() : nil
+            message = .kernelRefusal(operation: operation, fd: fd, preopen: preopen, path: path, errno: try reader.i32())
+        case 11: message = .limitReached(limit: try reader.string(), requested: try reader.u64())
         default: throw .invalid("message tag")
         }
         guard reader.isAtEnd else { throw .invalid("trailing bytes") }
