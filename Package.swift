@@ -81,7 +81,7 @@ let package = Package(
         // the two in agreement.
         .target(
             name: "WardenCLI",
-            dependencies: ["WardenRun", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["WardenRun", "WardenAudit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(name: "warden", dependencies: ["WardenCLI", "WardenRun"], swiftSettings: strict),
         // Builds guest modules from C/WAT sources at test time and runs the CLI.

@@ -93,11 +93,13 @@ public final class AuditLog {
         for sink in sinks { try sink.reopen() }
     }
 
-    /// Reopens when a SIGHUP arrived since the last look (see `HangupSignal.watch()`).
-    public func reopenIfHungUp() {
-        if HangupSignal.take() {
-            do throws(Errno) { try reopenSinks() } catch { note(error) }
-        }
+    /// Reopens when a SIGHUP arrived since the last look (see `HangupSignal.watch()`); true
+    /// when it did.
+    @discardableResult
+    public func reopenIfHungUp() -> Bool {
+        guard HangupSignal.take() else { return false }
+        do throws(Errno) { try reopenSinks() } catch { note(error) }
+        return true
     }
 
     func write(_ event: AuditEvent) {

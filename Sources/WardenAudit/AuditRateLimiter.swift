@@ -17,9 +17,13 @@ public struct AuditRateLimit: Sendable, Equatable {
         self.maximumKeys = max(1, maximumKeys)
     }
 
-    /// 1000 at once, then 500 a second: a module that floods cannot keep the writer (or the
+    /// `perSecond` events a second, and as many at once: what a policy's `[audit] rate-limit`
+    /// means.
+    public init(perSecond: Int) { self.init(burst: perSecond, perSecond: perSecond) }
+
+    /// 100 a second, a policy's default: a module that floods cannot keep the writer (or the
     /// disk) from other modules' events, and a normal one never notices.
-    public static let standard = AuditRateLimit(burst: 1000, perSecond: 500)
+    public static let standard = AuditRateLimit(perSecond: 100)
 }
 
 /// A token bucket per module, with exact counts of what it held back. Nothing is dropped

@@ -46,6 +46,8 @@ extension RunOptions {
         options.stdoutNull = policy.stdio.stdout == .null
         options.stderrNull = policy.stdio.stderr == .null
         options.auditPath = narrowing.auditPath ?? policy.audit.log
+        options.auditRateLimit = policy.audit.rateLimit
+        options.auditSync = policy.audit.fsync
         options.user = policy.sandbox.user
         options.namespaces = policy.sandbox.namespaces.map(\.rawValue)
         options.namespacesRequired = policy.sandbox.namespacesRequired

@@ -32,10 +32,12 @@ public final class RunAuditor: AccessAuditor {
 
     /// The auditor for a run: an `--audit` file (appended, 0640) or standard error.
     static func open(_ options: RunOptions, module: String, authority: AmbientAuthority) throws(Errno) -> RunAuditor {
-        let sink = try options.auditPath.map { (path) throws(Errno) in try JSONLinesSink(path: path, authority: authority) }
+        let sync: JSONLinesSink.Sync = options.auditSync ? .everyEvent : .never
+        let sink = try options.auditPath.map { (path) throws(Errno) in try JSONLinesSink(path: path, authority: authority, sync: sync) }
             ?? JSONLinesSink(descriptor: .standardError)
         let context = AuditContext(module: module, pid: options.useWorker ? nil : getpid(), policyDigest: options.policyDigest)
-        return RunAuditor(log: AuditLog(context: context, sinks: [sink]), output: sink.descriptor,
+        let log = AuditLog(context: context, sinks: [sink], rateLimit: AuditRateLimit(perSecond: options.auditRateLimit))
+        return RunAuditor(log: log, output: sink.descriptor,
                           writesLifecycle: options.auditPath != nil, options: options)
     }
 

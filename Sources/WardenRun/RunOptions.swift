@@ -52,6 +52,10 @@ public struct RunOptions {
     public var policyDigest: String?
     /// The policy file as named on the command line (for policy audit events).
     public var policyPath: String?
+    /// Audit events per second before the rest are summarized (`[audit] rate-limit`).
+    public var auditRateLimit = 100
+    /// fdatasync the audit file after every event (`[audit] fsync`).
+    public var auditSync = false
 
     public init(modulePath: String) { self.modulePath = modulePath }
 

@@ -32,3 +32,13 @@ public enum HangupSignal {
 
     public static func take() -> Bool { warden_hangup_take() != 0 }
 }
+
+/// The signals that end a long-running command (SIGINT, SIGTERM, SIGHUP), unblocked: a process
+/// started from a thread that blocks them (Dispatch worker threads do) inherits that mask, and
+/// `warden audit --follow` must still stop when asked.
+public func unblockTerminationSignals() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, signal) }
+    sigprocmask(SIG_UNBLOCK, &set, nil)
+}
