@@ -58,24 +58,30 @@ let package = Package(
             dependencies: ["WardenIPC", "WardenWASI", "WardenWASIWasmKit", "WardenHardening", "WardenSystem"],
             cSettings: gnuSource, swiftSettings: strict),
         .executableTarget(name: "warden-worker", dependencies: ["WardenWorker"], swiftSettings: strict),
+        // JSON without Foundation: string literals for every room that writes JSON Lines, and a
+        // bounded parser for the audit log reader.
+        .target(name: "WardenJSON", swiftSettings: strict),
+        // Audit events: one versioned model, its JSON Lines form, sinks (file, stderr, journal),
+        // the per-module rate limiter and the log reader. No Foundation: the launcher links it.
+        .target(name: "WardenAudit", dependencies: ["WardenJSON", "WardenSystem"], swiftSettings: strict),
         // Policy files: parse, validate, resolve; diagnostics with file:line:col. Pure: no I/O
         // beyond the text it is given (host facts come in through a protocol).
         .target(
             name: "WardenPolicy",
-            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: ["WardenJSON", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: strict),
         // The CLI's commands: `warden run` (grants from flags or a policy, preopens opened with
         // ambient authority, one run) and `warden policy check|explain`.
         .target(
             name: "WardenRun",
-            dependencies: ["WardenWASIWasmKit", "WardenWASI", "WardenSystem", "WardenPolicy", "WardenIPC", "WardenHardening"],
+            dependencies: ["WardenWASIWasmKit", "WardenWASI", "WardenSystem", "WardenPolicy", "WardenIPC", "WardenHardening", "WardenAudit"],
             cSettings: gnuSource, swiftSettings: strict),
         // The command-line grammar (swift-argument-parser): help, usage errors, subcommands.
         // `warden run` also has a hand parser (RunCommandLine) for start-up time; a test keeps
         // the two in agreement.
         .target(
             name: "WardenCLI",
-            dependencies: ["WardenRun", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["WardenRun", "WardenAudit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(name: "warden", dependencies: ["WardenCLI", "WardenRun"], swiftSettings: strict),
         // Builds guest modules from C/WAT sources at test time and runs the CLI.
@@ -92,6 +98,11 @@ let package = Package(
             name: "WardenPolicyTests",
             dependencies: ["WardenPolicy", "WardenTestSupport", "warden"],
             exclude: ["Fixtures"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "WardenAuditTests",
+            dependencies: ["WardenAudit", "WardenJSON", "WardenSystem", "WardenTestSupport", "warden", "warden-worker"],
+            exclude: ["Guests"],
             swiftSettings: strict),
         .testTarget(
             name: "WardenRunTests",

@@ -57,7 +57,7 @@ public struct Run: ParsableCommand {
     @Option(name: .customLong("seccomp-action"), help: ArgumentHelp("What a refused system call does without a policy: kill (default) or errno.", valueName: "ACTION"))
     var seccompAction: String?
 
-    @Option(name: .customLong("debug-without"), help: ArgumentHelp("Debugging and cost measurement only: skip one hardening step (rlimits, namespaces, capabilities, no-new-privs, landlock, seccomp). Warden warns every time.", valueName: "STEP"))
+    @Option(name: .customLong("debug-without"), help: ArgumentHelp("Debugging and cost measurement only: skip one hardening step (rlimits, namespaces, capabilities, no-new-privs, landlock, seccomp), or wasi-read-only (the WASI layer lets writes through read-only grants, to check that Landlock catches them). Warden warns every time.", valueName: "STEP"))
     var debugWithout: [String] = []
 
     @Option(name: .customLong("user"), help: ArgumentHelp("When started as root, run the worker as this account (default: keep the invoking identity, every capability dropped).", valueName: "NAME"))
@@ -103,6 +103,9 @@ public struct Run: ParsableCommand {
             resolved = try request().resolve()
         } catch {
             if case .usage(let message) = error { throw ValidationError(message) }
+            if case .invalidPolicy(let path, let diagnostics) = error {
+                RunAuditor.reportInvalidPolicy(path: path, diagnostics: diagnostics, auditPath: auditPath)
+            }
             RunCommandCore.printError("warden: \(error)")
             throw ExitCode(RunCommandCore.ExitStatus.launchFailure)
         }

@@ -5,9 +5,9 @@ public struct WardenCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "warden",
         abstract: "Run untrusted WebAssembly (WASI preview1) modules with exactly the capabilities you grant.",
-        discussion: "See warden(1) and warden.policy(5). Nothing is granted by default: no directories, no environment, no network.",
+        discussion: "See warden(1), warden.policy(5) and warden.audit(5). Nothing is granted by default: no directories, no environment, no network.",
         version: WardenCommand.version,
-        subcommands: [Run.self, Learn.self, PolicyCommand.self, SeccompCommand.self])
+        subcommands: [Run.self, Learn.self, PolicyCommand.self, SeccompCommand.self, AuditCommand.self])
 
     public static let version = "0.1.0"
 

@@ -151,6 +151,11 @@ public enum WorkerMessage: Sendable, Equatable {
     case listener
     /// One refusal by the WASI layer.
     case denial(operation: String, fd: UInt32?, preopen: String?, path: String?, reason: String, errno: String)
+    /// An operation the WASI layer allowed and the kernel refused (EACCES/EPERM) although the
+    /// mode bits allow it; the launcher reports it as a Landlock catch when Landlock is in force.
+    case kernelRefusal(operation: String, fd: UInt32?, preopen: String?, path: String?, errno: Int32)
+    /// A limit refused a request and the module went on (`memory`: growth to `requested` bytes).
+    case limitReached(limit: String, requested: UInt64)
     /// A hardening step failed; the worker exits right after.
     case hardeningFailed(step: String, errno: Int32, message: String)
     /// The module could not be parsed, validated or instantiated.
@@ -202,7 +207,7 @@ public enum WorkerMessage: Sendable, Equatable {
         case .listener:
             writer.u8(8)
         case .accesses(let accesses):
-            writer.u8(10)
+            writer.u8(12)
             writer.u32(UInt32(clamping: accesses.count))
             for access in accesses {
                 writer.u32(access.preopen)
@@ -210,11 +215,22 @@ public enum WorkerMessage: Sendable, Equatable {
                 writer.u8(access.kind)
             }
         case .usage(let memoryBytes, let fuelConsumed, let peakOpenDescriptors, let environmentRead):
-            writer.u8(11)
+            writer.u8(13)
             writer.u64(memoryBytes)
             writer.optional(fuelConsumed) { $0.u64($1) }
             writer.u32(peakOpenDescriptors)
             writer.bool(environmentRead)
+        case .kernelRefusal(let operation, let fd, let preopen, let path, let errno):
+            writer.u8(10)
+            writer.string(operation)
+            writer.optional(fd) { $0.u32($1) }
+            writer.optional(preopen) { $0.string($1) }
+            writer.optional(path) { $0.string($1) }
+            writer.i32(errno)
+        case .limitReached(let limit, let requested):
+            writer.u8(11)
+            writer.string(limit)
+            writer.u64(requested)
         case .timeline(let names, let times):
             writer.u8(9)
             writer.strings(names)
@@ -249,7 +265,7 @@ public enum WorkerMessage: Sendable, Equatable {
             var times: [UInt64] = []
             for _ in 0..<count { times.append(try reader.u64()) }
             message = .timeline(names: names, times: times)
-        case 10:
+        case 12:
             let count = Int(try reader.u32())
             guard count <= 65536 else { throw .invalid("access count") }
             var accesses: [LearnedAccess] = []
@@ -257,10 +273,17 @@ public enum WorkerMessage: Sendable, Equatable {
                 accesses.append(LearnedAccess(preopen: try reader.u32(), path: try reader.string(), kind: try reader.u8()))
             }
             message = .accesses(accesses)
-        case 11:
+        case 13:
             let memory = try reader.u64()
             let fuel: UInt64? = try reader.bool() ? try reader.u64() : nil
             message = .usage(memoryBytes: memory, fuelConsumed: fuel, peakOpenDescriptors: try reader.u32(), environmentRead: try reader.bool())
+        case 10:
+            let operation = try reader.string()
+            let fd: UInt32? = try reader.bool() ? try reader.u32() : nil
+            let preopen: String? = try reader.bool() ? try reader.string() : nil
+            let path: String? = try reader.bool() ? try reader.string() : nil
+            message = .kernelRefusal(operation: operation, fd: fd, preopen: preopen, path: path, errno: try reader.i32())
+        case 11: message = .limitReached(limit: try reader.string(), requested: try reader.u64())
         default: throw .invalid("message tag")
         }
         guard reader.isAtEnd else { throw .invalid("trailing bytes") }

@@ -1,3 +1,5 @@
+import WardenJSON
+
 /// One finding of `policy check`, located in the policy text.
 public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
     public enum Severity: String, Sendable { case error, warning }
@@ -50,27 +52,5 @@ enum Suggestion {
             previous = current
         }
         return previous[b.count]
-    }
-}
-
-/// JSON string literals, written by hand so the rooms that emit JSON Lines need no Foundation.
-public enum JSONText {
-    /// `text` as a JSON string literal: quotes, backslashes and control characters escaped.
-    public static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

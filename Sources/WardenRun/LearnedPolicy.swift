@@ -1,3 +1,4 @@
+import WardenJSON
 import WardenPolicy
 import WardenWASI
 

@@ -46,6 +46,8 @@ extension RunOptions {
         options.stdoutNull = policy.stdio.stdout == .null
         options.stderrNull = policy.stdio.stderr == .null
         options.auditPath = narrowing.auditPath ?? policy.audit.log
+        options.auditRateLimit = policy.audit.rateLimit
+        options.auditSync = policy.audit.fsync
         options.user = policy.sandbox.user
         options.namespaces = policy.sandbox.namespaces.map(\.rawValue)
         options.namespacesRequired = policy.sandbox.namespacesRequired
@@ -66,11 +68,14 @@ extension RunOptions {
     /// Loads and validates a policy file, then applies `narrowing`. An invalid policy is a
     /// launch failure carrying every error diagnostic.
     public static func from(policyFile path: String, narrowing: Narrowing) throws(RunError) -> RunOptions {
-        let (_, result) = PolicyCommands.load(path)
+        let (text, result) = PolicyCommands.load(path)
         guard let policy = result.policy else {
             let errors = result.diagnostics.filter { $0.severity == .error }.map(\.description)
-            throw .grant("invalid policy (run 'warden policy check \(path)'):\n" + errors.joined(separator: "\n"))
+            throw .invalidPolicy(path: path, diagnostics: errors)
         }
-        return try from(policy: policy, narrowing: narrowing)
+        var options = try from(policy: policy, narrowing: narrowing)
+        options.policyPath = path
+        options.policyDigest = text.map { SHA256.hex(of: Array($0.utf8)) }
+        return options
     }
 }

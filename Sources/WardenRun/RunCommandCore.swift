@@ -46,7 +46,7 @@ public enum RunCommandCore {
 
     /// Wall-time and CPU-time limits end the run from a signal handler (the interpreter cannot
     /// be interrupted cleanly mid-instruction): a message, one audit event, a named exit status.
-    static func armDeadlines(_ options: RunOptions, module: String, auditor: JSONLinesAuditor) {
+    static func armDeadlines(_ options: RunOptions, module: String, auditor: RunAuditor) {
         func milliseconds(_ duration: Duration?) -> UInt64 {
             guard let duration else { return 0 }
             return UInt64(duration.components.seconds) * 1000 + UInt64(duration.components.attoseconds / 1_000_000_000_000_000)
@@ -92,6 +92,15 @@ public enum RunCommandCore {
             return status
         }
 
+        let fileName = String(options.modulePath.split(separator: "/").last ?? Substring(options.modulePath))
+        let moduleName = options.moduleName ?? fileName
+        // The audit sink first (stderr unless a file was named): a refused start is an event too.
+        let auditor: RunAuditor
+        do { auditor = try RunAuditor.open(options, module: moduleName, authority: authority) } catch {
+            return fail(ExitStatus.launchFailure, "cannot open audit log '\(options.auditPath ?? "")': \(error)")
+        }
+        defer { auditor.close() }
+
         // The module.
         let bytes: [UInt8]
         do {
@@ -102,14 +111,13 @@ public enum RunCommandCore {
         if let pinned = options.sha256 {
             let actual = SHA256.hex(of: bytes)
             guard actual == pinned else {
+                auditor.digestMismatch(expected: pinned, actual: actual, policy: options.policyPath)
                 return fail(ExitStatus.launchFailure,
                             "module '\(options.moduleName ?? options.modulePath)': sha256 mismatch: the policy pins \(pinned), but \(options.modulePath) has \(actual); refusing to start")
             }
         }
 
         options.timeline?.mark("module read")
-        let fileName = String(options.modulePath.split(separator: "/").last ?? Substring(options.modulePath))
-        let moduleName = options.moduleName ?? fileName
 
         // The grants.
         var opened: [FileDescriptor] = []
@@ -161,17 +169,6 @@ public enum RunCommandCore {
             }
         }
 
-        // The audit sink: stderr unless a file was named.
-        var auditOutput = stderr
-        if let path = options.auditPath {
-            do {
-                auditOutput = try authority.openFile(path, flags: O_WRONLY | O_CREAT | O_APPEND, mode: 0o640)
-                opened.append(auditOutput)
-            } catch {
-                return fail(ExitStatus.launchFailure, "cannot open audit log '\(path)': \(error)")
-            }
-        }
-        let auditor = JSONLinesAuditor(output: auditOutput, module: moduleName)
         options.timeline?.mark("grants opened")
 
         if options.useWorker {
@@ -190,9 +187,9 @@ public enum RunCommandCore {
                     }
                 }
             }
-            return WorkerLauncher(options: options, moduleName: moduleName, moduleBytes: bytes,
-                                  configuration: configuration, auditor: auditor, identity: identity,
-                                  preparation: preparation).run()
+            return auditor.finished(WorkerLauncher(options: options, moduleName: moduleName, moduleBytes: bytes,
+                                                   configuration: configuration, auditor: auditor, identity: identity,
+                                                   preparation: preparation).run())
         }
         let binary: [UInt8]
         do { binary = try GuestRunner.binary(from: bytes) } catch {
@@ -207,18 +204,21 @@ public enum RunCommandCore {
             return fail(ExitStatus.launchFailure, "cannot set up WASI: \(error)")
         }
         defer { wasi.closeAll() }
-        let runner = GuestRunner(limits: .init(maxMemoryBytes: options.maxMemoryBytes, fuel: options.fuel))
+        var runner = GuestRunner(limits: .init(maxMemoryBytes: options.maxMemoryBytes, fuel: options.fuel))
+        runner.onMemoryRefused = { auditor.recordMemoryRefused(requested: UInt64($0)) }
+        auditor.started(pid: getpid())
         let outcome: GuestRunner.Outcome
         do { outcome = try runner.run(moduleBytes: binary, wasi: wasi) } catch {
-            return fail(ExitStatus.launchFailure, "\(options.modulePath): \(error)")
+            return auditor.finished(fail(ExitStatus.launchFailure, "\(options.modulePath): \(error)"))
         }
         switch outcome {
         case .exited(let code):
-            return Int32(code & 0xff)
+            return auditor.finished(Int32(code & 0xff))
         case .signaled(let signal):
-            return fail(ExitStatus.signal(signal), "module '\(moduleName)' raised signal \(signal) (\(String(cString: strsignal(signal))))")
+            return auditor.finished(fail(ExitStatus.signal(signal), "module '\(moduleName)' raised signal \(signal) (\(String(cString: strsignal(signal))))"))
         case .trapped(let reason):
-            return fail(ExitStatus.trap, "module '\(moduleName)' trapped: \(reason)")
+            auditor.trapped(reason)
+            return auditor.finished(fail(ExitStatus.trap, "module '\(moduleName)' trapped: \(reason)"))
         }
     }
 }

@@ -53,6 +53,14 @@ public struct RunOptions {
     public var timeline: StartupTimeline?
     /// The module's name for audit events and messages (a policy's `name`, else the file name).
     public var moduleName: String?
+    /// sha256 (hex) of the policy file, stamped on every audit event; nil for a run from flags.
+    public var policyDigest: String?
+    /// The policy file as named on the command line (for policy audit events).
+    public var policyPath: String?
+    /// Audit events per second before the rest are summarized (`[audit] rate-limit`).
+    public var auditRateLimit = 100
+    /// fdatasync the audit file after every event (`[audit] fsync`).
+    public var auditSync = false
 
     public init(modulePath: String) { self.modulePath = modulePath }
 
@@ -83,12 +91,16 @@ public enum RunError: Error, CustomStringConvertible, Sendable {
     case usage(String)
     case module(path: String, reason: String)
     case grant(String)
+    /// The policy file has errors (their diagnostics); nothing was started.
+    case invalidPolicy(path: String, diagnostics: [String])
 
     public var description: String {
         switch self {
         case .usage(let message): message
         case .module(let path, let reason): "\(path): \(reason)"
         case .grant(let message): message
+        case .invalidPolicy(let path, let diagnostics):
+            "invalid policy (run 'warden policy check \(path)'):\n" + diagnostics.joined(separator: "\n")
         }
     }
 }

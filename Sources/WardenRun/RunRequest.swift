@@ -24,7 +24,7 @@ public struct RunRequest: Equatable, Sendable {
     public init() {}
 
     /// Hardening steps `--debug-without` may name (descriptor hygiene always runs).
-    public static let skippableSteps = ["rlimits", "namespaces", "capabilities", "no-new-privs", "landlock", "seccomp"]
+    public static let skippableSteps = ["rlimits", "namespaces", "capabilities", "no-new-privs", "landlock", "seccomp", "wasi-read-only"]
 
     /// The run this request describes, and the warnings to print before it starts. Throws
     /// `.usage` for a command-line mistake (exit 64) and other cases for a failed launch (125).

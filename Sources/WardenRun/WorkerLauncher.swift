@@ -14,7 +14,7 @@ struct WorkerLauncher {
     let moduleName: String
     let moduleBytes: [UInt8]
     let configuration: WASIConfiguration
-    let auditor: JSONLinesAuditor
+    let auditor: RunAuditor
     /// Resolved by the launcher (which may read /etc/passwd); nil keeps the invoking ids.
     let identity: (uid: UInt32, gid: UInt32)?
     /// The seccomp program and network namespace, prepared on a second thread since the
@@ -88,6 +88,7 @@ struct WorkerLauncher {
         guard spawned == 0 else { return fail(RunCommandCore.ExitStatus.launchFailure, "cannot start warden-worker: \(Errno.current)") }
         options.timeline?.mark("worker spawned")
         options.learner?.spawnedAt = SystemClock.monotonicNow()
+        auditor.started(pid: pid)
 
         let control = ControlChannel(socket: FileDescriptor(rawValue: pair[0]))
         warden_deadline_child(pid)
@@ -198,9 +199,10 @@ struct WorkerLauncher {
                                 if let passed { try? passed.close() }
                                 endWorker("unexpected listener message")
                             }
-                        case .ready:
+                        case .ready(let layers):
                             if let passed { try? passed.close() }
                             ready = true
+                            auditor.noteLayers(layers)
                             // Refusals must reach warden: a worker ready without its listener is not.
                             if !receivedListener && expectsListener { endWorker("ready without a notification listener") }
                         case .denial(let operation, let fd, let preopen, let path, let reason, let errno):
@@ -223,6 +225,12 @@ struct WorkerLauncher {
                                 continue
                             }
                             learner.usage(memoryBytes: memory, fuelConsumed: fuel, peakOpenDescriptors: descriptors, environmentRead: environment)
+                        case .kernelRefusal(let operation, let fd, let preopen, let path, let errno):
+                            if let passed { try? passed.close() }
+                            auditor.recordKernelRefusal(operation: operation, fd: fd, preopen: preopen, path: path, errno: errno, pid: pid)
+                        case .limitReached(let limit, let requested):
+                            if let passed { try? passed.close() }
+                            if limit == "memory" { auditor.recordMemoryRefused(requested: requested, pid: pid) } else { endWorker("unknown limit") }
                         case .timeline(let names, let times):
                             if let passed { try? passed.close() }
                             guard options.timeline != nil, ready, final == nil else {
@@ -313,10 +321,12 @@ struct WorkerLauncher {
         case .exited(let code): return Int32(code & 0xff)
         case .signaled(let signal):
             return fail(RunCommandCore.ExitStatus.signal(signal), "module '\(moduleName)' raised signal \(signal) (\(String(cString: strsignal(signal))))")
-        case .trapped(let reason): return fail(RunCommandCore.ExitStatus.trap, "module '\(moduleName)' trapped: \(reason)")
+        case .trapped(let reason):
+            auditor.trapped(reason, pid: pid)
+            return fail(RunCommandCore.ExitStatus.trap, "module '\(moduleName)' trapped: \(reason)")
         case .loadFailed(let reason): return fail(RunCommandCore.ExitStatus.launchFailure, "\(options.modulePath): \(reason)")
         case .hardeningFailed(_, _, let text): return fail(RunCommandCore.ExitStatus.launchFailure, "module '\(moduleName)': \(text)")
-        case .ready, .denial, .listener, .timeline, .accesses, .usage, nil: break
+        case .ready, .denial, .kernelRefusal, .limitReached, .listener, .timeline, .accesses, .usage, nil: break
         }
         // No final report: the worker died.
         if workerStatus & 0x7f != 0 {
@@ -329,6 +339,7 @@ struct WorkerLauncher {
                 auditor.recordLimit("cpu-time", value: limit, pid: pid)
                 return fail(RunCommandCore.ExitStatus.cpuTime, "module '\(moduleName)' exceeded its cpu-time limit (\(limit)); ended")
             }
+            auditor.crashed(signal: signal, status: RunCommandCore.ExitStatus.signal(signal))
             return fail(RunCommandCore.ExitStatus.signal(signal), "module '\(moduleName)': worker killed by signal \(signal) (\(String(cString: strsignal(signal))))")
         }
         return fail(RunCommandCore.ExitStatus.launchFailure, "module '\(moduleName)': warden-worker exited with status \((workerStatus >> 8) & 0xff) without a report")

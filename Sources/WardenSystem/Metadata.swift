@@ -10,6 +10,8 @@ public struct FileStatus: Sendable, Equatable {
     public var accessTime: timespec
     public var modificationTime: timespec
     public var changeTime: timespec
+    public var owner: UInt32
+    public var group: UInt32
 
     public var isDirectory: Bool { (mode & S_IFMT) == S_IFDIR }
     public var isRegularFile: Bool { (mode & S_IFMT) == S_IFREG }
@@ -24,6 +26,16 @@ public struct FileStatus: Sendable, Equatable {
         accessTime = raw.st_atim
         modificationTime = raw.st_mtim
         changeTime = raw.st_ctim
+        owner = raw.st_uid
+        group = raw.st_gid
+    }
+
+    /// Whether the file's mode bits let this process (effective ids, no capabilities, no
+    /// supplementary groups: a hardened worker) read and/or write it. ACLs are not consulted.
+    public func modePermits(read: Bool, write: Bool, execute: Bool = false) -> Bool {
+        let bits: UInt32 = owner == geteuid() ? (mode >> 6) & 7 : (group == getegid() ? (mode >> 3) & 7 : mode & 7)
+        let needed: UInt32 = (read ? 4 : 0) | (write ? 2 : 0) | (execute ? 1 : 0)
+        return bits & needed == needed
     }
 }
 

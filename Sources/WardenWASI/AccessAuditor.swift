@@ -35,14 +35,42 @@ public struct AccessDenial: Sendable, Equatable {
     }
 }
 
+/// An operation the WASI layer allowed but the host kernel refused with EACCES or EPERM
+/// although the file's mode bits permit it: another kernel layer (Landlock, in a hardened
+/// worker) caught what this layer let through. Worth an audit event of its own.
+public struct KernelRefusal: Sendable, Equatable {
+    public var operation: String
+    public var fd: UInt32?
+    public var preopen: String?
+    public var path: String?
+    /// The host errno (EACCES or EPERM).
+    public var errno: Int32
+
+    public init(operation: String, fd: UInt32?, preopen: String?, path: String?, errno: Int32) {
+        self.operation = operation
+        self.fd = fd
+        self.preopen = preopen
+        self.path = path
+        self.errno = errno
+    }
+}
+
 /// Receives every refusal the WASI layer makes. Called synchronously on the guest's thread.
 public protocol AccessAuditor: AnyObject {
     func record(_ denial: AccessDenial)
+    /// A refusal by the kernel below this layer (default: ignored).
+    func recordKernelRefusal(_ refusal: KernelRefusal)
+}
+
+extension AccessAuditor {
+    public func recordKernelRefusal(_ refusal: KernelRefusal) {}
 }
 
 /// Collects denials in memory (tests, and `learn` later).
 public final class RecordingAuditor: AccessAuditor {
     public private(set) var denials: [AccessDenial] = []
     public init() {}
+    public private(set) var kernelRefusals: [KernelRefusal] = []
     public func record(_ denial: AccessDenial) { denials.append(denial) }
+    public func recordKernelRefusal(_ refusal: KernelRefusal) { kernelRefusals.append(refusal) }
 }

@@ -37,7 +37,7 @@ extension WASIPreview1 {
             if error == .tooManySymlinks, isMagicLinkEscape(directory, path) {
                 throw deny(operation, fd: fd, descriptor: directory, path: auditPath ?? path.text, .escapeAttempt)
             }
-            throw WASIErrno(error)
+            throw hostFailure(error, operation, fd: fd, directory: directory, path: path) { modeAllowsOpen(directory, path, flags: flags) }
         }
     }
 

@@ -8,7 +8,11 @@ extension WASIPreview1 {
         try memory.withPath(at: path, length: pathLength) { (guestPath) throws(WASIErrno) in
             let directory = try self.directory(fd, .pathCreateDirectory, "path_create_directory", path: guestPath)
             let target = try resolveParent(directory, fd: fd, guestPath, operation: "path_create_directory")
-            do throws(Errno) { try target.parent.makeDirectory(target.name, mode: 0o777) } catch { throw WASIErrno(error) }
+            do throws(Errno) { try target.parent.makeDirectory(target.name, mode: 0o777) } catch {
+                throw hostFailure(error, "path_create_directory", fd: fd, directory: directory, path: guestPath) {
+                    (try? target.parent.status().modePermits(read: false, write: true, execute: true)) ?? false
+                }
+            }
             observe(fd, directory, guestPath, .created)
         }
     }
@@ -17,7 +21,11 @@ extension WASIPreview1 {
         try memory.withPath(at: path, length: pathLength) { (guestPath) throws(WASIErrno) in
             let directory = try self.directory(fd, .pathRemoveDirectory, "path_remove_directory", path: guestPath)
             let target = try resolveParent(directory, fd: fd, guestPath, operation: "path_remove_directory")
-            do throws(Errno) { try target.parent.unlink(target.name, directory: true) } catch { throw WASIErrno(error) }
+            do throws(Errno) { try target.parent.unlink(target.name, directory: true) } catch {
+                throw hostFailure(error, "path_remove_directory", fd: fd, directory: directory, path: guestPath) {
+                    (try? target.parent.status().modePermits(read: false, write: true, execute: true)) ?? false
+                }
+            }
             observe(fd, directory, guestPath, .deleted)
         }
     }
@@ -32,7 +40,11 @@ extension WASIPreview1 {
                 do throws(Errno) { status = try target.parent.status(of: target.name, followSymlinks: false) } catch { throw WASIErrno(error) }
                 throw status.isDirectory ? .isdir : .notdir
             }
-            do throws(Errno) { try target.parent.unlink(target.name, directory: false) } catch { throw WASIErrno(error) }
+            do throws(Errno) { try target.parent.unlink(target.name, directory: false) } catch {
+                throw hostFailure(error, "path_unlink_file", fd: fd, directory: directory, path: guestPath) {
+                    (try? target.parent.status().modePermits(read: false, write: true, execute: true)) ?? false
+                }
+            }
             observe(fd, directory, guestPath, .deleted)
         }
     }

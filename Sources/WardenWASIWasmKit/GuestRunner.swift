@@ -39,6 +39,8 @@ public struct GuestRunner {
     }
 
     public let limits: Limits
+    /// Told the size (bytes) of each memory growth the ceiling refuses, for the audit log.
+    public var onMemoryRefused: ((Int) -> Void)?
     public init(limits: Limits) { self.limits = limits }
 
     /// Deeper parenthesis nesting than this is refused before the (recursive) WAT parser sees it.
@@ -73,7 +75,7 @@ public struct GuestRunner {
 
         let engine = Engine(configuration: EngineConfiguration(compilationMode: .lazy, fuelMetering: limits.fuel != nil))
         let store = Store(engine: engine)
-        if let maxMemoryBytes = limits.maxMemoryBytes { store.resourceLimiter = MemoryCeiling(bytes: maxMemoryBytes) }
+        if let maxMemoryBytes = limits.maxMemoryBytes { store.resourceLimiter = MemoryCeiling(bytes: maxMemoryBytes, onRefusal: onMemoryRefused) }
         if let fuel = limits.fuel { store.fuel = Fuel(remaining: fuel) }
 
         var imports = Imports()
@@ -161,9 +163,20 @@ public struct GuestRunner {
 }
 
 /// Refuses linear-memory growth past the configured ceiling (memory.grow returns -1).
+/// Unchecked Sendable: the store that holds it runs on one thread (the guest's).
 final class MemoryCeiling: ResourceLimiter, @unchecked Sendable {
     let bytes: Int
-    init(bytes: Int) { self.bytes = bytes }
-    func limitMemoryGrowth(to desired: Int) throws -> Bool { desired <= bytes }
+    let onRefusal: ((Int) -> Void)?
+    init(bytes: Int, onRefusal: ((Int) -> Void)?) {
+        self.bytes = bytes
+        self.onRefusal = onRefusal
+    }
+    func limitMemoryGrowth(to desired: Int) throws -> Bool {
+        guard desired <= bytes else {
+            onRefusal?(desired)
+            return false
+        }
+        return true
+    }
     func limitTableGrowth(to desired: Int) throws -> Bool { desired <= 1_000_000 }
 }

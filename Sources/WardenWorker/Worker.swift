@@ -73,9 +73,12 @@ public enum Worker {
         wasiConfiguration.environment = configuration.environment
         wasiConfiguration.maxOpenDescriptors = configuration.maxOpenDescriptors
         var next = DescriptorLayout.firstPreopen
+        // `--debug-without wasi-read-only` (testing the kernel layer's catch only): the WASI layer
+        // lets writes through read-only grants; Landlock still holds them read-only.
+        let wasiReadOnly = !configuration.hardening.skippedSteps.contains("wasi-read-only")
         for preopen in configuration.preopens {
             wasiConfiguration.preopens.append(PreopenDirectory(host: FileDescriptor(rawValue: next), guestPath: preopen.guestPath,
-                                                               access: preopen.readWrite ? .readWrite : .read))
+                                                               access: preopen.readWrite || !wasiReadOnly ? .readWrite : .read))
             next += 1
         }
         for _ in 0..<configuration.listenerCount {
@@ -109,7 +112,11 @@ public enum Worker {
                     try? control.send(WorkerMessage.timeline(names: recorded.names, times: recorded.times).encoded())
                 }
             }
-            switch try GuestRunner(limits: limits).run(moduleBytes: binary, wasi: wasi, beforeStart: beforeStart, afterRun: afterRun) {
+            var runner = GuestRunner(limits: limits)
+            runner.onMemoryRefused = { desired in
+                try? control.send(WorkerMessage.limitReached(limit: "memory", requested: UInt64(desired)).encoded())
+            }
+            switch try runner.run(moduleBytes: binary, wasi: wasi, beforeStart: beforeStart, afterRun: afterRun) {
             case .exited(let code): return Outcome(message: .exited(code: code), status: ExitStatus.finished)
             case .signaled(let signal): return Outcome(message: .signaled(signal: signal), status: ExitStatus.finished)
             case .trapped(let reason): return Outcome(message: .trapped(reason: reason), status: ExitStatus.finished)
@@ -138,6 +145,12 @@ final class ControlSocketAuditor: AccessAuditor {
     func record(_ denial: AccessDenial) {
         let message = WorkerMessage.denial(operation: denial.operation, fd: denial.fd, preopen: denial.preopen,
                                            path: denial.path, reason: denial.reason.rawValue, errno: denial.errno.description)
+        try? control.send(message.encoded())
+    }
+
+    func recordKernelRefusal(_ refusal: KernelRefusal) {
+        let message = WorkerMessage.kernelRefusal(operation: refusal.operation, fd: refusal.fd, preopen: refusal.preopen,
+                                                  path: refusal.path, errno: refusal.errno)
         try? control.send(message.encoded())
     }
 }

@@ -112,7 +112,12 @@ import WardenTestSupport
         let other = try TemporaryTree()
         let bad = try Warden.run(["--policy", try policy(other, module: module, extra: "sha256 = \"\(wrong)\"")])
         #expect(bad.status == 125)
-        #expect(bad.stderr == "warden: module 'probe': sha256 mismatch: the policy pins \(wrong), but \(module) has \(digest); refusing to start\n")
+        // One policy audit event (stderr is the default sink), then the message.
+        let lines = bad.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "\(bad.stderr)")
+        #expect(lines.last == "warden: module 'probe': sha256 mismatch: the policy pins \(wrong), but \(module) has \(digest); refusing to start")
+        let events = Warden.auditEvents(in: bad.stderr)
+        #expect(events.first?["layer"] as? String == "policy" && events.first?["reason"] as? String == "digest-mismatch")
     }
 
     @Test func invalidPolicyRefusesToStartWithDiagnostics() throws {

@@ -85,6 +85,13 @@ struct pollfd;
 /// ppoll(2) without a signal mask (glibc hides it without _GNU_SOURCE in Swift's view).
 int warden_ppoll(struct pollfd *fds, unsigned long nfds, const struct timespec *timeout);
 
+/// A SOCK_DGRAM unix socket connected to `path` (the journal's native socket), close-on-exec.
+int warden_connect_unix_dgram(const char *path);
+/// Installs a SIGHUP handler that only records the signal; 0 or -1 with errno.
+int warden_hangup_watch(void);
+/// 1 once per SIGHUP received since the last call, else 0.
+int warden_hangup_take(void);
+
 #endif
 
 #include "CWardenHardening.h"
