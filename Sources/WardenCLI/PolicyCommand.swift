@@ -6,7 +6,7 @@ public struct PolicyCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "Check and explain policy files (see warden.policy(5)).",
-        subcommands: [Check.self, Explain.self])
+        subcommands: [Check.self, Explain.self, Suggest.self])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -40,6 +40,31 @@ public struct PolicyCommand: ParsableCommand {
 
         func run() throws {
             throw ExitCode(PolicyCommands.explain(file))
+        }
+    }
+
+    struct Suggest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Propose the smallest policy change that would have allowed the refusals in an audit log.",
+            discussion: """
+                Prints each suggestion ranked by risk on standard error and one unified diff against \
+                the policy on standard output (apply it with patch(1) after reading it). Escape \
+                attempts and system calls are never suggested; a grant that policy check would warn \
+                about says so. Only events of the policy's own module count.
+                """)
+
+        @Option(name: .customLong("from"), help: ArgumentHelp("An audit log (JSON Lines; repeatable).", valueName: "AUDITLOG"))
+        var logs: [String] = []
+
+        @Option(name: .customLong("policy"), help: ArgumentHelp("The policy to change.", valueName: "FILE"))
+        var policy: String
+
+        func validate() throws {
+            guard !logs.isEmpty else { throw ValidationError("name an audit log with --from") }
+        }
+
+        func run() throws {
+            throw ExitCode(SuggestCommandCore.suggest(logs: logs, policyPath: policy))
         }
     }
 }

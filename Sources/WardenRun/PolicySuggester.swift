@@ -48,7 +48,7 @@ public struct PolicySuggester {
         var refused: [String: (count: Int, example: String)] = [:]
         func notSuggested(_ why: String, _ refusal: Refusal) {
             let example = "\(refusal.layer) \(refusal.operation)" + [refusal.preopen, refusal.path].compactMap { $0 }.map { " " + $0 }.joined()
-            refused[why, default: (0, example)].count += 1
+            refused[why, default: (0, example)].count += refusal.count
         }
 
         // Mutations through read-only grants: flip the grant to read-write.
@@ -58,20 +58,20 @@ public struct PolicySuggester {
             switch (refusal.layer, refusal.reason) {
             case ("wasi", "read-only"):
                 if let index = policy.preopens.firstIndex(where: { $0.guest == refusal.preopen }), policy.preopens[index].access == .read {
-                    readOnlyHits[index, default: 0] += 1
+                    readOnlyHits[index, default: 0] += refusal.count
                 } else {
                     notSuggested("a read-only refusal through no read-only preopen of this policy (another policy's log?)", refusal)
                 }
             case ("wasi", "escape-attempt"), ("wasi", "absolute-symlink"):
                 notSuggested("escape attempts are never granted: the module reached for a path outside its grants", refusal)
             case ("wasi", "resource-limit") where refusal.operation == "path_open":
-                limitHits["open-files", default: 0] += 1
+                limitHits["open-files", default: 0] += refusal.count
             case ("wasi", _):
                 notSuggested("the module used a descriptor without the right (\(refusal.reason)); no grant changes that", refusal)
             case ("seccomp", _), ("landlock", _):
                 notSuggested("kernel refusals are not a policy matter: the worker's allowlist is the same for every module", refusal)
             case ("limit", _):
-                if let limit = refusal.limit ?? Self.limitName(refusal.operation) { limitHits[limit, default: 0] += 1 }
+                if let limit = refusal.limit ?? Self.limitName(refusal.operation) { limitHits[limit, default: 0] += refusal.count }
                 else { notSuggested("an unknown limit", refusal) }
             default:
                 notSuggested("not a refusal a policy grants (\(refusal.layer))", refusal)

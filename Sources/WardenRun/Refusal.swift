@@ -9,6 +9,8 @@ public struct Refusal: Sendable, Equatable {
     public var reason: String
     /// For limit events: which limit ("memory", "fuel", "cpu-time", "wall-time", "open-files").
     public var limit: String?
+    /// How many refusals this stands for (a rate limiter's summary stands for many).
+    public var count: Int = 1
 
     public init(layer: String, operation: String, preopen: String? = nil, path: String? = nil, reason: String, limit: String? = nil) {
         self.layer = layer
