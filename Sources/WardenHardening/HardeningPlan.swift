@@ -135,6 +135,12 @@ public struct HardeningPlan: Sendable {
         /// Groups left out of the allowlist (narrowing only: a group can be removed, never
         /// added). Lets an operator or a test drive the refusal path end to end.
         public var excludedGroups: [String] = []
+        /// A per-connection zygote: adds `@zygote` (fork as glibc does it, reap, receive
+        /// connections on fd 3, arm an instance's death signal and CPU limit) and leaves the
+        /// self-only kill/tgkill rules out, since a pid fixed in the filter would name the
+        /// zygote in every instance; those calls go to the listener, which lets exactly the
+        /// self-signals through (`SeccompNotificationListener.allowSelfSignal`).
+        public var forking = false
         public init(violation: ViolationAction = .killProcess, socketsGranted: Bool = false, notifyListener: Bool = false) {
             self.violation = violation
             self.socketsGranted = socketsGranted

@@ -19,6 +19,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var fuel: UInt64?
     public var maxOpenDescriptors: Int = 1024
     public var hardening = HardeningSettings()
+    /// Set for a per-connection worker (the zygote); nil runs the module once.
+    public var perConnection: PerConnectionSettings?
 
     public init() {}
 
@@ -38,6 +40,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
         writer.optional(fuel) { $0.u64($1) }
         writer.u32(UInt32(maxOpenDescriptors))
         hardening.encode(into: &writer)
+        writer.optional(perConnection) { $1.encode(into: &$0) }
         return writer.bytes
     }
 
@@ -59,6 +62,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
         if try reader.bool() { configuration.fuel = try reader.u64() }
         configuration.maxOpenDescriptors = Int(try reader.u32())
         configuration.hardening = try HardeningSettings.decode(from: &reader)
+        if try reader.bool() { configuration.perConnection = try PerConnectionSettings.decode(from: &reader) }
         guard reader.isAtEnd else { throw .invalid("trailing bytes") }
         return configuration
     }
@@ -147,6 +151,11 @@ public enum WorkerMessage: Sendable, Equatable {
     /// Start-up milestones (name, CLOCK_MONOTONIC nanoseconds), sent only when asked for
     /// (`HardeningSettings.reportTimings`) just before the module's `_start`.
     case timeline(names: [String], times: [UInt64])
+    /// A zygote forked an instance for a connection (the supervisor checks it is the
+    /// zygote's child before it believes the pid).
+    case instanceStarted(pid: Int32)
+    /// A zygote reaped an instance: its wait status.
+    case instanceEnded(pid: Int32, status: Int32)
 
     public func encoded() -> [UInt8] {
         var writer = WireWriter()
@@ -186,6 +195,13 @@ public enum WorkerMessage: Sendable, Equatable {
             writer.strings(names)
             writer.u32(UInt32(clamping: times.count))
             for time in times { writer.u64(time) }
+        case .instanceStarted(let pid):
+            writer.u8(10)
+            writer.i32(pid)
+        case .instanceEnded(let pid, let status):
+            writer.u8(11)
+            writer.i32(pid)
+            writer.i32(status)
         }
         return writer.bytes
     }
@@ -215,6 +231,8 @@ public enum WorkerMessage: Sendable, Equatable {
             var times: [UInt64] = []
             for _ in 0..<count { times.append(try reader.u64()) }
             message = .timeline(names: names, times: times)
+        case 10: message = .instanceStarted(pid: try reader.i32())
+        case 11: message = .instanceEnded(pid: try reader.i32(), status: try reader.i32())
         default: throw .invalid("message tag")
         }
         guard reader.isAtEnd else { throw .invalid("trailing bytes") }

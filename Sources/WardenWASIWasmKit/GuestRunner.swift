@@ -57,8 +57,30 @@ public struct GuestRunner {
         }
     }
 
-    /// `beforeStart` runs once the module is parsed and instantiated, just before `_start`.
-    public func run(moduleBytes: [UInt8], wasi: WASIPreview1, beforeStart: (() -> Void)? = nil) throws(LoadError) -> Outcome {
+    /// A module parsed, validated and instantiated, its `_start` not yet called. A
+    /// per-connection zygote makes one and forks: each instance starts from this state.
+    public struct Instantiated {
+        let store: Store
+        /// nil when instantiation already ended the guest (a start section called proc_exit).
+        let start: Function?
+        let ended: Outcome?
+
+        /// Runs `_start` (or reports how instantiation ended the guest).
+        public func run() -> Outcome {
+            guard let start else { return ended ?? .exited(0) }
+            do {
+                _ = try start()
+                return .exited(0)
+            } catch let termination as GuestTermination {
+                return GuestRunner.outcome(termination)
+            } catch {
+                return .trapped(GuestRunner.describe(error))
+            }
+        }
+    }
+
+    /// Parses, validates and instantiates the module against `wasi`.
+    public func instantiate(moduleBytes: [UInt8], wasi: WASIPreview1) throws(LoadError) -> Instantiated {
         let module: Module
         do { module = try parseWasm(bytes: moduleBytes) } catch { throw .invalidModule("\(error)") }
 
@@ -74,21 +96,20 @@ public struct GuestRunner {
         do {
             instance = try module.instantiate(store: store, imports: imports)
         } catch let termination as GuestTermination {
-            return Self.outcome(termination)
+            return Instantiated(store: store, start: nil, ended: Self.outcome(termination))
         } catch {
             throw .instantiation("\(error)")
         }
         bridge.bind(to: instance)
         guard let start = instance.exports[function: "_start"] else { throw .noStart }
-        beforeStart?()
-        do {
-            _ = try start()
-            return .exited(0)
-        } catch let termination as GuestTermination {
-            return Self.outcome(termination)
-        } catch {
-            return .trapped(Self.describe(error))
-        }
+        return Instantiated(store: store, start: start, ended: nil)
+    }
+
+    /// `beforeStart` runs once the module is parsed and instantiated, just before `_start`.
+    public func run(moduleBytes: [UInt8], wasi: WASIPreview1, beforeStart: (() -> Void)? = nil) throws(LoadError) -> Outcome {
+        let instantiated = try instantiate(moduleBytes: moduleBytes, wasi: wasi)
+        if instantiated.ended == nil { beforeStart?() }
+        return instantiated.run()
     }
 
     /// The first nesting depth above `limit`, skipping strings and comments, or nil.

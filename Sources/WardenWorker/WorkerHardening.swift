@@ -32,6 +32,7 @@ enum WorkerHardening {
         var seccomp = HardeningPlan.SeccompPlan(violation: settings.onSyscallViolation == "errno" ? .permissionDenied : .killProcess,
                                                 socketsGranted: configuration.listenerCount > 0, notifyListener: settings.reportViolations)
         seccomp.excludedGroups = settings.excludedSyscallGroups
+        seccomp.forking = configuration.perConnection != nil
         let identity: HardeningPlan.Identity? = settings.uid.flatMap { uid in settings.gid.map { HardeningPlan.Identity(uid: uid, gid: $0) } }
         return HardeningPlan(
             highestDescriptor: max(layoutEnd, DescriptorLayout.module),

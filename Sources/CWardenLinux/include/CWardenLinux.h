@@ -88,3 +88,4 @@ int warden_ppoll(struct pollfd *fds, unsigned long nfds, const struct timespec *
 #endif
 
 #include "CWardenHardening.h"
+#include "CWardenSupervisor.h"
