@@ -119,7 +119,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "WardenSupervisorTests",
-            dependencies: ["WardenTestSupport", "wardend", "warden", "warden-worker"],
+            dependencies: ["WardenTestSupport", "WardenSupervisor", "wardend", "warden", "warden-worker"],
+            exclude: ["Guests"],
             swiftSettings: strict),
     ]
 )

@@ -11,6 +11,9 @@ final class ControlServer {
         let socket: FileDescriptor
         var request: [UInt8] = []
         let deadline: UInt64
+        /// Why this peer is refused: it is answered with this once its request is in (closing
+        /// on unread data would reset the connection and lose the answer).
+        var refusal: String?
     }
 
     let socket: FileDescriptor
@@ -38,12 +41,9 @@ final class ControlServer {
     func service(_ ready: Set<Int32>, reactor: Reactor) {
         if ready.contains(socket.rawValue) {
             while let client = try? socket.accept(nonBlocking: true) {
-                if let refusal = refusal(for: client) {
-                    SupervisorLog.warning("control socket: \(refusal)")
-                    reply(client, "error: \(refusal)\n")
-                    continue
-                }
-                clients[client.rawValue] = Client(socket: client, deadline: SystemClock.monotonicNow() &+ 2_000_000_000)
+                let refused = refusal(for: client)
+                if let refused { SupervisorLog.warning("control socket: \(refused)") }
+                clients[client.rawValue] = Client(socket: client, deadline: SystemClock.monotonicNow() &+ 2_000_000_000, refusal: refused)
             }
         }
         for (fd, var client) in clients where ready.contains(fd) {
@@ -53,7 +53,7 @@ final class ControlServer {
             if count <= 0 && !(count < 0 && errno == EAGAIN) || client.request.count > 4096 || client.request.contains(10) {
                 clients[fd] = nil
                 let line = String(decoding: client.request.prefix { $0 != 10 }, as: UTF8.self)
-                reply(client.socket, reactor.answer(line))
+                reply(client.socket, client.refusal.map { "error: \($0)\n" } ?? reactor.answer(line))
             } else {
                 clients[fd] = client
             }
@@ -89,7 +89,7 @@ final class ControlServer {
     func expire(_ now: UInt64) {
         for (fd, client) in clients where client.deadline <= now {
             clients[fd] = nil
-            reply(client.socket, "error: no request within 2s\n")
+            reply(client.socket, "error: \(client.refusal ?? "no request within 2s")\n")
         }
     }
 
