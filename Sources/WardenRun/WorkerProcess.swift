@@ -17,8 +17,9 @@ public final class WorkerProcess {
         case ready(layers: [String])
         /// The kernel refused a call; `ended` when the answer was to end the worker.
         case refusedSyscall(SeccompNotification, ended: Bool)
-        /// A zygote forked an instance (already checked to be the zygote's child) / reaped one.
-        case instanceStarted(pid: pid_t, pidfd: FileDescriptor)
+        /// A zygote forked an instance; `pidfd` when it is still the zygote's child (nil: it is
+        /// already gone) / reaped one.
+        case instanceStarted(pid: pid_t, pidfd: FileDescriptor?)
         case instanceEnded(pid: pid_t, status: Int32)
         /// The worker is gone and reaped.
         case exited(WorkerExit)
@@ -187,13 +188,13 @@ public final class WorkerProcess {
                 module.auditor.record(operation: operation, fd: fd, preopen: preopen, path: path, reason: reason, errno: errno, pid: pid)
             case .timeline: end("unexpected timeline message")
             case .instanceStarted(let child):
-                // Believe the pid only if it is this worker's child, checked through a pidfd
-                // so the answer cannot change under us.
-                if module.perConnection != nil, let instance = Self.childPidfd(child, of: pid) {
-                    events.append(.instanceStarted(pid: child, pidfd: instance))
-                } else {
-                    end("instance report for a process that is not its child")
-                }
+                guard module.perConnection != nil else { end("instance report from a worker that does not fork"); continue }
+                // Track the pid only if it is this worker's child, checked through a pidfd so
+                // the answer cannot change under us. A quick instance may already be reaped
+                // (or its pid even reused) by the time this is read: then there is nothing to
+                // track or end, and a forged report can never point the supervisor's signals
+                // at a process that is not the zygote's.
+                events.append(.instanceStarted(pid: child, pidfd: Self.childPidfd(child, of: pid)))
             case .instanceEnded(let child, let status): events.append(.instanceEnded(pid: child, status: status))
             case .signaled(let signal) where !(1...64).contains(signal): end("impossible signal \(signal)")
             default:

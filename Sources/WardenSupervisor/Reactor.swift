@@ -142,7 +142,7 @@ final class Reactor: @unchecked Sendable {
         case .instanceStarted(let pid, let pidfd):
             module.handoffs = max(0, module.handoffs - 1)
             module.connectionsServed += 1
-            module.instances[pid] = ModuleRuntime.Instance(pidfd: pidfd, startedAt: SystemClock.monotonicNow())
+            if let pidfd { module.instances[pid] = ModuleRuntime.Instance(pidfd: pidfd, startedAt: SystemClock.monotonicNow()) }
         case .instanceEnded(_, let status):
             module.lastExitCode = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         case .exited(let exit):

@@ -79,12 +79,15 @@ public struct GuestRunner {
         }
     }
 
-    /// Parses, validates and instantiates the module against `wasi`.
-    public func instantiate(moduleBytes: [UInt8], wasi: WASIPreview1) throws(LoadError) -> Instantiated {
+    /// Parses, validates and instantiates the module against `wasi`. `compileEagerly`
+    /// translates every function now rather than on its first call: a per-connection zygote
+    /// pays once, where lazily each forked instance would translate again (and throw it away).
+    public func instantiate(moduleBytes: [UInt8], wasi: WASIPreview1, compileEagerly: Bool = false) throws(LoadError) -> Instantiated {
         let module: Module
         do { module = try parseWasm(bytes: moduleBytes) } catch { throw .invalidModule("\(error)") }
 
-        let engine = Engine(configuration: EngineConfiguration(compilationMode: .lazy, fuelMetering: limits.fuel != nil))
+        let mode: EngineConfiguration.CompilationMode = compileEagerly ? .eager : .lazy
+        let engine = Engine(configuration: EngineConfiguration(compilationMode: mode, fuelMetering: limits.fuel != nil))
         let store = Store(engine: engine)
         if let maxMemoryBytes = limits.maxMemoryBytes { store.resourceLimiter = MemoryCeiling(bytes: maxMemoryBytes) }
         if let fuel = limits.fuel { store.fuel = Fuel(remaining: fuel) }

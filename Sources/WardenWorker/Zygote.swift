@@ -17,7 +17,7 @@ enum Zygote {
             let bytes = try FileDescriptor(rawValue: DescriptorLayout.module).readToEnd(limit: 1 << 30)
             let wasi = try WASIPreview1(configuration: wasiConfiguration(configuration), auditor: ControlSocketAuditor(control: control))
             let limits = GuestRunner.Limits(maxMemoryBytes: configuration.maxMemoryBytes.map { Int(clamping: $0) }, fuel: configuration.fuel)
-            instantiated = try GuestRunner(limits: limits).instantiate(moduleBytes: try GuestRunner.binary(from: bytes), wasi: wasi)
+            instantiated = try GuestRunner(limits: limits).instantiate(moduleBytes: try GuestRunner.binary(from: bytes), wasi: wasi, compileEagerly: true)
         } catch {
             try? control.send(WorkerMessage.loadFailed(message: "\(error)").encoded())
             exit(Worker.ExitStatus.loadFailed)
