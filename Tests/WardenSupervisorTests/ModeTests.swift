@@ -76,6 +76,20 @@ import WardenTestSupport
         #expect(wardend.terminate() == 0)
     }
 
+    @Test("daemon with listen: the socket is granted as a preopened descriptor and one long-lived instance accepts by itself")
+    func daemonAccepts() throws {
+        let wardend = try WardendHarness(launch: false)
+        let port = WardendHarness.freePort()
+        try wardend.policy("acceptor", module: try Self.guest("acceptor"), service: "mode = \"daemon\"\nlisten = [\"tcp:127.0.0.1:\(port)\"]")
+        try wardend.start([])
+        try wardend.waitFor("acceptor", "running") { $0["state"] as? String == "running" }
+        #expect(Client.exchange(port, "") == "accepted 1\n")
+        #expect(Client.exchange(port, "") == "accepted 2\n", "the same instance, its state kept")
+        let fields = try #require(try wardend.status()["acceptor"])
+        #expect((fields["layers"] as? [String])?.contains { $0.contains("@sockets") } == true)
+        #expect(wardend.terminate() == 0)
+    }
+
     @Test("per-connection over a unix socket")
     func unixSocket() throws {
         let wardend = try WardendHarness(launch: false)
