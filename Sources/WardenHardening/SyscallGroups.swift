@@ -70,7 +70,7 @@ public enum SyscallGroups {
                         + [SyscallRule("prlimit64", [C.zero(0), C.zero(2)], note: "own limits, read only")]),
         SyscallGroup("@random", "the kernel's random number generator", allow("getrandom")),
         SyscallGroup("@scheduling", "give up the processor (WASI sched_yield)", allow("sched_yield")),
-        SyscallGroup("@signals", "handlers, masks and alternate stacks; kill and tgkill only to this process", allow(
+        SyscallGroup("@signals", "handlers, masks and alternate stacks; kill and tgkill only to this process (per-connection: checked by the launcher, see @zygote)", allow(
             "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "restart_syscall") + [
             // Self-signals the runtime needs to die properly: glibc's abort() is tgkill(self,
             // self, SIGABRT); WasmKit's fault handler re-raises with kill(getpid(), sig). A
