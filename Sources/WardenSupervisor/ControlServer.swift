@@ -27,6 +27,15 @@ final class ControlServer {
             guard let entry = getgrnam(groupName) else { throw .startup("wardend: control socket: group '\(groupName)' does not exist") }
             group = (groupName, entry.pointee.gr_gid)
         }
+        // Under systemd, RuntimeDirectory= made the directory; by hand, make it (root and the
+        // control group only) rather than fail.
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            let directory = String(path[..<slash])
+            if access(directory, F_OK) != 0 {
+                mkdir(directory, 0o750)
+                if let group { chown(directory, UInt32.max, group.1) }
+            }
+        }
         let descriptor = warden_listen_unix(path, 64, group == nil ? 0o600 : 0o660, group.map { Int32(bitPattern: $0.1) } ?? -1)
         guard descriptor >= 0 else { throw .startup("wardend: control socket \(path): \(Errno.current)") }
         socket = FileDescriptor(rawValue: descriptor)
