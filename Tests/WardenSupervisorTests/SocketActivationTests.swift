@@ -4,13 +4,12 @@ import WardenTestSupport
 
 /// Sockets handed in by systemd (LISTEN_FDS / LISTEN_FDNAMES), through systemd-socket-activate.
 @Suite(.serialized) struct SocketActivationTests {
-    @Test("a socket-activated start serves on the passed descriptor named in systemd:NAME")
+    static let activate = "/usr/bin/systemd-socket-activate"
+
+    @Test("a socket-activated start serves on the passed descriptor named in systemd:NAME",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: activate), "needs systemd-socket-activate(1) (package systemd)"))
     func activated() throws {
-        let activate = "/usr/bin/systemd-socket-activate"
-        guard FileManager.default.isExecutableFile(atPath: activate) else {
-            print("skipped: systemd-socket-activate is not installed")
-            return
-        }
+        let activate = Self.activate
         let wardend = try WardendHarness(launch: false)
         let port = WardendHarness.freePort()
         try wardend.policy("greeter", module: try ModeTests.guest("greeter"), service: "mode = \"per-connection\"\nlisten = [\"systemd:greeter\"]")
