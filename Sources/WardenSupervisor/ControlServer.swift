@@ -44,12 +44,24 @@ final class ControlServer {
         self.group = group
     }
 
-    var descriptors: [FileDescriptor] { [socket] + clients.values.map(\.socket) }
-    var nextDeadline: UInt64? { clients.values.map(\.deadline).min() }
+    /// accept() failed for want of descriptors: the socket is not polled before this.
+    private var pausedUntil: UInt64?
+
+    var descriptors: [FileDescriptor] {
+        let listening = pausedUntil.map { SystemClock.monotonicNow() >= $0 } ?? true
+        return (listening ? [socket] : []) + clients.values.map(\.socket)
+    }
+    var nextDeadline: UInt64? { (clients.values.map(\.deadline) + [pausedUntil].compactMap { $0 }).min() }
 
     func service(_ ready: Set<Int32>, reactor: Reactor) {
         if ready.contains(socket.rawValue) {
-            while let client = try? socket.accept(nonBlocking: true) {
+            while true {
+                let client: FileDescriptor
+                do throws(Errno) { client = try socket.accept(nonBlocking: true) } catch {
+                    // Out of descriptors: the socket stays readable; look again in 100ms, not at once.
+                    if error != .wouldBlock { pausedUntil = SystemClock.monotonicNow() &+ 100_000_000 }
+                    break
+                }
                 let refused = refusal(for: client)
                 if let refused { SupervisorLog.warning("control socket: \(refused)") }
                 clients[client.rawValue] = Client(socket: client, deadline: SystemClock.monotonicNow() &+ 2_000_000_000, refusal: refused)
@@ -96,6 +108,7 @@ final class ControlServer {
     }
 
     func expire(_ now: UInt64) {
+        if let paused = pausedUntil, now >= paused { pausedUntil = nil }
         for (fd, client) in clients where client.deadline <= now {
             clients[fd] = nil
             reply(client.socket, "error: \(client.refusal ?? "no request within 2s")\n")

@@ -218,6 +218,7 @@ extension Reactor {
 
     func acceptsConnections(_ module: ModuleRuntime) -> Bool {
         module.mode == .perConnection && module.state == .running && !shuttingDown && module.worker?.isReady == true
+            && module.acceptPausedUntil.map { SystemClock.monotonicNow() >= $0 } ?? true
     }
 
     /// Accepts what is waiting on `socket` and hands each connection to the module's zygote,
@@ -225,7 +226,16 @@ extension Reactor {
     func accept(on socket: FileDescriptor, for module: ModuleRuntime) {
         guard let worker = module.worker else { return }
         for _ in 0..<64 {
-            guard let connection = try? socket.accept(nonBlocking: false) else { return }
+            let connection: FileDescriptor
+            do throws(Errno) { connection = try socket.accept(nonBlocking: false) } catch {
+                if error != .wouldBlock {
+                    // Out of descriptors or memory: the listener stays readable, so wait a
+                    // little before polling it again rather than spin.
+                    refusalLog.warning("module \"\(module.name)\": accept: \(error); pausing 100ms")
+                    module.acceptPausedUntil = SystemClock.monotonicNow() &+ 100_000_000
+                }
+                return
+            }
             defer { try? connection.close() }
             let maximum = module.policy.service.maxConnections
             guard module.liveConnections < maximum else {

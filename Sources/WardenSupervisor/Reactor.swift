@@ -160,6 +160,7 @@ final class Reactor: @unchecked Sendable {
         consider(control?.nextDeadline)
         for module in modules.values {
             if case .backingOff(let until) = module.state { consider(until) }
+            consider(module.acceptPausedUntil)
             consider(module.stopDeadline)
             if let worker = module.worker {
                 consider(worker.deadline)
@@ -181,6 +182,7 @@ final class Reactor: @unchecked Sendable {
         }
         for module in modules.values {
             if case .backingOff(let until) = module.state, now >= until, !shuttingDown { start(module) }
+            if let paused = module.acceptPausedUntil, now >= paused { module.acceptPausedUntil = nil }
             if let deadline = module.stopDeadline, now >= deadline {
                 module.stopDeadline = nil
                 endEverything(module, reason: "it did not stop within the grace period")

@@ -15,6 +15,7 @@ public enum Supervisor {
     public static func run(_ options: SupervisorOptions) async -> Int32 {
         // Workers are spawned with every signal at its default: this only spares wardend.
         signal(SIGPIPE, SIG_IGN)
+        raiseDescriptorLimit()
         let activated = ListenerPool.fromSystemd()
         let authority = AmbientAuthority(purpose: "wardend: reading the policy directory")
         let loaded = PolicyDirectory.load(options.policyDirectory, authority: authority)
@@ -46,6 +47,15 @@ public enum Supervisor {
         SupervisorLog.info("stopped")
         return 0
     }
+}
+
+/// Each live per-connection instance holds a pidfd in wardend: take the whole hard limit for
+/// descriptors (systemd's soft default is 1024). Workers set their own lower limit.
+func raiseDescriptorLimit() {
+    var limit = rlimit()
+    guard getrlimit(RLIMIT_NOFILE, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+    limit.rlim_cur = limit.rlim_max
+    if setrlimit(RLIMIT_NOFILE, &limit) != 0 { SupervisorLog.warning("raising RLIMIT_NOFILE: \(Errno.current)") }
 }
 
 /// The reactor as a lifecycle service: graceful shutdown drains it, SIGHUP reloads it.

@@ -46,3 +46,53 @@ import WardenTestSupport
         #expect(wardend.terminate() == 0)
     }
 }
+
+/// Descriptors: wardend holds a pidfd per live instance, so it takes its whole hard limit, and
+/// with the table full it still serves (untracked instances) without spinning.
+@Suite(.serialized) struct DescriptorLimitTests {
+    static let prlimit = "/usr/bin/prlimit"
+
+    @Test("the soft RLIMIT_NOFILE is raised to the hard limit",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: prlimit), "needs prlimit(1)"))
+    func raisesSoftLimit() throws {
+        let wardend = try WardendHarness(launch: false)
+        try wardend.start([], prefix: [Self.prlimit, "--nofile=64:4096", "--"])
+        let deadline = Date().addingTimeInterval(10)
+        while !wardend.log.contains("supervising") && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let limits = try String(contentsOfFile: "/proc/\(wardend.process.processIdentifier)/limits", encoding: .utf8)
+        let line = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") }.map(String.init) ?? ""
+        #expect(line.split(separator: " ", omittingEmptySubsequences: true).suffix(3).prefix(2) == ["4096", "4096"], "\(line)")
+        #expect(wardend.terminate() == 0)
+    }
+
+    @Test("with its descriptor table full, wardend still serves every connection and does not spin",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: prlimit), "needs prlimit(1)"))
+    func fullTable() throws {
+        let wardend = try WardendHarness(launch: false)
+        let port = WardendHarness.freePort()
+        try wardend.policy("slow", module: try ModeTests.guest("sleeper"), args: ["1500"],
+                           service: "mode = \"per-connection\"\nlisten = [\"tcp:127.0.0.1:\(port)\"]\nmax-connections = 200")
+        try wardend.start([], prefix: [Self.prlimit, "--nofile=40:40", "--"])
+        try wardend.waitFor("slow", "running") { $0["state"] as? String == "running" }
+        let pid = wardend.process.processIdentifier
+        let first = (0..<30).map { _ in Client.connect(port) }
+        Thread.sleep(forTimeInterval: 0.4)
+        let second = (0..<5).map { _ in Client.connect(port) }
+        defer { for fd in first + second where fd >= 0 { close(fd) } }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
+        #expect(open >= 38, "the table is (nearly) full: \(open) of 40")
+        let cpuBefore = Self.cpuTicks(pid)
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(Self.cpuTicks(pid) - cpuBefore < 25, "wardend spun")
+        for fd in first + second where fd >= 0 { #expect(Client.readAll(fd) == "done\n") }
+        #expect(Client.exchange(port, "") == "done\n")
+        #expect(wardend.terminate() == 0)
+    }
+
+    /// utime + stime of a process, in clock ticks.
+    static func cpuTicks(_ pid: Int32) -> Int {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+    }
+}
