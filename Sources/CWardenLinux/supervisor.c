@@ -148,12 +148,22 @@ int warden_zygote_wait(const int *fds, int count, short *revents, int *terminate
     for (int i = 0; i < count; i++) { polled[i].fd = fds[i]; polled[i].events = POLLIN; polled[i].revents = 0; }
     sigset_t open;
     sigemptyset(&open);
-    int result = zygote_terminated ? 0 : ppoll(polled, (nfds_t)count, NULL, &open);
+    /* Draining: look without waiting (connections already passed are still served). */
+    struct timespec zero = { 0, 0 };
+    int result = ppoll(polled, (nfds_t)count, zygote_terminated ? &zero : NULL, &open);
     int saved = errno;
     for (int i = 0; i < count; i++) revents[i] = result > 0 ? polled[i].revents : 0;
     *terminated = zygote_terminated;
     errno = saved;
     return result;
+}
+
+void warden_zygote_pause(void) {
+    sigset_t open;
+    sigemptyset(&open);
+    /* No descriptors, no timeout: returns when a (blocked, now opened) signal arrives, or at
+       once if one is already pending, so a child that ended before this call is not missed. */
+    ppoll(NULL, 0, NULL, &open);
 }
 
 void warden_zygote_child_signals(void) {

@@ -26,12 +26,18 @@ enum Zygote {
         let zygote = getpid()
         var live = 0
         var draining = false
+        var controlOpen = true
         while true {
+            // Block for a connection or a signal; once draining, only look (connections the
+            // supervisor accepted before it stopped are still served) and otherwise sleep
+            // until a child ends.
             var revents: [Int16] = [0]
             var terminated: Int32 = 0
+            let watched: Int32 = controlOpen ? 1 : 0
             _ = [DescriptorLayout.control].withUnsafeBufferPointer { fds in
-                revents.withUnsafeMutableBufferPointer { warden_zygote_wait(fds.baseAddress, 1, $0.baseAddress, &terminated) }
+                revents.withUnsafeMutableBufferPointer { warden_zygote_wait(fds.baseAddress, watched, $0.baseAddress, &terminated) }
             }
+            if terminated != 0 { draining = true }
             var status: Int32 = 0
             while true {
                 let pid = warden_reap_any(&status)
@@ -39,17 +45,21 @@ enum Zygote {
                 live -= 1
                 try? control.send(WorkerMessage.instanceEnded(pid: pid, status: status).encoded())
             }
-            // SIGTERM: take no more connections, let the live ones finish (the supervisor
-            // bounds how long), then leave.
-            if terminated != 0 { draining = true }
-            if draining && live == 0 { finish(control) }
-            guard !draining, revents[0] != 0 else { continue }
+            guard controlOpen, revents[0] != 0 else {
+                // SIGTERM (or the supervisor gone): no more connections; the live ones finish
+                // (the supervisor bounds how long), then leave.
+                if draining {
+                    if live == 0 { finish(control) }
+                    warden_zygote_pause()
+                }
+                continue
+            }
             let frame: (payload: [UInt8], descriptor: FileDescriptor?)?
             do { frame = try control.receive() } catch { exit(Worker.ExitStatus.controlLost) }
             guard let frame else {
                 // The supervisor is gone: nothing more will come.
+                controlOpen = false
                 draining = true
-                if live == 0 { finish(control) }
                 continue
             }
             guard (try? SupervisorMessage.decode(frame.payload)) == .connection, let connection = frame.descriptor else {

@@ -77,12 +77,20 @@ import WardenTestSupport
         try wardend.waitFor("slow", "running") { $0["state"] as? String == "running" }
         try wardend.waitFor("forever", "running") { $0["state"] as? String == "running" }
         let connection = Client.connect(port)
-        let live = try wardend.waitFor("slow", "one live") { $0["connections"] as? Int == 1 }
+        // The instance is live once the zygote reported it (a handoff counts as live before).
+        let live = try wardend.waitFor("slow", "one live instance") { ($0["pids"] as? [Int])?.count == 2 }
         let pids = (live["pids"] as? [Int] ?? []) + ((try wardend.status()["forever"]?["pids"] as? [Int]) ?? [])
         #expect(pids.count == 3, "zygote, instance, daemon")
         kill(wardend.process.processIdentifier, SIGTERM)
-        Thread.sleep(forTimeInterval: 0.2)
-        #expect(Client.connect(port) < 0, "no longer accepting")
+        var refused = false
+        let deadline = Date().addingTimeInterval(3)
+        while !refused && Date() < deadline {
+            let probe = Client.connect(port)
+            refused = probe < 0
+            if probe >= 0 { close(probe) }
+            if !refused { Thread.sleep(forTimeInterval: 0.02) }
+        }
+        #expect(refused, "no longer accepting")
         #expect(Client.readAll(connection) == "done\n", "the live connection finished")
         close(connection)
         #expect(wardend.waitForExit(timeout: 10) == 0, "\(wardend.log)")
@@ -99,7 +107,7 @@ import WardenTestSupport
         try wardend.waitFor("stuck", "running") { $0["state"] as? String == "running" }
         let connection = Client.connect(port)
         defer { close(connection) }
-        try wardend.waitFor("stuck", "one live") { $0["connections"] as? Int == 1 }
+        try wardend.waitFor("stuck", "one live instance") { ($0["pids"] as? [Int])?.count == 2 }
         let started = Date()
         #expect(wardend.terminate(timeout: 10) == 0)
         #expect(Date().timeIntervalSince(started) < 5)
@@ -118,7 +126,7 @@ import WardenTestSupport
         try wardend.waitFor("slow", "running") { $0["state"] as? String == "running" }
         let connection = Client.connect(port)
         defer { close(connection) }
-        let slow = try wardend.waitFor("slow", "one live") { $0["connections"] as? Int == 1 }
+        let slow = try wardend.waitFor("slow", "one live instance") { ($0["pids"] as? [Int])?.count == 2 }
         let pids = (slow["pids"] as? [Int] ?? []) + ((try wardend.status()["forever"]?["pids"] as? [Int]) ?? [])
         #expect(pids.count == 3)
         kill(wardend.process.processIdentifier, SIGKILL)

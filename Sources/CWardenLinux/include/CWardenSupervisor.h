@@ -29,13 +29,16 @@ int warden_signalfd(int signal);
 /// Reads and discards pending signalfd records.
 void warden_signalfd_drain(int fd);
 
-/// The zygote: waits until `fd` is readable or a signal arrives. SIGCHLD and SIGTERM are
-/// blocked outside this wait and unblocked inside it (ppoll's atomic mask), so a child's death
-/// or a drain request can never be lost between checking and sleeping. Returns the ppoll
-/// result (-1 with EINTR after a signal); sets *terminated when SIGTERM arrived.
+/// The zygote: waits until `fd` is readable or a signal arrives (after SIGTERM: only looks,
+/// without waiting). SIGCHLD and SIGTERM are blocked outside this wait and unblocked inside it
+/// (ppoll's atomic mask), so a child's death or a drain request can never be lost between
+/// checking and sleeping. Returns the ppoll result (-1 with EINTR after a signal); sets
+/// *terminated when SIGTERM arrived.
 int warden_zygote_wait(const int *fds, int count, short *revents, int *terminated);
 /// Installs the zygote's no-op SIGCHLD and flag-setting SIGTERM handlers and blocks both.
 int warden_zygote_signals(void);
+/// The draining zygote: sleeps until a signal (a child's SIGCHLD) with no descriptor watched.
+void warden_zygote_pause(void);
 /// In a freshly forked instance: default handlers and an empty mask again.
 void warden_zygote_child_signals(void);
 /// fork(2) as glibc does it: clone(CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD).
