@@ -20,7 +20,8 @@ final class WardendHarness: @unchecked Sendable {
     /// Short timings so restart, back-off and drain tests stay quick.
     static let quickTimings = ["--grace-period", "2s", "--restart-delay", "50ms", "--restart-delay-max", "1s"]
 
-    func start(_ arguments: [String], executable: String = Warden.product("wardend"), prefix: [String] = []) throws {
+    func start(_ arguments: [String], executable: String = Warden.product("wardend"), prefix: [String] = [],
+               environment: [String: String] = [:]) throws {
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.executableURL = URL(fileURLWithPath: prefix.first ?? executable)
@@ -29,6 +30,7 @@ final class WardendHarness: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         try process.run()
     }
 
