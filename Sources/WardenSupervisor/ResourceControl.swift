@@ -13,7 +13,7 @@ final class ResourceControl {
     let unavailable: String
     private let authority = AmbientAuthority(purpose: "wardend: cgroup v2 delegation (/proc/self/cgroup, /sys/fs/cgroup)")
 
-    private init(root: String?, unavailable: String) {
+    init(root: String?, unavailable: String) {
         self.root = root
         self.unavailable = unavailable
     }
@@ -22,6 +22,11 @@ final class ResourceControl {
     static let runtimeOverhead = 128 << 20
 
     static func detect() -> ResourceControl {
+        // Only a cgroup systemd delegated to this service is ours to divide: started by hand
+        // (or by a test) on a v2 host, wardend's cgroup belongs to someone else's session.
+        guard getenv("INVOCATION_ID") != nil else {
+            return ResourceControl(root: nil, unavailable: "not started by systemd (no delegated cgroup)")
+        }
         let authority = AmbientAuthority(purpose: "wardend: cgroup v2 detection")
         guard let own = try? authority.readFile("/proc/self/cgroup", limit: 65536) else {
             return ResourceControl(root: nil, unavailable: "/proc/self/cgroup unreadable")
