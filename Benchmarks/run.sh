@@ -7,12 +7,12 @@
 # are measurements, not tests.
 #
 # Environment knobs (all optional):
-#   WARDEN=path        use this warden binary instead of building .build/release/warden
+#   WARDEN=path        use this warden binary (warden-worker next to it) instead of `make release`
 #   WASMTIME=path      use this wasmtime binary (default: the pip wasmtime_cli binary, else PATH)
 #   CLANG=path         wasm32-wasi clang (default /usr/bin/clang-14)
 #   BENCH_TMPDIR=dir   where the scratch tree (incl. the 256 MiB file) goes (default: $TMPDIR or /tmp)
 #   BENCH_OUT=file     results file (default Benchmarks/results/latest.txt)
-#   BENCH_STARTUP_RUNS / BENCH_LOOP_RUNS / BENCH_COPY_RUNS   hyperfine --runs per benchmark
+#   BENCH_STARTUP_RUNS / BENCH_LOOP_RUNS / BENCH_COPY_RUNS / BENCH_LAYER_RUNS   runs per benchmark
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,6 +22,7 @@ CLANG=${CLANG:-/usr/bin/clang-14}
 STARTUP_RUNS=${BENCH_STARTUP_RUNS:-40}
 LOOP_RUNS=${BENCH_LOOP_RUNS:-7}
 COPY_RUNS=${BENCH_COPY_RUNS:-11}
+LAYER_RUNS=${BENCH_LAYER_RUNS:-21}
 WRITES=1000000
 OPENS=200000
 COPY_MIB=256
@@ -38,12 +39,10 @@ command -v python3 >/dev/null || die "python3 not found (used to read hyperfine'
 # Tools
 
 if [ -z "${WARDEN:-}" ]; then
-    # Static Swift runtime: each module run starts two processes (launcher and worker), and
-    # loading the runtime's shared libraries is a large part of a Swift process's start-up.
-    log "building warden and warden-worker (swift build -c release -Xswiftc -static-stdlib, scratch .build-static)"
-    (cd "$ROOT" && swift build -c release --scratch-path .build-static -Xswiftc -static-stdlib --product warden \
-        && swift build -c release --scratch-path .build-static -Xswiftc -static-stdlib --product warden-worker) >&2
-    WARDEN="$(cd "$ROOT" && swift build -c release --scratch-path .build-static --show-bin-path)/warden"
+    # `make release`: fully static, stripped executables (see the Makefile for why).
+    log "building warden and warden-worker (make release: -static-executable, stripped, scratch .build-release)"
+    (cd "$ROOT" && make -s release) >&2
+    WARDEN="$(cd "$ROOT" && swift build -c release --scratch-path .build-release --show-bin-path)/warden"
 fi
 [ -x "$WARDEN" ] || die "warden binary not found at $WARDEN"
 
@@ -90,6 +89,7 @@ for name in hello write1m open200k copy; do
     "$CLANG" --target=wasm32-wasi -O2 -Wl,--strip-debug "$HERE/guests/$name.c" -o "$WORK/wasm/$name.wasm"
     gcc -O2 "$HERE/native/$name.c" -o "$WORK/native/$name"
 done
+gcc -O2 "$HERE/native/seccomp_entry.c" -o "$WORK/native/seccomp_entry"
 
 printf 'benchmark file\n' > "$WORK/open/file"
 log "creating ${COPY_MIB} MiB source file"
@@ -171,6 +171,18 @@ bench copy 1 "$COPY_RUNS" --prepare sync -- \
     "$N/copy $WORK/src/data $WORK/dst/out" \
     "$WASMTIME run $COPY_ARGS_WASMTIME $W/copy.wasm /src/data /dst/out" \
     "$WARDEN run $COPY_ARGS_WARDEN $W/copy.wasm /src/data /dst/out"
+# What seccomp costs: the same hardened worker with and without its filter, alternating in
+# one hyperfine run; and the kernel's fixed per-call cost of any filter, from C.
+log "measuring seccomp's cost on write1m (all layers vs --debug-without seccomp)"
+hyperfine -N --output=null --warmup 1 --runs "$LAYER_RUNS" --export-json "$WORK/json/layers.json" \
+    -n "all layers" "$WARDEN run $W/write1m.wasm $WRITES" \
+    -n "without seccomp" "$WARDEN run --debug-without seccomp $W/write1m.wasm $WRITES" >&2
+"$N/seccomp_entry" > "$WORK/seccomp_entry.txt"
+# Where start-up goes: `warden run --timings`, medians of every milestone's share.
+log "measuring the start-up breakdown (warden run --timings, $STARTUP_RUNS runs)"
+for _ in $(seq "$STARTUP_RUNS"); do
+    "$WARDEN" run --timings "$W/hello.wasm" 2>>"$WORK/timings.txt" >/dev/null
+done
 elapsed=$(( $(date +%s) - start ))
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -180,7 +192,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$(dirname "$OUT")"
 wasmtime_version=n/a
 [ -n "$WASMTIME" ] && wasmtime_version=$("$WASMTIME" --version)
-export WORK WARDEN WASMTIME wasmtime_version elapsed WRITES OPENS COPY_MIB LOAD_BEFORE LOAD_AFTER
+export WORK WARDEN WASMTIME wasmtime_version elapsed WRITES OPENS COPY_MIB LOAD_BEFORE LOAD_AFTER STARTUP_RUNS
 python3 - "$WORK/json" <<'PY' | tee "$OUT"
 import json, os, platform, subprocess, sys, datetime
 
@@ -256,6 +268,35 @@ if oc is not None and otc is not None:
 cw, cn = med("copy", "warden"), med("copy", "native")
 if cw is not None and cn is not None:
     p(f"target copy, warden <= 1.1x native:            {ratio(cw, cn)}  -> {verdict(cw <= 1.1 * cn)}")
+hw, ht = med("hello", "warden"), med("hello", "wasmtime")
+if hw is not None and ht is not None:
+    p(f"target hello start-up, warden <= wasmtime:     {fmt_time(hw)} vs {fmt_time(ht)}  ({ratio(hw, ht)})  -> {verdict(hw <= ht)}")
+
+with open(os.path.join(jdir, "layers.json")) as f:
+    layers = {r["command"]: r for r in json.load(f)["results"]}
+on, off = layers["all layers"], layers["without seccomp"]
+with open(os.path.join(os.environ["WORK"], "seccomp_entry.txt")) as f:
+    plain_ns, filtered_ns = (float(x) for x in f.read().split())
+extra = (on["median"] - off["median"]) / writes
+p(f"target seccomp <= 5% on write1m:              {on['median']*1e3:.1f} ms vs {off['median']*1e3:.1f} ms without the filter"
+  f"  ({(on['median'] / off['median'] - 1) * 100:+.1f}%, {extra * 1e9:+.0f} ns per fd_write)  -> {verdict(on['median'] <= 1.05 * off['median'])}")
+p(f"  kernel floor: any filter adds {filtered_ns - plain_ns:.0f} ns to a write(2) here ({plain_ns:.0f} -> {filtered_ns:.0f} ns, C, allow-all filter)")
+p("")
+
+import re, statistics
+deltas, order, totals = {}, [], []
+with open(os.path.join(os.environ["WORK"], "timings.txt")) as f:
+    for line in f:
+        m = re.match(r"\s+([0-9.]+)\s+\+([0-9.]+)\s+(.*)$", line)
+        if not m: continue
+        name = m.group(3)
+        if name not in deltas: deltas[name] = []; order.append(name)
+        deltas[name].append(float(m.group(2)))
+        if name == "run ended": totals.append(float(m.group(1)))
+p(f"start-up breakdown: `warden run --timings hello.wasm`, medians of {os.environ['STARTUP_RUNS']} runs (ms after the previous milestone)")
+for name in order[1:]:
+    p(f"  {statistics.median(deltas[name]):7.3f}  {name}")
+p(f"  {statistics.median(totals):7.3f}  total from warden's main to the run's end (exec and exit not included)")
 p("")
 p("details (seconds): median / mean ± stddev / min .. max / runs")
 for bench in ("hello", "write1m", "open200k", "copy"):

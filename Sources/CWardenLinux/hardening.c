@@ -1,6 +1,9 @@
 // C helpers for WardenHardening (see CWardenHardening.h for why each exists).
 #include "CWardenHardening.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
@@ -123,3 +126,26 @@ long warden_raw_syscall(long number, long a0, long a1, long a2, long a3, long a4
 long warden_raw_syscall_int_first(long number, int a0, long a1, long a2, long a3) {
     return syscall(number, a0, a1, a2, a3);
 }
+
+int warden_seccomp_install(const void *program, size_t length, int new_listener) {
+    if (length == 0 || length % sizeof(struct sock_filter) != 0 || length / sizeof(struct sock_filter) > BPF_MAXINSNS) {
+        errno = EINVAL;
+        return -1;
+    }
+    struct sock_fprog fprog = {
+        .len = (unsigned short)(length / sizeof(struct sock_filter)),
+        .filter = (struct sock_filter *)program,
+    };
+    unsigned int flags = new_listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+    long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
+    if (rc < 0) return -1;
+    return new_listener ? (int)rc : 0;
+}
+
+int warden_new_netns_for_thread(void) {
+    /* unshare(CLONE_NEWNET) moves only the calling thread; the launcher's others stay. */
+    if (unshare(CLONE_NEWNET) != 0) return -1;
+    return open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+}
+
+int warden_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }

@@ -25,9 +25,18 @@ struct DescriptorStep: HardeningStep {
             throw HardeningFailure(step: name, errno: .current,
                                    operation: "checking the layout 0...\(highest): descriptor \(fd) is not open (the next open would take its place)")
         }
-        let first = UInt32(highest) + 1
+        // The launcher's prepared network namespace arrived with the configuration, at
+        // whatever number recvmsg gave it: kept until the namespaces step joins and closes it.
+        var first = UInt32(highest) + 1
+        var kept = ""
+        if let prepared = plan.networkNamespace, prepared.rawValue > highest {
+            let slot = UInt32(prepared.rawValue)
+            if slot > first { try check(name, "close_range(\(first), \(slot - 1), 0)", warden_close_range(first, slot - 1, 0)) }
+            first = slot + 1
+            kept = " and the prepared network namespace"
+        }
         try check(name, "close_range(\(first), ~0U, 0)", warden_close_range(first, UInt32.max, 0))
-        context.report.applied("descriptors", "kept 0...\(highest), closed the rest")
+        context.report.applied("descriptors", "kept 0...\(highest)\(kept), closed the rest")
         context.report.applied("session", try leaveTerminal())
     }
 

@@ -13,6 +13,9 @@ public struct HardeningPlan: Sendable {
     public var namespaces: [Namespace]
     /// When false, a namespace that cannot be created is reported as not applied.
     public var namespacesRequired: Bool
+    /// A fresh, empty network namespace created ahead of time by the launcher (root only),
+    /// joined with setns instead of unshare; the step closes it.
+    public var networkNamespace: FileDescriptor?
     /// The service identity to drop to. Applied only when the worker runs as root; an
     /// unprivileged worker keeps its own ids (and maps them into its user namespace).
     public var identity: Identity?
@@ -141,10 +144,25 @@ public struct HardeningPlan: Sendable {
         /// zygote in every instance; those calls go to the listener, which lets exactly the
         /// self-signals through (`SeccompNotificationListener.allowSelfSignal`).
         public var forking = false
+        /// The filter already compiled from exactly this plan (`SeccompFilter.compiledProgram`),
+        /// by the launcher while the worker was starting; nil compiles it in the step.
+        public var program: [UInt8]?
         public init(violation: ViolationAction = .killProcess, socketsGranted: Bool = false, notifyListener: Bool = false) {
             self.violation = violation
             self.socketsGranted = socketsGranted
             self.notifyListener = notifyListener
+        }
+
+        /// A worker's plan from its launcher's settings (`[sandbox] on-syscall-violation`:
+        /// "kill" or "errno"): one mapping, so the program the launcher compiles and the plan
+        /// the worker reports are the same.
+        public static func worker(onViolation: String, socketsGranted: Bool, reportViolations: Bool,
+                                  excludedGroups: [String], forking: Bool = false) -> SeccompPlan {
+            var plan = SeccompPlan(violation: onViolation == "errno" ? .permissionDenied : .killProcess,
+                                   socketsGranted: socketsGranted, notifyListener: reportViolations)
+            plan.excludedGroups = excludedGroups
+            plan.forking = forking
+            return plan
         }
     }
 

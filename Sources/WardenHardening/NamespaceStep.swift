@@ -22,6 +22,16 @@ struct NamespaceStep: HardeningStep {
             return
         }
         let dropsIdentity = plan.identity != nil && geteuid() == 0
+        // Joining a network namespace owned by the launcher's user namespace needs
+        // CAP_SYS_ADMIN there: before this worker enters a user namespace of its own.
+        var joinedNetwork = false
+        if let prepared = plan.networkNamespace {
+            defer { try? prepared.close() }
+            if wanted.contains(.net), warden_setns_net(prepared.rawValue) == 0 {
+                joinedNetwork = true
+                context.report.applied("namespace net", "prepared by the launcher")
+            }
+        }
         var userNamespaceFailed = false
         if wanted.contains(.user) {
             if dropsIdentity {
@@ -39,7 +49,7 @@ struct NamespaceStep: HardeningStep {
                 }
             }
         }
-        for namespace in wanted where namespace != .user {
+        for namespace in wanted where namespace != .user && !(namespace == .net && joinedNetwork) {
             if warden_unshare(namespace.cloneFlag) == 0 {
                 context.report.applied("namespace \(namespace.rawValue)")
                 continue

@@ -3,8 +3,9 @@ import Glibc
 import WardenSystem
 
 /// The worker's seccomp filter, built with libseccomp from `SyscallGroups` for a plan. Built
-/// once and either loaded (the seccomp step) or exported as PFC text for auditors
-/// (`exportPFC`), so what they read is exactly what gets loaded.
+/// once and either compiled to the BPF program the seccomp step installs
+/// (`compiledProgram`) or exported as PFC text for auditors (`exportPFC`), so what they read
+/// is exactly what gets loaded.
 ///
 /// - Default action: the plan's violation action (kill the process, or an errno), or, with
 ///   `notifyListener`, SECCOMP_RET_USER_NOTIF (the launcher answers per the violation action).
@@ -97,22 +98,6 @@ public final class SeccompFilter {
         guard rc == 0 else { throw HardeningFailure(step: .seccomp, errno: Errno(rawValue: -rc), operation: "seccomp_attr_set(\(label))") }
     }
 
-    /// Loads the filter into the calling thread (the whole process: the worker has one
-    /// thread). Requires no_new_privs, which the step before Landlock set.
-    public func load() throws(HardeningFailure) {
-        let rc = seccomp_load(context)
-        guard rc == 0 else { throw HardeningFailure(step: .seccomp, errno: Errno(rawValue: -rc), operation: "seccomp_load()") }
-    }
-
-    /// The user-notification listener libseccomp obtained when `load()` installed a filter
-    /// with a notify action (SECCOMP_FILTER_FLAG_NEW_LISTENER), or nil. Makes no syscall:
-    /// libseccomp kept the descriptor when it loaded the filter (and its API level was probed
-    /// by `seccomp_init`), so this is safe to call under the filter.
-    func notificationDescriptor() -> FileDescriptor? {
-        let fd = seccomp_notify_fd(context)
-        return fd >= 0 ? FileDescriptor(rawValue: fd) : nil
-    }
-
     /// Writes the filter as libseccomp's human-readable PFC to `descriptor`, for auditors.
     public func exportPFC(to descriptor: FileDescriptor) throws(HardeningFailure) {
         let rc = seccomp_export_pfc(context, descriptor.rawValue)
@@ -125,9 +110,62 @@ public final class SeccompFilter {
         guard rc == 0 else { throw HardeningFailure(step: .seccomp, errno: Errno(rawValue: -rc), operation: "seccomp_export_bpf()") }
     }
 
+    /// The filter as a raw BPF program (`struct sock_filter[]`), exactly what `load()` would
+    /// install. The launcher compiles it while the worker is still starting (libseccomp's
+    /// build is a third of the hardening time) and the worker installs it with
+    /// `SeccompProgram.install`.
+    public func compiledProgram() throws(HardeningFailure) -> [UInt8] {
+        let memory = memfd_create("warden-seccomp", UInt32(MFD_CLOEXEC))
+        guard memory >= 0 else { throw HardeningFailure(step: .seccomp, errno: .current, operation: "memfd_create() for the BPF export") }
+        let descriptor = FileDescriptor(rawValue: memory)
+        defer { try? descriptor.close() }
+        try exportBPF(to: descriptor)
+        do throws(Errno) {
+            _ = try descriptor.seek(offset: 0, from: .start)
+            return try descriptor.readToEnd(limit: 4096 * 8)
+        } catch {
+            throw HardeningFailure(step: .seccomp, errno: error, operation: "reading the BPF export")
+        }
+    }
+
+    /// The program for a worker whose pid is not known yet: compiled once with an impossible
+    /// pid (above the kernel's PID_MAX_LIMIT) standing in for the worker's own, and aimed at the
+    /// real one by `SeccompProgramTemplate.program(forProcess:)`. The launcher compiles it on
+    /// a thread of its own while it reads the module and spawns the worker.
+    public static func template(plan: HardeningPlan.SeccompPlan) throws(HardeningFailure) -> SeccompProgramTemplate {
+        let program = try SeccompFilter(plan: plan, processID: SeccompProgramTemplate.placeholder).compiledProgram()
+        return SeccompProgramTemplate(program: program)
+    }
+
     /// The syscall number of `name` on this architecture, if it has one.
     public static func syscallNumber(_ name: String) -> Int? {
         let number = seccomp_syscall_resolve_name(name)
         return number >= 0 ? Int(number) : nil
+    }
+}
+
+/// A compiled filter whose own-pid comparisons still hold `placeholder` (see
+/// `SeccompFilter.template`). libseccomp compiles `arg == pid` (a masked 32-bit comparison)
+/// to `jeq #pid`; those are the only instructions whose constant is the placeholder, which a
+/// test checks by comparing against the program compiled for the real pid.
+public struct SeccompProgramTemplate: Sendable {
+    /// Above PID_MAX_LIMIT (2^22): no process can have it, and no syscall rule compares with it.
+    public static let placeholder: Int32 = 0x7fff_fff0
+    let program: [UInt8]
+
+    /// The program with the placeholder replaced by `pid`.
+    public func program(forProcess pid: Int32) -> [UInt8] {
+        var patched = program
+        let jumpIfEqualConstant: UInt16 = 0x15  // BPF_JMP | BPF_JEQ | BPF_K
+        let placeholder = UInt32(bitPattern: Self.placeholder)
+        // struct sock_filter { u16 code; u8 jt; u8 jf; u32 k; }, native (little) endian.
+        for offset in stride(from: 0, to: patched.count - 7, by: 8) {
+            let code = UInt16(patched[offset]) | UInt16(patched[offset + 1]) << 8
+            let k = (0..<4).reduce(UInt32(0)) { $0 | UInt32(patched[offset + 4 + $1]) << (8 * $1) }
+            guard code == jumpIfEqualConstant, k == placeholder else { continue }
+            let value = UInt32(bitPattern: pid)
+            for byte in 0..<4 { patched[offset + 4 + byte] = UInt8(truncatingIfNeeded: value >> (8 * byte)) }
+        }
+        return patched
     }
 }

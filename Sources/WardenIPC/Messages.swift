@@ -21,6 +21,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var hardening = HardeningSettings()
     /// Set for a per-connection worker (the zygote); nil runs the module once.
     public var perConnection: PerConnectionSettings?
+    /// `warden learn`: report every allowed access (`accesses`) and what the run used (`usage`).
+    public var learn = false
 
     public init() {}
 
@@ -41,6 +43,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
         writer.u32(UInt32(maxOpenDescriptors))
         hardening.encode(into: &writer)
         writer.optional(perConnection) { $1.encode(into: &$0) }
+        writer.bool(learn)
         return writer.bytes
     }
 
@@ -63,6 +66,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
         configuration.maxOpenDescriptors = Int(try reader.u32())
         configuration.hardening = try HardeningSettings.decode(from: &reader)
         if try reader.bool() { configuration.perConnection = try PerConnectionSettings.decode(from: &reader) }
+        configuration.learn = try reader.bool()
         guard reader.isAtEnd else { throw .invalid("trailing bytes") }
         return configuration
     }
@@ -91,6 +95,12 @@ public struct HardeningSettings: Sendable, Equatable {
     public var skippedSteps: [String] = []
     /// Send a `timeline` of start-up milestones before the module's `_start` (`--timings`).
     public var reportTimings = false
+    /// The seccomp filter the launcher compiled for this worker (raw BPF), or nil for the
+    /// worker to compile it.
+    public var seccompProgram: [UInt8]?
+    /// A network namespace the launcher created ahead of time travels with the configuration
+    /// frame (SCM_RIGHTS); the worker joins it instead of creating one.
+    public var networkNamespacePassed = false
 
     public init() {}
 
@@ -109,6 +119,8 @@ public struct HardeningSettings: Sendable, Equatable {
         writer.strings(excludedSyscallGroups)
         writer.strings(skippedSteps)
         writer.bool(reportTimings)
+        writer.optional(seccompProgram) { $0.blob($1) }
+        writer.bool(networkNamespacePassed)
     }
 
     static func decode(from reader: inout WireReader) throws(WireError) -> HardeningSettings {
@@ -127,6 +139,9 @@ public struct HardeningSettings: Sendable, Equatable {
         settings.excludedSyscallGroups = try reader.strings(limit: 64)
         settings.skippedSteps = try reader.strings(limit: 16)
         settings.reportTimings = try reader.bool()
+        // BPF_MAXINSNS instructions of 8 bytes.
+        if try reader.bool() { settings.seccompProgram = try reader.blob(limit: 4096 * 8) }
+        settings.networkNamespacePassed = try reader.bool()
         return settings
     }
 }
@@ -156,6 +171,11 @@ public enum WorkerMessage: Sendable, Equatable {
     case instanceStarted(pid: Int32)
     /// A zygote reaped an instance: its wait status.
     case instanceEnded(pid: Int32, status: Int32)
+    /// `warden learn`: allowed accesses since the last batch (preopen index, path beneath it,
+    /// `AccessKind` raw value), in order.
+    case accesses([LearnedAccess])
+    /// `warden learn`: what the run used, just before the final report.
+    case usage(memoryBytes: UInt64, fuelConsumed: UInt64?, peakOpenDescriptors: UInt32, environmentRead: Bool)
 
     public func encoded() -> [UInt8] {
         var writer = WireWriter()
@@ -190,16 +210,30 @@ public enum WorkerMessage: Sendable, Equatable {
             writer.string(reason)
         case .listener:
             writer.u8(8)
+        case .accesses(let accesses):
+            writer.u8(10)
+            writer.u32(UInt32(clamping: accesses.count))
+            for access in accesses {
+                writer.u32(access.preopen)
+                writer.string(access.path)
+                writer.u8(access.kind)
+            }
+        case .usage(let memoryBytes, let fuelConsumed, let peakOpenDescriptors, let environmentRead):
+            writer.u8(11)
+            writer.u64(memoryBytes)
+            writer.optional(fuelConsumed) { $0.u64($1) }
+            writer.u32(peakOpenDescriptors)
+            writer.bool(environmentRead)
         case .timeline(let names, let times):
             writer.u8(9)
             writer.strings(names)
             writer.u32(UInt32(clamping: times.count))
             for time in times { writer.u64(time) }
         case .instanceStarted(let pid):
-            writer.u8(10)
+            writer.u8(12)
             writer.i32(pid)
         case .instanceEnded(let pid, let status):
-            writer.u8(11)
+            writer.u8(13)
             writer.i32(pid)
             writer.i32(status)
         }
@@ -231,12 +265,37 @@ public enum WorkerMessage: Sendable, Equatable {
             var times: [UInt64] = []
             for _ in 0..<count { times.append(try reader.u64()) }
             message = .timeline(names: names, times: times)
-        case 10: message = .instanceStarted(pid: try reader.i32())
-        case 11: message = .instanceEnded(pid: try reader.i32(), status: try reader.i32())
+        case 12: message = .instanceStarted(pid: try reader.i32())
+        case 13: message = .instanceEnded(pid: try reader.i32(), status: try reader.i32())
+        case 10:
+            let count = Int(try reader.u32())
+            guard count <= 65536 else { throw .invalid("access count") }
+            var accesses: [LearnedAccess] = []
+            for _ in 0..<count {
+                accesses.append(LearnedAccess(preopen: try reader.u32(), path: try reader.string(), kind: try reader.u8()))
+            }
+            message = .accesses(accesses)
+        case 11:
+            let memory = try reader.u64()
+            let fuel: UInt64? = try reader.bool() ? try reader.u64() : nil
+            message = .usage(memoryBytes: memory, fuelConsumed: fuel, peakOpenDescriptors: try reader.u32(), environmentRead: try reader.bool())
         default: throw .invalid("message tag")
         }
         guard reader.isAtEnd else { throw .invalid("trailing bytes") }
         return message
+    }
+}
+
+/// One allowed access as the worker reports it while learning (see WardenWASI's
+/// `ObservedAccess`; this room does not depend on it).
+public struct LearnedAccess: Sendable, Equatable {
+    public var preopen: UInt32
+    public var path: String
+    public var kind: UInt8
+    public init(preopen: UInt32, path: String, kind: UInt8) {
+        self.preopen = preopen
+        self.path = path
+        self.kind = kind
     }
 }
 

@@ -19,6 +19,10 @@ public struct WireWriter: Sendable {
         u32(UInt32(values.count))
         for value in values { string(value) }
     }
+    public mutating func blob(_ value: [UInt8]) {
+        u32(UInt32(value.count))
+        bytes.append(contentsOf: value)
+    }
     public mutating func optional<T>(_ value: T?, _ write: (inout WireWriter, T) -> Void) {
         bool(value != nil)
         if let value { write(&self, value) }
@@ -68,6 +72,11 @@ public struct WireReader {
         let slice = try take(count)
         guard let text = String(validating: slice, as: UTF8.self) else { throw .invalid("UTF-8 string") }
         return text
+    }
+    public mutating func blob(limit: Int) throws(WireError) -> [UInt8] {
+        let count = Int(try u32())
+        guard count <= limit else { throw .invalid("byte string length") }
+        return Array(try take(count))
     }
     public mutating func strings(limit: Int = 1 << 20) throws(WireError) -> [String] {
         let count = Int(try u32())

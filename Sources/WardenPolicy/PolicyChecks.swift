@@ -3,6 +3,14 @@ import TOMLKit
 /// Checks across keys: guest path collisions and nesting (errors), and what a reviewer must
 /// look at twice (warnings): system directories, home directories, a module that could
 /// rewrite itself or its policy, missing host directories, limits left at defaults.
+/// The rules other rooms must announce before proposing a grant (`policy suggest`).
+public enum PolicyCheckRules {
+    /// Granting one of these is warned about.
+    public static let systemDirectories = PolicyChecks.systemDirectories
+    /// Whether `path` is `directory` or beneath it.
+    public static func contains(_ directory: String, _ path: String) -> Bool { PolicyChecks.contains(directory, path) }
+}
+
 struct PolicyChecks {
     let context: ParseContext
     let policyPath: String?

@@ -83,6 +83,8 @@ public enum RunCommandCore {
         for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) < 0 {
             _ = Glibc.open("/dev/null", O_RDWR)
         }
+        // Started first, so it overlaps everything up to the worker's hardening.
+        let preparation = LaunchPreparation(for: options)
         let authority = AmbientAuthority(purpose: "warden run: module file, granted directories, listeners")
         let stderr = FileDescriptor.standardError
         func fail(_ status: Int32, _ message: String) -> Int32 {
@@ -127,6 +129,7 @@ public enum RunCommandCore {
                 return fail(ExitStatus.launchFailure, "cannot open /dev/null: \(error)")
             }
         }
+        if options.stdoutToStderr { configuration.stdout = stderr }
         for entry in options.environment {
             if entry.contains("=") {
                 configuration.environment.append(entry)
@@ -188,7 +191,8 @@ public enum RunCommandCore {
                 }
             }
             return WorkerLauncher(options: options, moduleName: moduleName, moduleBytes: bytes,
-                                  configuration: configuration, auditor: auditor, identity: identity).run()
+                                  configuration: configuration, auditor: auditor, identity: identity,
+                                  preparation: preparation).run()
         }
         let binary: [UInt8]
         do { binary = try GuestRunner.binary(from: bytes) } catch {

@@ -27,6 +27,9 @@ public struct RunOptions {
     public var stdinNull = false
     public var stdoutNull = false
     public var stderrNull = false
+    /// The module's standard output goes to warden's standard error (`warden learn` prints
+    /// the policy on standard output).
+    public var stdoutToStderr = false
     /// A `sha256 =` pin from a policy: the module file must hash to exactly this.
     public var sha256: String?
     /// Run in a separate hardened `warden-worker` process (experimental while the worker
@@ -44,6 +47,8 @@ public struct RunOptions {
     public var excludedSyscallGroups: [String] = []
     /// Hardening steps left out, for debugging and measuring a layer's cost only.
     public var skippedSteps: [String] = []
+    /// `warden learn`: the worker reports every allowed access and its usage here.
+    public var learner: AccessLearner?
     /// `--timings`: print where start-up time went (stderr) when the run ends.
     public var timeline: StartupTimeline?
     /// The module's name for audit events and messages (a policy's `name`, else the file name).

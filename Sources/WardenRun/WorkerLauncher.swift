@@ -17,6 +17,9 @@ struct WorkerLauncher {
     let auditor: JSONLinesAuditor
     /// Resolved by the launcher (which may read /etc/passwd); nil keeps the invoking ids.
     let identity: (uid: UInt32, gid: UInt32)?
+    /// The seccomp program and network namespace, prepared on a second thread since the
+    /// launch began.
+    var preparation: LaunchPreparation? = nil
 
     /// Why the service account cannot use a granted directory (by its owner, group and mode
     /// bits; ACLs aside), or nil. Warden warns instead of failing: the grant stays as written.
@@ -41,7 +44,8 @@ struct WorkerLauncher {
 
     /// Whether the worker must hand over a seccomp notification listener (always, unless the
     /// seccomp step itself is skipped for measurement).
-    var expectsListener: Bool { !options.skippedSteps.contains("seccomp") }
+    var expectsListener: Bool { Self.expectsListener(options) }
+    static func expectsListener(_ options: RunOptions) -> Bool { !options.skippedSteps.contains("seccomp") }
 
     /// `warden-worker` next to the running `warden` binary.
     static func workerPath() -> String? {
@@ -50,7 +54,9 @@ struct WorkerLauncher {
         guard count > 0 else { return nil }
         let executable = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         guard let slash = executable.lastIndex(of: "/") else { return nil }
-        return executable[..<slash] + "/warden-worker"
+        // String + String: `Substring + String` costs a Swift runtime conformance scan (~40 µs
+        // in this binary) on every launch.
+        return String(executable[..<slash]) + "/warden-worker"
     }
 
     func run() -> Int32 {
@@ -81,11 +87,28 @@ struct WorkerLauncher {
         Glibc.close(pair[1])
         guard spawned == 0 else { return fail(RunCommandCore.ExitStatus.launchFailure, "cannot start warden-worker: \(Errno.current)") }
         options.timeline?.mark("worker spawned")
+        options.learner?.spawnedAt = SystemClock.monotonicNow()
 
         let control = ControlChannel(socket: FileDescriptor(rawValue: pair[0]))
         warden_deadline_child(pid)
+        // The worker's seccomp program (aimed at its pid) and network namespace, prepared
+        // on the other thread meanwhile.
+        var setup = workerConfiguration()
+        let prepared = preparation?.finish()
+        let namespace = prepared?.networkNamespace
+        defer { try? namespace?.close() }
+        do throws(HardeningFailure) {
+            let template: SeccompProgramTemplate
+            if let prepared { template = try prepared.seccomp.get() } else { template = try SeccompFilter.template(plan: Self.seccompPlan(for: options)) }
+            setup.hardening.seccompProgram = template.program(forProcess: pid)
+        } catch {
+            kill(pid, SIGKILL)
+            _ = reap(pid)
+            return fail(RunCommandCore.ExitStatus.launchFailure, "module '\(moduleName)': \(error.message)")
+        }
+        setup.hardening.networkNamespacePassed = namespace != nil
         do {
-            try control.send(workerConfiguration().encoded())
+            try control.send(setup.encoded(), passing: namespace)
         } catch {
             kill(pid, SIGKILL)
             _ = reap(pid)
@@ -134,9 +157,11 @@ struct WorkerLauncher {
                 if events & Int16(POLLIN) != 0, let notification = try? active.receive() {
                     if options.onSyscallViolation == "errno" {
                         auditor.recordSyscall(notification, action: "denied", errno: "EPERM")
+                        options.learner?.refused(layer: "seccomp", operation: notification.syscallName, preopen: nil, path: nil, reason: "syscall")
                         try? active.deny(notification, errno: EPERM)
                     } else {
                         auditor.recordSyscall(notification, action: "killed", errno: nil)
+                        options.learner?.refused(layer: "seccomp", operation: notification.syscallName, preopen: nil, path: nil, reason: "syscall")
                         if killedFor == nil { killedFor = notification }
                         kill(pid, SIGKILL)
                     }
@@ -181,6 +206,23 @@ struct WorkerLauncher {
                         case .denial(let operation, let fd, let preopen, let path, let reason, let errno):
                             if let passed { try? passed.close() }
                             auditor.record(operation: operation, fd: fd, preopen: preopen, path: path, reason: reason, errno: errno, pid: pid)
+                            options.learner?.refused(layer: "wasi", operation: operation, preopen: preopen, path: path, reason: reason)
+                        case .accesses(let batch):
+                            if let passed { try? passed.close() }
+                            guard let learner = options.learner, ready, final == nil else {
+                                endWorker("unexpected accesses message")
+                                continue
+                            }
+                            if !learner.add(batch, preopenCount: configuration.preopens.count) {
+                                endWorker("more than \(AccessLearner.distinctLimit) distinct accesses, or one outside the grants")
+                            }
+                        case .usage(let memory, let fuel, let descriptors, let environment):
+                            if let passed { try? passed.close() }
+                            guard let learner = options.learner, ready, final == nil, !learner.usageReported else {
+                                endWorker("unexpected usage message")
+                                continue
+                            }
+                            learner.usage(memoryBytes: memory, fuelConsumed: fuel, peakOpenDescriptors: descriptors, environmentRead: environment)
                         case .timeline(let names, let times):
                             if let passed { try? passed.close() }
                             guard options.timeline != nil, ready, final == nil else {
@@ -231,6 +273,7 @@ struct WorkerLauncher {
         worker.listenerCount = configuration.listeners.count
         worker.maxMemoryBytes = options.maxMemoryBytes.map { UInt64($0) }
         worker.fuel = options.fuel
+        worker.learn = options.learner != nil
         worker.maxOpenDescriptors = configuration.maxOpenDescriptors
         var hardening = HardeningSettings()
         // The worker can only lower limits (it never holds CAP_SYS_RESOURCE): never ask for more
@@ -255,6 +298,13 @@ struct WorkerLauncher {
         return worker
     }
 
+    /// The filter a worker for `options` gets; the worker rebuilds the same plan from the
+    /// settings `workerConfiguration()` sends (`SeccompPlan.worker`), for its report.
+    static func seccompPlan(for options: RunOptions) -> HardeningPlan.SeccompPlan {
+        .worker(onViolation: options.onSyscallViolation, socketsGranted: !options.tcpListeners.isEmpty,
+                reportViolations: expectsListener(options), excludedGroups: options.excludedSyscallGroups)
+    }
+
     func outcome(_ reported: WorkerMessage?, workerStatus: Int32, pid: pid_t, fail: (Int32, String) -> Int32) -> Int32 {
         // The worker's own report counts only if it then exited normally: a death by signal
         // (cpu-time, a kill) wins over whatever a possibly compromised worker claimed first.
@@ -266,7 +316,7 @@ struct WorkerLauncher {
         case .trapped(let reason): return fail(RunCommandCore.ExitStatus.trap, "module '\(moduleName)' trapped: \(reason)")
         case .loadFailed(let reason): return fail(RunCommandCore.ExitStatus.launchFailure, "\(options.modulePath): \(reason)")
         case .hardeningFailed(_, _, let text): return fail(RunCommandCore.ExitStatus.launchFailure, "module '\(moduleName)': \(text)")
-        case .ready, .denial, .listener, .timeline, .instanceStarted, .instanceEnded, nil: break
+        case .ready, .denial, .listener, .timeline, .accesses, .usage, .instanceStarted, .instanceEnded, nil: break
         }
         // No final report: the worker died.
         if workerStatus & 0x7f != 0 {
@@ -286,7 +336,13 @@ struct WorkerLauncher {
 
     func reap(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        if let learner = options.learner {
+            func nanoseconds(_ time: timeval) -> UInt64 { UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_usec) * 1000 }
+            learner.cpuNanoseconds = nanoseconds(usage.ru_utime) + nanoseconds(usage.ru_stime)
+            learner.wallNanoseconds = SystemClock.monotonicNow() &- learner.spawnedAt
+        }
         return status
     }
 }

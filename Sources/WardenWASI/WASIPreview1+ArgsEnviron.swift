@@ -13,6 +13,7 @@ extension WASIPreview1 {
 
     public func environGet(_ memory: GuestMemory, pointers: UInt32, buffer: UInt32) throws(WASIErrno) {
         try storeStrings(configuration.environment, memory, pointers, buffer)
+        if observer != nil { environmentRead = true }
     }
 
     private func storeSizes(_ strings: [String], _ memory: GuestMemory, _ count: UInt32, _ bufferSize: UInt32) throws(WASIErrno) {

@@ -114,6 +114,7 @@ extension WASIPreview1 {
     public func fdClose(fd: UInt32) throws(WASIErrno) {
         let descriptor = try table.remove(fd)
         if descriptor.ownsHost { try? descriptor.host.close() }
+        if observer != nil { observedPaths[fd] = nil }
     }
 
     /// Moves `from` onto `to`, closing what `to` held. Both must be open (as in wasmtime);
@@ -126,5 +127,6 @@ extension WASIPreview1 {
         if replaced.ownsHost { try? replaced.host.close() }
         _ = try table.remove(from)
         table.place(moving, at: to)
+        if observer != nil { observedPaths[to] = observedPaths.removeValue(forKey: from) }
     }
 }

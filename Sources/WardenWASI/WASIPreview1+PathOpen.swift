@@ -69,6 +69,14 @@ extension WASIPreview1 {
                 throw deny("path_open", fd: fd, descriptor: directory, path: guestPath.text, .resourceLimit, error)
             }
             try memory.store(newFD, at: result)
+            if observer != nil {
+                // What the open allows is what a policy must grant, used or not.
+                observedPaths[newFD] = observedPath(fd, guestPath)
+                peakOpenDescriptors = max(peakOpenDescriptors, table.openCount)
+                if oflags.contains(.create) { observe(fd, directory, guestPath, .created) }
+                if wantsWrite || oflags.contains(.truncate) { observe(fd, directory, guestPath, .written) }
+                if wantsRead && !oflags.contains(.directory) { observe(fd, directory, guestPath, .read) }
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ extension WASIPreview1 {
             let directory = try self.directory(fd, .pathCreateDirectory, "path_create_directory", path: guestPath)
             let target = try resolveParent(directory, fd: fd, guestPath, operation: "path_create_directory")
             do throws(Errno) { try target.parent.makeDirectory(target.name, mode: 0o777) } catch { throw WASIErrno(error) }
+            observe(fd, directory, guestPath, .created)
         }
     }
 
@@ -17,6 +18,7 @@ extension WASIPreview1 {
             let directory = try self.directory(fd, .pathRemoveDirectory, "path_remove_directory", path: guestPath)
             let target = try resolveParent(directory, fd: fd, guestPath, operation: "path_remove_directory")
             do throws(Errno) { try target.parent.unlink(target.name, directory: true) } catch { throw WASIErrno(error) }
+            observe(fd, directory, guestPath, .deleted)
         }
     }
 
@@ -31,6 +33,7 @@ extension WASIPreview1 {
                 throw status.isDirectory ? .isdir : .notdir
             }
             do throws(Errno) { try target.parent.unlink(target.name, directory: false) } catch { throw WASIErrno(error) }
+            observe(fd, directory, guestPath, .deleted)
         }
     }
 
@@ -39,6 +42,7 @@ extension WASIPreview1 {
         _ = try memory.bytes(at: result, count: UInt32(Layout.filestatSize))
         let status = try memory.withPath(at: path, length: pathLength) { (guestPath) throws(WASIErrno) -> FileStatus in
             let directory = try self.directory(fd, .pathFilestatGet, "path_filestat_get", path: guestPath)
+            defer { observe(fd, directory, guestPath, .stated) }
             return try withFinalObject(directory, fd: fd, guestPath, follow: LookupFlags(rawValue: flags).contains(.symlinkFollow),
                                        operation: "path_filestat_get") { (handle, name, emptyPath) throws(Errno) in
                 emptyPath ? try handle.status() : try handle.status(of: name, followSymlinks: false)
@@ -57,6 +61,7 @@ extension WASIPreview1 {
                 try handle.setTimes(emptyPath ? Self.emptyString : name, access: access, modification: modification,
                                     followSymlinks: false, emptyPath: emptyPath)
             }
+            observe(fd, directory, guestPath, .written)
         }
     }
 
@@ -93,6 +98,7 @@ extension WASIPreview1 {
             if length > 0, scratch[0] == UInt8(ascii: "/") {
                 throw deny("path_readlink", fd: fd, descriptor: directory, path: guestPath.text, .absoluteSymlink)
             }
+            observe(fd, directory, guestPath, .read)
             let copied = min(length, output.count)
             if copied > 0 { output.baseAddress!.copyMemory(from: scratch.baseAddress!, byteCount: copied) }
             return copied
@@ -117,6 +123,7 @@ extension WASIPreview1 {
                     throw exists ? .exist : .noent
                 }
                 do throws(Errno) { try link.parent.makeSymlink(link.name, pointingTo: target.cString) } catch { throw WASIErrno(error) }
+                observe(fd, directory, guestPath, .created)
             }
         }
     }
@@ -137,6 +144,8 @@ extension WASIPreview1 {
                     throw status.isDirectory ? .perm : .notdir
                 }
                 do throws(Errno) { try old.parent.link(old.name, to: new.parent, new.name) } catch { throw WASIErrno(error) }
+                observe(oldFD, from, source, .read)
+                observe(newFD, to, destination, .created)
             }
         }
     }
@@ -156,6 +165,8 @@ extension WASIPreview1 {
                     guard status.isDirectory else { throw .notdir }
                 }
                 do throws(Errno) { try old.parent.rename(old.name, to: new.parent, new.name) } catch { throw WASIErrno(error) }
+                observe(fd, from, source, .deleted)
+                observe(newFD, to, destination, .created)
             }
         }
     }

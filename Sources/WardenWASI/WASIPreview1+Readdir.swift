@@ -11,6 +11,7 @@ extension WASIPreview1 {
         _ = try resolved(fd)
         let descriptor = try self.descriptor(fd, .fdReaddir, "fd_readdir")
         guard descriptor.kind == .directory else { throw .notdir }
+        if cookie == 0 { observe(fd, descriptor, nil, .listed) }
         let output = try memory.bytes(at: buffer, count: bufferLength)
         _ = try memory.bytes(at: used, count: 4)
         var writer = DirentWriter(output: output)

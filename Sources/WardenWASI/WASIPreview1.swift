@@ -7,6 +7,15 @@ public final class WASIPreview1 {
     public let configuration: WASIConfiguration
     public var table: DescriptorTable
     public var auditor: AccessAuditor?
+    /// Every allowed path access, when learning (`warden learn`); nil costs nothing.
+    public var observer: AccessObserver?
+    /// With an observer: where each directory and file descriptor points beneath its preopen.
+    var observedPaths: [UInt32: String] = [:]
+    /// With an observer: the most descriptors the guest held at once (stdio and preopens included).
+    public internal(set) var peakOpenDescriptors = 0
+    /// With an observer: whether the guest asked for its environment (WASI hands over all of it
+    /// at once, so which variables it used cannot be told).
+    public internal(set) var environmentRead = false
     /// Scratch buffer for getdents64 and other host-side staging, reused across calls.
     var scratch: UnsafeMutableRawBufferPointer
 
@@ -44,6 +53,22 @@ public final class WASIPreview1 {
     public func closeAll() {
         for descriptor in table.all where descriptor.ownsHost { try? descriptor.host.close() }
         table = DescriptorTable(limit: configuration.maxOpenDescriptors)
+    }
+
+    // MARK: Learning
+
+    /// Tells the observer (if any) that `kind` happened to `path` beneath descriptor `fd`.
+    @inline(__always)
+    func observe(_ fd: UInt32, _ descriptor: Descriptor, _ path: GuestPath?, _ kind: AccessKind) {
+        guard let observer, descriptor.preopen >= 0 else { return }
+        observer.observe(ObservedAccess(preopen: Int(descriptor.preopen), path: observedPath(fd, path), kind: kind))
+    }
+
+    /// The path `path` names beneath `fd`'s preopen ("" for the preopen itself).
+    func observedPath(_ fd: UInt32, _ path: GuestPath?) -> String {
+        let base = observedPaths[fd] ?? ""
+        guard let path else { return base }
+        return ObservedPath.join(base, path.text)
     }
 
     // MARK: Refusals

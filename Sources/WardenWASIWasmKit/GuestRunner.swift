@@ -57,11 +57,19 @@ public struct GuestRunner {
         }
     }
 
+    /// What a run used: its linear memory at the end (memories never shrink, so also its
+    /// peak) and the fuel it burned (when metered). For `warden learn`.
+    public struct Usage: Sendable, Equatable {
+        public var memoryBytes: Int
+        public var fuelConsumed: UInt64?
+    }
+
     /// A module parsed, validated and instantiated, its `_start` not yet called. A
     /// per-connection zygote makes one and forks: each instance starts from this state.
     public struct Instantiated {
         let store: Store
         /// nil when instantiation already ended the guest (a start section called proc_exit).
+        let instance: Instance?
         let start: Function?
         let ended: Outcome?
 
@@ -99,19 +107,28 @@ public struct GuestRunner {
         do {
             instance = try module.instantiate(store: store, imports: imports)
         } catch let termination as GuestTermination {
-            return Instantiated(store: store, start: nil, ended: Self.outcome(termination))
+            return Instantiated(store: store, instance: nil, start: nil, ended: Self.outcome(termination))
         } catch {
             throw .instantiation("\(error)")
         }
         bridge.bind(to: instance)
         guard let start = instance.exports[function: "_start"] else { throw .noStart }
-        return Instantiated(store: store, start: start, ended: nil)
+        return Instantiated(store: store, instance: instance, start: start, ended: nil)
     }
 
-    /// `beforeStart` runs once the module is parsed and instantiated, just before `_start`.
-    public func run(moduleBytes: [UInt8], wasi: WASIPreview1, beforeStart: (() -> Void)? = nil) throws(LoadError) -> Outcome {
+    /// `beforeStart` runs once the module is parsed and instantiated, just before `_start`;
+    /// `afterRun`, once `_start` has ended (however it ended).
+    public func run(moduleBytes: [UInt8], wasi: WASIPreview1, beforeStart: (() -> Void)? = nil,
+                    afterRun: ((Usage) -> Void)? = nil) throws(LoadError) -> Outcome {
         let instantiated = try instantiate(moduleBytes: moduleBytes, wasi: wasi)
-        if instantiated.ended == nil { beforeStart?() }
+        guard instantiated.ended == nil else { return instantiated.run() }
+        beforeStart?()
+        defer {
+            if let afterRun, let instance = instantiated.instance {
+                let consumed = limits.fuel.flatMap { budget in instantiated.store.fuel.map { budget &- $0.remaining } }
+                afterRun(Usage(memoryBytes: instance.exports[memory: "memory"]?.byteCount ?? 0, fuelConsumed: consumed))
+            }
+        }
         return instantiated.run()
     }
 

@@ -25,9 +25,13 @@ public enum Worker {
         signal(SIGXFSZ, SIG_IGN)
         let control = ControlChannel(socket: FileDescriptor(rawValue: DescriptorLayout.control))
         let configuration: WorkerConfiguration
+        let networkNamespace: FileDescriptor?
         do {
             guard let frame = try control.receive() else { exit(ExitStatus.controlLost) }
             configuration = try WorkerConfiguration.decode(frame.payload)
+            // Exactly one descriptor travels with the configuration, and only when announced.
+            guard (frame.descriptor != nil) == configuration.hardening.networkNamespacePassed else { exit(ExitStatus.badConfiguration) }
+            networkNamespace = frame.descriptor
         } catch {
             exit(ExitStatus.badConfiguration)
         }
@@ -36,7 +40,7 @@ public enum Worker {
         // Harden first: nothing below this line runs with more than the plan allows.
         let layers: [String]
         do {
-            let applied = try WorkerHardening.apply(configuration, control: control)
+            let applied = try WorkerHardening.apply(configuration, networkNamespace: networkNamespace, control: control)
             layers = applied.layers
             for step in applied.stepEnds { timeline.mark(step.name, at: step.time) }
         } catch {
@@ -87,7 +91,18 @@ public enum Worker {
         } catch {
             return Outcome(message: .loadFailed(message: "cannot set up WASI: \(error)"), status: ExitStatus.loadFailed)
         }
+        let learning = configuration.learn ? LearningObserver(control: control) : nil
+        wasi.observer = learning
         let limits = GuestRunner.Limits(maxMemoryBytes: configuration.maxMemoryBytes.map { Int(clamping: $0) }, fuel: configuration.fuel)
+        let afterRun: ((GuestRunner.Usage) -> Void)? = learning.map { observer in
+            { usage in
+                observer.flush()
+                let message = WorkerMessage.usage(memoryBytes: UInt64(usage.memoryBytes), fuelConsumed: usage.fuelConsumed,
+                                                  peakOpenDescriptors: UInt32(clamping: wasi.peakOpenDescriptors),
+                                                  environmentRead: wasi.environmentRead)
+                try? control.send(message.encoded())
+            }
+        }
         do {
             let binary = try GuestRunner.binary(from: moduleBytes)
             let beforeStart: (() -> Void)? = timeline.map { recorded in
@@ -97,7 +112,7 @@ public enum Worker {
                     try? control.send(WorkerMessage.timeline(names: recorded.names, times: recorded.times).encoded())
                 }
             }
-            switch try GuestRunner(limits: limits).run(moduleBytes: binary, wasi: wasi, beforeStart: beforeStart) {
+            switch try GuestRunner(limits: limits).run(moduleBytes: binary, wasi: wasi, beforeStart: beforeStart, afterRun: afterRun) {
             case .exited(let code): return Outcome(message: .exited(code: code), status: ExitStatus.finished)
             case .signaled(let signal): return Outcome(message: .signaled(signal: signal), status: ExitStatus.finished)
             case .trapped(let reason): return Outcome(message: .trapped(reason: reason), status: ExitStatus.finished)

@@ -12,7 +12,7 @@ struct WorkerHardeningError: Error {
 /// Turns the launcher's settings into the hardening room's plan and applies it. The plan's
 /// Landlock rules are the preopen descriptors at their fixed numbers.
 enum WorkerHardening {
-    static func plan(for configuration: WorkerConfiguration) throws(WorkerHardeningError) -> HardeningPlan {
+    static func plan(for configuration: WorkerConfiguration, networkNamespace: FileDescriptor?) throws(WorkerHardeningError) -> HardeningPlan {
         let settings = configuration.hardening
         let layoutEnd = DescriptorLayout.firstPreopen + Int32(configuration.preopens.count + configuration.listenerCount) - 1
         var namespaces: [HardeningPlan.Namespace] = []
@@ -29,12 +29,14 @@ enum WorkerHardening {
             HardeningPlan.LandlockPlan.Rule(descriptor: FileDescriptor(rawValue: DescriptorLayout.firstPreopen + Int32(index)),
                                             readWrite: preopen.readWrite)
         }
-        var seccomp = HardeningPlan.SeccompPlan(violation: settings.onSyscallViolation == "errno" ? .permissionDenied : .killProcess,
-                                                socketsGranted: configuration.listenerCount > 0, notifyListener: settings.reportViolations)
-        seccomp.excludedGroups = settings.excludedSyscallGroups
-        seccomp.forking = configuration.perConnection != nil
+        var seccomp = HardeningPlan.SeccompPlan.worker(onViolation: settings.onSyscallViolation,
+                                                       socketsGranted: configuration.listenerCount > 0,
+                                                       reportViolations: settings.reportViolations,
+                                                       excludedGroups: settings.excludedSyscallGroups,
+                                                       forking: configuration.perConnection != nil)
+        seccomp.program = settings.seccompProgram
         let identity: HardeningPlan.Identity? = settings.uid.flatMap { uid in settings.gid.map { HardeningPlan.Identity(uid: uid, gid: $0) } }
-        return HardeningPlan(
+        var plan = HardeningPlan(
             highestDescriptor: max(layoutEnd, DescriptorLayout.module),
             limits: .init(coreBytes: 0, openFiles: settings.openFiles, fileSizeBytes: settings.fileSizeBytes, cpuSeconds: settings.cpuSeconds),
             namespaces: namespaces, namespacesRequired: settings.namespacesRequired,
@@ -43,13 +45,15 @@ enum WorkerHardening {
             seccomp: seccomp,
             parentDeathSignal: 9,
             expectedParentPID: settings.launcherPID > 0 ? settings.launcherPID : nil)
+        plan.networkNamespace = networkNamespace
+        return plan
     }
 
     /// Applies the plan; returns one line per layer for the launcher (`applied landlock: ABI 7`)
     /// and when each step ended, for `--timings`.
-    static func apply(_ configuration: WorkerConfiguration, control: ControlChannel) throws(WorkerHardeningError)
+    static func apply(_ configuration: WorkerConfiguration, networkNamespace: FileDescriptor?, control: ControlChannel) throws(WorkerHardeningError)
         -> (layers: [String], stepEnds: [(name: String, time: UInt64)]) {
-        let plan = try plan(for: configuration)
+        let plan = try plan(for: configuration, networkNamespace: networkNamespace)
         let skipped = configuration.hardening.skippedSteps.compactMap(HardeningStepName.init(rawValue:))
         let report: HardeningReport
         do throws(HardeningFailure) {

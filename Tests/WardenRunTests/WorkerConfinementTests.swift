@@ -45,27 +45,36 @@ import WardenTestSupport
             }, uniquingKeysWith: { first, _ in first })
             if fields["Seccomp"] == "2" { break }
         }
+        // Its namespaces (as `ns.net` = "net:[4026...]") and the network devices it can see.
+        for kind in ["net", "mnt", "ipc", "uts", "user"] {
+            fields["ns.\(kind)"] = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/\(kind)")
+        }
+        let devices = (try? String(contentsOfFile: "/proc/\(pid)/net/dev", encoding: .utf8)) ?? ""
+        fields["net.devices"] = devices.split(separator: "\n").dropFirst(2)
+            .compactMap { $0.split(separator: ":").first?.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         return fields
     }
 
-    @Test(.enabled(if: geteuid() == 0, "needs root to observe the identity change"))
-    func policyWorkerCarriesEveryLayerAndTheServiceIdentity() throws {
-        let tree = try TemporaryTree()
+    /// A policy for the sleeper, run as `nobody`, written into `tree`; returns its path.
+    func sleeperPolicy(in tree: TemporaryTree, limits: String = "") throws -> (policy: String, module: String) {
         let module = try Guests.wat(Self.sleeper, name: "sleeper")
         try tree.write("policy.toml", """
             version = 1
             [module]
             name = "sleeper"
             path = "\(module)"
-            [limits]
-            memory = "1MiB"
-            cpu-time = "10s"
-            wall-time = "30s"
-            open-files = 16
+            \(limits)
             [sandbox]
             user = "nobody"
             """)
-        let status = try workerStatus(["--policy", tree.url("policy.toml")])
+        return (tree.url("policy.toml"), module)
+    }
+
+    @Test(.enabled(if: geteuid() == 0, "needs root to observe the identity change"))
+    func policyWorkerCarriesEveryLayerAndTheServiceIdentity() throws {
+        let tree = try TemporaryTree()
+        let limits = "[limits]\nmemory = \"1MiB\"\ncpu-time = \"10s\"\nwall-time = \"30s\"\nopen-files = 16"
+        let status = try workerStatus(["--policy", try sleeperPolicy(in: tree, limits: limits).policy])
         #expect(status["Seccomp"] == "2")
         #expect(status["NoNewPrivs"] == "1")
         for set in ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"] {
@@ -73,6 +82,21 @@ import WardenTestSupport
         }
         #expect(status["Uid"]?.split(separator: "\t").allSatisfy { $0 == "65534" } == true, "Uid: \(status["Uid"] ?? "missing")")
         #expect(status["Gid"]?.split(separator: "\t").allSatisfy { $0 == "65534" } == true, "Gid: \(status["Gid"] ?? "missing")")
+    }
+
+    /// Every namespace differs from the test's own, and the network one is empty but for
+    /// loopback, whether the worker made it or the launcher prepared it (root).
+    @Test(arguments: [false, true])
+    func workerLivesInItsOwnNamespaces(viaPolicy: Bool) throws {
+        let tree = try TemporaryTree()
+        let (policy, module) = try sleeperPolicy(in: tree)
+        let status = try workerStatus(viaPolicy ? ["--policy", policy] : [module])
+        for kind in ["net", "mnt", "ipc", "uts", "user"] {
+            let own = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/\(kind)")
+            let worker = try #require(status["ns.\(kind)"], "no \(kind) namespace read")
+            #expect(worker != own, "the worker shares the \(kind) namespace \(own)")
+        }
+        #expect(status["net.devices"] == "lo", "devices in the worker's network namespace: \(status["net.devices"] ?? "none")")
     }
 
     @Test func flagRunWorkerIsConfinedToo() throws {

@@ -88,4 +88,17 @@ long warden_raw_syscall(long number, long a0, long a1, long a2, long a3, long a4
 /// compiler leaves there.
 long warden_raw_syscall_int_first(long number, int a0, long a1, long a2, long a3);
 
+/// Installs a seccomp filter given as a raw BPF program (struct sock_filter[], built and
+/// exported by libseccomp in the launcher), as seccomp(SECCOMP_SET_MODE_FILTER) does.
+/// `new_listener`: also ask for a user-notification listener. Returns the listener fd, 0
+/// without one, or -1 with errno set. Requires no_new_privs (or CAP_SYS_ADMIN).
+int warden_seccomp_install(const void *program, size_t length, int new_listener);
+
+/// Moves the calling thread (only it) into a new, empty network namespace and returns a
+/// close-on-exec descriptor for it, or -1 with errno set. For a short-lived launcher thread:
+/// the kernel's network-namespace set-up then overlaps the worker's exec. Needs CAP_SYS_ADMIN.
+int warden_new_netns_for_thread(void);
+/// setns(fd, CLONE_NEWNET).
+int warden_setns_net(int fd);
+
 #endif
