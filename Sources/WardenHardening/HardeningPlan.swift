@@ -138,6 +138,12 @@ public struct HardeningPlan: Sendable {
         /// Groups left out of the allowlist (narrowing only: a group can be removed, never
         /// added). Lets an operator or a test drive the refusal path end to end.
         public var excludedGroups: [String] = []
+        /// A per-connection zygote: adds `@zygote` (fork as glibc does it, reap, receive
+        /// connections on fd 3, arm an instance's death signal and CPU limit) and leaves the
+        /// self-only kill/tgkill rules out, since a pid fixed in the filter would name the
+        /// zygote in every instance; those calls go to the listener, which lets exactly the
+        /// self-signals through (`SeccompNotificationListener.allowSelfSignal`).
+        public var forking = false
         /// The filter already compiled from exactly this plan (`SeccompFilter.compiledProgram`),
         /// by the launcher while the worker was starting; nil compiles it in the step.
         public var program: [UInt8]?
@@ -151,10 +157,11 @@ public struct HardeningPlan: Sendable {
         /// "kill" or "errno"): one mapping, so the program the launcher compiles and the plan
         /// the worker reports are the same.
         public static func worker(onViolation: String, socketsGranted: Bool, reportViolations: Bool,
-                                  excludedGroups: [String]) -> SeccompPlan {
+                                  excludedGroups: [String], forking: Bool = false) -> SeccompPlan {
             var plan = SeccompPlan(violation: onViolation == "errno" ? .permissionDenied : .killProcess,
                                    socketsGranted: socketsGranted, notifyListener: reportViolations)
             plan.excludedGroups = excludedGroups
+            plan.forking = forking
             return plan
         }
     }

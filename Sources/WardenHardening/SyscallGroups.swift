@@ -70,14 +70,15 @@ public enum SyscallGroups {
                         + [SyscallRule("prlimit64", [C.zero(0), C.zero(2)], note: "own limits, read only")]),
         SyscallGroup("@random", "the kernel's random number generator", allow("getrandom")),
         SyscallGroup("@scheduling", "give up the processor (WASI sched_yield)", allow("sched_yield")),
-        SyscallGroup("@signals", "handlers, masks and alternate stacks; kill and tgkill only to this process", allow(
+        SyscallGroup("@signals", "handlers, masks and alternate stacks; kill and tgkill only to this process (per-connection: checked by the launcher, see @zygote)", allow(
             "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "restart_syscall") + [
             // Self-signals the runtime needs to die properly: glibc's abort() is tgkill(self,
             // self, SIGABRT); WasmKit's fault handler re-raises with kill(getpid(), sig). A
             // process can always end itself, so these grant nothing; any other target is refused.
-            // The pid is fixed when the filter is built: a future forking mode (the
-            // per-connection zygote) must give each child a filter naming the child's own pid,
-            // or the child could signal the zygote.
+            // The pid is fixed when the filter is built, so a forking zygote's filter leaves
+            // these two out (see `groups(for:)`): in its instances the pid would name the
+            // zygote. There every kill/tgkill goes to the listener, which lets exactly the
+            // self-signals through.
             SyscallRule("kill", [C.ownProcess(0)], note: "self only"),
             SyscallRule("tgkill", [C.ownProcess(0), C.ownProcess(1)], note: "self only (single-threaded: tid == pid)"),
         ]),
@@ -85,11 +86,33 @@ public enum SyscallGroups {
                      onlyWithSockets: true,
                      allow("accept4", "accept", "recvmsg", "sendmsg", "recvfrom", "sendto", "shutdown", "getsockopt")),
         SyscallGroup("@time", "read clocks and sleep", allow("clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday")),
+        SyscallGroup("@zygote", "per-connection only: fork exactly as glibc does (no thread, no namespace), reap, receive connections on fd 3, arm an instance's death signal and CPU limit; kill/tgkill then go to the launcher, which lets only self-signals through",
+                     onlyWhenForking: true, [
+            // glibc's fork(): clone(CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD). Any
+            // other flag (CLONE_VM, CLONE_THREAD, CLONE_NEW*) is refused; children inherit the
+            // filter, and clone3 already answers ENOSYS.
+            SyscallRule("clone", [C.command(0, 0x0120_0011)], note: "fork only"),
+            // glibc's fork re-registers the new process's robust futex list (its own memory).
+            SyscallRule("set_robust_list", [C.command(1, 24)], note: "sizeof(struct robust_list_head)"),
+            SyscallRule("wait4", [C.command(2, 1), C.zero(3)], note: "WNOHANG, no rusage: reap own instances"),
+            SyscallRule("recvmsg", [C.descriptor(0, 3)], note: "connections from the supervisor on fd 3"),
+            SyscallRule("dup2", [C(argument: 1, comparison: .lessOrEqual, operand: .constant(1))], note: "the connection onto stdin and stdout"),
+            SyscallRule("prctl", [C.command(0, 1), C.command(1, 9)], note: "PR_SET_PDEATHSIG(SIGKILL) only"),
+            SyscallRule("prlimit64", [C.zero(0), C.command(1, 0), C.zero(3)], note: "set own RLIMIT_CPU (lowering only)"),
+        ]),
     ]
 
     /// The groups a plan's filter contains.
     public static func groups(for plan: HardeningPlan.SeccompPlan) -> [SyscallGroup] {
-        all.filter { (!$0.onlyWithSockets || plan.socketsGranted) && !plan.excludedGroups.contains($0.name) }
+        let chosen = all.filter {
+            (!$0.onlyWithSockets || plan.socketsGranted) && (!$0.onlyWhenForking || plan.forking) && !plan.excludedGroups.contains($0.name)
+        }
+        guard plan.forking else { return chosen }
+        return chosen.map { group in
+            let kept = group.rules.filter { rule in !rule.conditions.contains { $0.operand == .ownProcessID } }
+            return SyscallGroup(group.name, group.description, onlyWithSockets: group.onlyWithSockets,
+                                onlyWhenForking: group.onlyWhenForking, kept)
+        }
     }
 
     /// `name  description`, one line per group: the listing `warden seccomp groups` prints.
@@ -107,7 +130,7 @@ public enum SyscallGroups {
         deny("runs another program", "execve", "execveat")
         + deny("reads or controls other processes", "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_open", "pidfd_getfd",
                "pidfd_send_signal", "tkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
-        + deny("creates processes or threads (the worker stays single-threaded)", "fork", "vfork", "clone")
+        + deny("creates processes or threads (the worker stays single-threaded; only a per-connection zygote forks, through @zygote's exact clone flags)", "fork", "vfork", "clone")
         + deny("changes the mount table or the root", "mount", "umount2", "pivot_root", "chroot", "open_tree", "move_mount",
                "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr")
         + deny("large kernel attack surface the worker never needs", "bpf", "perf_event_open", "userfaultfd",
@@ -115,7 +138,7 @@ public enum SyscallGroups {
                "finit_module", "delete_module", "reboot", "swapon", "swapoff", "open_by_handle_at", "name_to_handle_at")
         + deny("enters or creates namespaces", "unshare", "setns")
         + deny("changes credentials or privileges", "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid",
-               "setfsuid", "setfsgid", "setgroups", "capset", "prctl", "seccomp", "landlock_create_ruleset",
+               "setfsuid", "setfsgid", "setgroups", "capset", "prctl" /* @zygote: PR_SET_PDEATHSIG only */, "seccomp", "landlock_create_ruleset",
                "landlock_add_rule", "landlock_restrict_self")
         + deny("creates or connects sockets (sockets are handed in, never made)", "socket", "socketpair", "connect", "bind", "listen")
         + deny("names a path relative to the working directory or absolute", "open", "creat", "stat", "lstat", "access",

@@ -72,12 +72,16 @@ public struct SyscallGroup: Sendable, CustomStringConvertible {
     public let rules: [SyscallRule]
     /// Included only when the plan grants sockets.
     public let onlyWithSockets: Bool
+    /// Included only in a per-connection zygote's filter (`SeccompPlan.forking`).
+    public let onlyWhenForking: Bool
 
-    public init(_ name: String, _ description: String, onlyWithSockets: Bool = false, _ rules: [SyscallRule]) {
+    public init(_ name: String, _ description: String, onlyWithSockets: Bool = false, onlyWhenForking: Bool = false,
+                _ rules: [SyscallRule]) {
         self.name = name
         self.description = description
         self.rules = rules
         self.onlyWithSockets = onlyWithSockets
+        self.onlyWhenForking = onlyWhenForking
     }
 
     /// The distinct syscall names in this group, in table order.

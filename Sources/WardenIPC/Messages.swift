@@ -19,6 +19,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var fuel: UInt64?
     public var maxOpenDescriptors: Int = 1024
     public var hardening = HardeningSettings()
+    /// Set for a per-connection worker (the zygote); nil runs the module once.
+    public var perConnection: PerConnectionSettings?
     /// `warden learn`: report every allowed access (`accesses`) and what the run used (`usage`).
     public var learn = false
 
@@ -40,6 +42,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
         writer.optional(fuel) { $0.u64($1) }
         writer.u32(UInt32(maxOpenDescriptors))
         hardening.encode(into: &writer)
+        writer.optional(perConnection) { $1.encode(into: &$0) }
         writer.bool(learn)
         return writer.bytes
     }
@@ -62,6 +65,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
         if try reader.bool() { configuration.fuel = try reader.u64() }
         configuration.maxOpenDescriptors = Int(try reader.u32())
         configuration.hardening = try HardeningSettings.decode(from: &reader)
+        if try reader.bool() { configuration.perConnection = try PerConnectionSettings.decode(from: &reader) }
         configuration.learn = try reader.bool()
         guard reader.isAtEnd else { throw .invalid("trailing bytes") }
         return configuration
@@ -167,6 +171,11 @@ public enum WorkerMessage: Sendable, Equatable {
     /// Start-up milestones (name, CLOCK_MONOTONIC nanoseconds), sent only when asked for
     /// (`HardeningSettings.reportTimings`) just before the module's `_start`.
     case timeline(names: [String], times: [UInt64])
+    /// A zygote forked an instance for a connection (the supervisor checks it is the
+    /// zygote's child before it believes the pid).
+    case instanceStarted(pid: Int32)
+    /// A zygote reaped an instance: its wait status.
+    case instanceEnded(pid: Int32, status: Int32)
     /// `warden learn`: allowed accesses since the last batch (preopen index, path beneath it,
     /// `AccessKind` raw value), in order.
     case accesses([LearnedAccess])
@@ -236,6 +245,13 @@ public enum WorkerMessage: Sendable, Equatable {
             writer.strings(names)
             writer.u32(UInt32(clamping: times.count))
             for time in times { writer.u64(time) }
+        case .instanceStarted(let pid):
+            writer.u8(14)
+            writer.i32(pid)
+        case .instanceEnded(let pid, let status):
+            writer.u8(15)
+            writer.i32(pid)
+            writer.i32(status)
         }
         return writer.bytes
     }
@@ -265,6 +281,8 @@ public enum WorkerMessage: Sendable, Equatable {
             var times: [UInt64] = []
             for _ in 0..<count { times.append(try reader.u64()) }
             message = .timeline(names: names, times: times)
+        case 14: message = .instanceStarted(pid: try reader.i32())
+        case 15: message = .instanceEnded(pid: try reader.i32(), status: try reader.i32())
         case 12:
             let count = Int(try reader.u32())
             guard count <= 65536 else { throw .invalid("access count") }

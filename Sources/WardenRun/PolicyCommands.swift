@@ -31,20 +31,9 @@ public enum PolicyCommands {
 
     /// Prints diagnostics for every file; returns 0 (clean), 1 (warnings, with `strict`), 2 (errors).
     public static func check(_ paths: [String], strict: Bool, format: Format) -> Int32 {
-        var all: [Diagnostic] = []
-        var names: [String: String] = [:]  // module name → where it was first declared
-        for path in paths {
-            let result = load(path).result
-            all += result.diagnostics
-            // Policies checked together are deployed together: module names must be unique.
-            guard let name = result.policy?.module.name, let position = result.namePosition else { continue }
-            if let first = names[name] {
-                all.append(Diagnostic(file: path, line: position.line, column: position.column, severity: .error,
-                                      message: "duplicate module name '\(name)' (first declared at \(first))"))
-            } else {
-                names[name] = "\(path):\(position.line)"
-            }
-        }
+        let results = paths.map { ($0, load($0).result) }
+        var all: [Diagnostic] = results.flatMap(\.1.diagnostics)
+        all += duplicateNames(results)
         switch format {
         case .json:
             print("[" + all.map(\.json).joined(separator: ",\n ") + "]")
@@ -56,6 +45,23 @@ public enum PolicyCommands {
         if all.contains(where: { $0.severity == .error }) { return 2 }
         if strict && !all.isEmpty { return 1 }
         return 0
+    }
+
+    /// Policies checked (or deployed) together must name distinct modules: one error per
+    /// later declaration, pointing at its `name`.
+    public static func duplicateNames(_ results: [(path: String, result: PolicyParser.Result)]) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var names: [String: String] = [:]  // module name → where it was first declared
+        for (path, result) in results {
+            guard let name = result.policy?.module.name, let position = result.namePosition else { continue }
+            if let first = names[name] {
+                diagnostics.append(Diagnostic(file: path, line: position.line, column: position.column, severity: .error,
+                                              message: "duplicate module name '\(name)' (first declared at \(first))"))
+            } else {
+                names[name] = "\(path):\(position.line)"
+            }
+        }
+        return diagnostics
     }
 
     public static func explain(_ path: String) -> Int32 {

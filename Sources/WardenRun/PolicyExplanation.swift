@@ -76,7 +76,8 @@ struct PolicyExplanation {
         section("Kernel confinement of the worker process", [
             "seccomp allowlist: a system call outside it " + (sandbox.onSyscallViolation == .kill ? "ends the worker" : "fails with an error")
                 + ", and warden logs it (the module cannot suppress the report)",
-            "seccomp groups in force: " + SeccompCommands.groupNames(sockets: policy.service.listen.contains { if case .tcp = $0 { true } else { false } } && policy.service.mode != .perConnection).joined(separator: " "),
+            "seccomp groups in force: " + SeccompCommands.groupNames(sockets: policy.service.listen.contains { if case .tcp = $0 { true } else { false } } && policy.service.mode != .perConnection,
+                                                                 forking: policy.service.mode == .perConnection).joined(separator: " "),
             "Landlock over the granted directories: " + ["require": "required (refuse to start without it)",
                                                          "best-effort": "used where the kernel supports it",
                                                          "off": "off"][sandbox.landlock.rawValue]!,

@@ -43,8 +43,13 @@ public final class RunAuditor: AccessAuditor {
 
     // MARK: Refusals
 
+    /// Refusals recorded (WASI, Landlock, seccomp), whether written or held back by the
+    /// rate limiter: what `warden status` counts as denials.
+    public private(set) var refusalCount = 0
+
     /// In-process (`--no-sandbox`): the WASI layer's refusals straight from the layer.
     public func record(_ denial: AccessDenial) {
+        refusalCount += 1
         log.record(.wasi(WASIRefusal(operation: denial.operation, fd: denial.fd, preopen: denial.preopen, path: denial.path,
                                      reason: denial.reason.rawValue, errno: denial.errno.description)))
     }
@@ -58,6 +63,7 @@ public final class RunAuditor: AccessAuditor {
 
     /// A WASI refusal as a worker reports it over its control socket.
     func record(operation: String, fd: UInt32?, preopen: String?, path: String?, reason: String, errno: String, pid: Int32) {
+        refusalCount += 1
         log.record(.wasi(WASIRefusal(operation: operation, fd: fd, preopen: preopen, path: path, reason: reason, errno: errno)), pid: pid)
     }
 
@@ -65,6 +71,7 @@ public final class RunAuditor: AccessAuditor {
     func recordKernelRefusal(operation: String, fd: UInt32?, preopen: String?, path: String?, errno: Int32, pid: Int32?) {
         guard landlockInForce else { return }
         let name = errno == EACCES ? "EACCES" : (errno == EPERM ? "EPERM" : "errno \(errno)")
+        refusalCount += 1
         log.record(.landlock(LandlockRefusal(operation: operation, fd: fd, preopen: preopen, path: path, errno: name)), pid: pid)
     }
 
@@ -78,13 +85,14 @@ public final class RunAuditor: AccessAuditor {
     func recordSyscall(_ notification: SeccompNotification, action: String, errno: String?) {
         let refusal = SyscallRefusal(syscall: notification.syscallName, number: notification.syscallNumber,
                                      arguments: notification.arguments, action: action == "killed" ? .killed : .denied, errno: errno)
+        refusalCount += 1
         log.record(.seccomp(refusal), pid: notification.pid)
     }
 
     // MARK: Limits
 
     /// A limit that ended the module.
-    func recordLimit(_ limit: String, value: String, pid: Int32? = nil) {
+    public func recordLimit(_ limit: String, value: String, pid: Int32? = nil) {
         guard let kind = LimitReached.Limit(rawValue: limit) else { return }
         log.record(.limit(LimitReached(limit: kind, action: .killed, value: value)), pid: pid)
     }

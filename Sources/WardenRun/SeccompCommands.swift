@@ -15,9 +15,10 @@ public enum SeccompCommands {
     }
 
     /// Prints the filter libseccomp generates for a worker (PFC, its pseudo-code), for the
-    /// given violation action and socket grant.
-    public static func export(errnoAction: Bool, sockets: Bool) -> Int32 {
-        let plan = HardeningPlan.SeccompPlan(violation: errnoAction ? .permissionDenied : .killProcess, socketsGranted: sockets)
+    /// given violation action and socket grant, or for a per-connection zygote (`forking`).
+    public static func export(errnoAction: Bool, sockets: Bool, forking: Bool = false) -> Int32 {
+        var plan = HardeningPlan.SeccompPlan(violation: errnoAction ? .permissionDenied : .killProcess, socketsGranted: sockets)
+        plan.forking = forking
         do throws(HardeningFailure) {
             try SeccompFilter(plan: plan).exportPFC(to: .standardOutput)
             return 0
@@ -28,8 +29,10 @@ public enum SeccompCommands {
     }
 
     /// The group names a policy's worker carries (for `policy explain`).
-    static func groupNames(sockets: Bool) -> [String] {
-        SyscallGroups.groups(for: .init(violation: .killProcess, socketsGranted: sockets)).map(\.name)
+    static func groupNames(sockets: Bool, forking: Bool = false) -> [String] {
+        var plan = HardeningPlan.SeccompPlan(violation: .killProcess, socketsGranted: sockets)
+        plan.forking = forking
+        return SyscallGroups.groups(for: plan).map(\.name)
     }
 }
 

@@ -326,7 +326,7 @@ struct WorkerLauncher {
             return fail(RunCommandCore.ExitStatus.trap, "module '\(moduleName)' trapped: \(reason)")
         case .loadFailed(let reason): return fail(RunCommandCore.ExitStatus.launchFailure, "\(options.modulePath): \(reason)")
         case .hardeningFailed(_, _, let text): return fail(RunCommandCore.ExitStatus.launchFailure, "module '\(moduleName)': \(text)")
-        case .ready, .denial, .kernelRefusal, .limitReached, .listener, .timeline, .accesses, .usage, nil: break
+        case .ready, .denial, .kernelRefusal, .limitReached, .listener, .timeline, .accesses, .usage, .instanceStarted, .instanceEnded, nil: break
         }
         // No final report: the worker died.
         if workerStatus & 0x7f != 0 {

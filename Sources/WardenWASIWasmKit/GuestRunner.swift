@@ -66,14 +66,38 @@ public struct GuestRunner {
         public var fuelConsumed: UInt64?
     }
 
-    /// `beforeStart` runs once the module is parsed and instantiated, just before `_start`;
-    /// `afterRun`, once `_start` has ended (however it ended).
-    public func run(moduleBytes: [UInt8], wasi: WASIPreview1, beforeStart: (() -> Void)? = nil,
-                    afterRun: ((Usage) -> Void)? = nil) throws(LoadError) -> Outcome {
+    /// A module parsed, validated and instantiated, its `_start` not yet called. A
+    /// per-connection zygote makes one and forks: each instance starts from this state.
+    public struct Instantiated {
+        let store: Store
+        /// nil when instantiation already ended the guest (a start section called proc_exit).
+        let instance: Instance?
+        let start: Function?
+        let ended: Outcome?
+
+        /// Runs `_start` (or reports how instantiation ended the guest).
+        public func run() -> Outcome {
+            guard let start else { return ended ?? .exited(0) }
+            do {
+                _ = try start()
+                return .exited(0)
+            } catch let termination as GuestTermination {
+                return GuestRunner.outcome(termination)
+            } catch {
+                return .trapped(GuestRunner.describe(error))
+            }
+        }
+    }
+
+    /// Parses, validates and instantiates the module against `wasi`. `compileEagerly`
+    /// translates every function now rather than on its first call: a per-connection zygote
+    /// pays once, where lazily each forked instance would translate again (and throw it away).
+    public func instantiate(moduleBytes: [UInt8], wasi: WASIPreview1, compileEagerly: Bool = false) throws(LoadError) -> Instantiated {
         let module: Module
         do { module = try parseWasm(bytes: moduleBytes) } catch { throw .invalidModule("\(error)") }
 
-        let engine = Engine(configuration: EngineConfiguration(compilationMode: .lazy, fuelMetering: limits.fuel != nil))
+        let mode: EngineConfiguration.CompilationMode = compileEagerly ? .eager : .lazy
+        let engine = Engine(configuration: EngineConfiguration(compilationMode: mode, fuelMetering: limits.fuel != nil))
         let store = Store(engine: engine)
         if let maxMemoryBytes = limits.maxMemoryBytes { store.resourceLimiter = MemoryCeiling(bytes: maxMemoryBytes, onRefusal: onMemoryRefused) }
         if let fuel = limits.fuel { store.fuel = Fuel(remaining: fuel) }
@@ -85,27 +109,29 @@ public struct GuestRunner {
         do {
             instance = try module.instantiate(store: store, imports: imports)
         } catch let termination as GuestTermination {
-            return Self.outcome(termination)
+            return Instantiated(store: store, instance: nil, start: nil, ended: Self.outcome(termination))
         } catch {
             throw .instantiation("\(error)")
         }
         bridge.bind(to: instance)
         guard let start = instance.exports[function: "_start"] else { throw .noStart }
+        return Instantiated(store: store, instance: instance, start: start, ended: nil)
+    }
+
+    /// `beforeStart` runs once the module is parsed and instantiated, just before `_start`;
+    /// `afterRun`, once `_start` has ended (however it ended).
+    public func run(moduleBytes: [UInt8], wasi: WASIPreview1, beforeStart: (() -> Void)? = nil,
+                    afterRun: ((Usage) -> Void)? = nil) throws(LoadError) -> Outcome {
+        let instantiated = try instantiate(moduleBytes: moduleBytes, wasi: wasi)
+        guard instantiated.ended == nil else { return instantiated.run() }
         beforeStart?()
         defer {
-            if let afterRun {
-                let consumed = limits.fuel.flatMap { budget in store.fuel.map { budget &- $0.remaining } }
+            if let afterRun, let instance = instantiated.instance {
+                let consumed = limits.fuel.flatMap { budget in instantiated.store.fuel.map { budget &- $0.remaining } }
                 afterRun(Usage(memoryBytes: instance.exports[memory: "memory"]?.byteCount ?? 0, fuelConsumed: consumed))
             }
         }
-        do {
-            _ = try start()
-            return .exited(0)
-        } catch let termination as GuestTermination {
-            return Self.outcome(termination)
-        } catch {
-            return .trapped(Self.describe(error))
-        }
+        return instantiated.run()
     }
 
     /// The first nesting depth above `limit`, skipping strings and comments, or nil.

@@ -48,6 +48,9 @@ public enum Worker {
             exit(ExitStatus.hardeningFailed)
         }
         try? control.send(WorkerMessage.ready(layers: layers).encoded())
+        if let perConnection = configuration.perConnection {
+            Zygote.serve(configuration, settings: perConnection, control: control)
+        }
 
         let outcome = run(configuration, control: control, timeline: configuration.hardening.reportTimings ? timeline : nil)
         try? control.send(outcome.message.encoded())

@@ -32,7 +32,8 @@ enum WorkerHardening {
         var seccomp = HardeningPlan.SeccompPlan.worker(onViolation: settings.onSyscallViolation,
                                                        socketsGranted: configuration.listenerCount > 0,
                                                        reportViolations: settings.reportViolations,
-                                                       excludedGroups: settings.excludedSyscallGroups)
+                                                       excludedGroups: settings.excludedSyscallGroups,
+                                                       forking: configuration.perConnection != nil)
         seccomp.program = settings.seccompProgram
         let identity: HardeningPlan.Identity? = settings.uid.flatMap { uid in settings.gid.map { HardeningPlan.Identity(uid: uid, gid: $0) } }
         var plan = HardeningPlan(

@@ -17,7 +17,7 @@ import WardenSystem
 /// Under `--action errno[:N]` each call fails with that errno; under `--action kill` the child
 /// is SIGKILLed (and the late answer must meet ENOENT quietly).
 enum NotifyLauncher {
-    static func run(_ arguments: ArraySlice<String>, violation: HardeningPlan.ViolationAction) -> Never {
+    static func run(_ arguments: ArraySlice<String>, violation: HardeningPlan.ViolationAction, forking: Bool) -> Never {
         var pair: [Int32] = [-1, -1]
         guard warden_socketpair(&pair) == 0 else { fail(70, "socketpair: \(Errno.current)") }
         let childArguments = [CommandLine.arguments[0]] + arguments.map { $0 == "--notify" ? "--notify-child" : $0 }
@@ -43,7 +43,7 @@ enum NotifyLauncher {
             // A short timeout: the listener reports POLLHUP only once the child is reaped.
             _ = try? ppoll(&requests, timeoutNanoseconds: 50_000_000)
             if requests[0].returnedEvents & PollRequest.readable != 0 {
-                serve(listener, child: pid, violation: violation)
+                serve(listener, child: pid, violation: violation, forking: forking)
                 continue
             }
             var status: Int32 = 0
@@ -51,13 +51,19 @@ enum NotifyLauncher {
         }
     }
 
-    static func serve(_ listener: SeccompNotificationListener, child: pid_t, violation: HardeningPlan.ViolationAction) {
+    static func serve(_ listener: SeccompNotificationListener, child: pid_t, violation: HardeningPlan.ViolationAction, forking: Bool) {
         let notification: SeccompNotification?
         do throws(Errno) { notification = try listener.receive() } catch { fail(70, "receiving a notification: \(error)") }
         guard let notification else { say("notification vanished"); return }
         let arguments = notification.arguments.map { "0x" + String($0, radix: 16) }.joined(separator: " ")
         say("notified \(notification.syscallName) \(arguments)")
         if notification.pid != child { say("notification from pid \(notification.pid), not the child \(child)") }
+        // A forking worker's filter cannot pin kill/tgkill to one pid: self-signals continue.
+        if forking && SeccompNotificationListener.isSelfSignal(notification) {
+            do throws(Errno) { try listener.allowSelfSignal(notification) } catch { fail(70, "continuing \(notification.syscallName): \(error)") }
+            say("continued \(notification.syscallName) (a self-signal)")
+            return
+        }
         do throws(Errno) {
             switch violation {
             case .errno(let value):

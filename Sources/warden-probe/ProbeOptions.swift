@@ -5,7 +5,7 @@ import WardenHardening
 /// links). Options describe a plan the way a launcher would; the probe builds it from them.
 struct ProbeOptions {
     enum Mode {
-        case attempt(String), status, allowed, groups, pfc, attempts
+        case attempt(String), status, allowed, groups, pfc, attempts, forkSignals
     }
 
     var violation: HardeningPlan.ViolationAction = .killProcess
@@ -23,19 +23,23 @@ struct ProbeOptions {
     /// `--notify-child` (internal): the hardened worker that `--notify` spawns, with the
     /// control socket at fd 3.
     var notifyChild = false
+    /// `--forking`: the filter of a per-connection zygote (`SeccompPlan.forking`).
+    var forking = false
 
     /// Whether the mode applies the hardening (groups, pfc and attempts do not).
     var hardens: Bool {
         switch mode {
-        case .attempt, .status, .allowed: true
+        case .attempt, .status, .allowed, .forkSignals: true
         case .groups, .pfc, .attempts: false
         }
     }
 
     static let usage = """
-        usage: warden-probe [options] attempt NAME | status | allowed | groups | pfc | attempts
+        usage: warden-probe [options] attempt NAME | status | allowed | groups | pfc | attempts | fork-signals
           --action kill|errno|errno:N   violation action (default kill)
           --sockets                     grant @sockets
+          --forking                     a per-connection zygote's filter (@zygote; kill/tgkill
+                                        go to the listener, which lets self-signals continue)
           --landlock-dir PATH[:rw]      a Landlock rule (opened by the probe, like a preopen)
           --landlock require|best-effort|off   (default best-effort)
           --user UID:GID                identity to drop to when root
@@ -72,6 +76,7 @@ struct ProbeOptions {
                 else if text.hasPrefix("errno:") { violation = .errno(try number(argument, String(text.dropFirst(6)))) }
                 else { throw UsageError(message: "--action: expected kill, errno or errno:N") }
             case "--sockets": sockets = true
+            case "--forking": forking = true
             case "--landlock-dir":
                 let text = try value(argument)
                 let readWrite = text.hasSuffix(":rw")
@@ -105,6 +110,7 @@ struct ProbeOptions {
             case "groups": mode = .groups
             case "pfc": mode = .pfc
             case "attempts": mode = .attempts
+            case "fork-signals": mode = .forkSignals
             default: throw UsageError(message: "unknown argument '\(argument)'")
             }
         }

@@ -7,6 +7,7 @@
 //   allowed       what a worker must still be able to do; prints `ok`
 //   groups / pfc  the syscall group table / the filter as PFC text (no hardening)
 //   attempts      the attempt names, one per line (no hardening)
+//   fork-signals  (with --forking) fork an instance as a zygote does; what each may signal
 // Hardening failures print the operator line and exit with the step's status.
 // With --notify the probe first plays the launcher of a notify-mode worker (NotifyLauncher).
 import CWardenLinux
@@ -28,7 +29,7 @@ do throws(ProbeOptions.UsageError) {
 }
 
 if options.notify && !options.notifyChild && options.hardens {
-    NotifyLauncher.run(CommandLine.arguments.dropFirst(), violation: options.violation)
+    NotifyLauncher.run(CommandLine.arguments.dropFirst(), violation: options.violation, forking: options.forking)
 }
 
 // --- the launcher's part: ambient authority, before any hardening ---
@@ -54,11 +55,13 @@ for fd in [statusFile, listener].compactMap({ $0 }) { highest = max(highest, fd.
 // The notify-mode worker keeps its control socket (fd 3) in the layout.
 if options.notifyChild { highest = max(highest, 3) }
 
+var seccompPlan = HardeningPlan.SeccompPlan(violation: options.violation, socketsGranted: options.sockets, notifyListener: options.notify)
+seccompPlan.forking = options.forking
 let plan = HardeningPlan(
     highestDescriptor: highest, limits: .init(openFiles: options.openFiles),
     namespaces: options.namespaces, namespacesRequired: options.namespacesRequired, identity: options.identity,
     landlock: .init(mode: options.landlockMode, rules: rules),
-    seccomp: .init(violation: options.violation, socketsGranted: options.sockets, notifyListener: options.notify),
+    seccomp: seccompPlan,
     parentDeathSignal: options.deathSignal)
 
 switch options.mode {
@@ -113,6 +116,8 @@ case .allowed:
                                            listener: listener))
     if !failures.isEmpty { fail(1, "refused: " + failures.joined(separator: ", ")) }
     say("ok")
+case .forkSignals:
+    ForkSignals.run()
 case .groups, .pfc, .attempts: break
 }
 exit(0)

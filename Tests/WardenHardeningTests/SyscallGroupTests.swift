@@ -32,7 +32,9 @@ struct SyscallGroupTests {
 
     @Test("nothing is both allowed and denied; the ENOSYS answers are not allowed either")
     func allowedAndDeniedAreDisjoint() {
-        let answered = Set(SyscallGroups.all.flatMap(\.syscalls))
+        // @zygote (a per-connection worker only) narrows two denied calls to one use each;
+        // `zygoteConditions` holds it to exactly those.
+        let answered = Set(SyscallGroups.all.filter { !$0.onlyWhenForking }.flatMap(\.syscalls))
         let denied = SyscallGroups.denied.map(\.name)
         #expect(answered.isDisjoint(with: denied), "\(answered.intersection(denied).sorted())")
         #expect(Set(denied).count == denied.count, "the deny list names a syscall twice")
@@ -48,7 +50,25 @@ struct SyscallGroupTests {
 
     /// The one syscall two groups share: @control allows sendmsg on fd 3 in every plan,
     /// @sockets anywhere when granted (the filter then leaves the narrower rule out).
-    static let sharedSyscalls: Set<[String]> = [["sendmsg", "@control", "@sockets"]]
+    /// @zygote narrows two more: recvmsg to fd 3 and prlimit64 to setting RLIMIT_CPU.
+    static let sharedSyscalls: Set<[String]> = [["sendmsg", "@control", "@sockets"], ["recvmsg", "@sockets", "@zygote"],
+                                                ["prlimit64", "@process-info", "@zygote"]]
+
+    @Test("@zygote: only in a forking plan, every rule conditional, fork without thread or namespace flags, no pinned self-signals")
+    func zygoteConditions() throws {
+        let zygote = try #require(SyscallGroups.all.first { $0.name == "@zygote" })
+        #expect(zygote.rules.allSatisfy { !$0.conditions.isEmpty })
+        #expect(zygote.rules.first { $0.syscall == "clone" }?.description == "clone(arg0 & 0xffffffff == 0x1200011)")
+        #expect(zygote.rules.first { $0.syscall == "prctl" }?.description == "prctl(arg0 & 0xffffffff == 0x1 && arg1 & 0xffffffff == 0x9)")
+        var plan = HardeningPlan.SeccompPlan()
+        #expect(!SyscallGroups.groups(for: plan).contains { $0.name == "@zygote" })
+        plan.forking = true
+        let groups = SyscallGroups.groups(for: plan)
+        #expect(groups.contains { $0.name == "@zygote" })
+        // A pid fixed in the filter would name the zygote inside every instance.
+        #expect(!groups.flatMap(\.rules).contains { ["kill", "tgkill"].contains($0.syscall) })
+        #expect(SyscallGroups.groups(for: HardeningPlan.SeccompPlan()).flatMap(\.rules).contains { $0.syscall == "kill" })
+    }
 
     @Test("no duplicates; a syscall lives in one group; several rules for one syscall are all conditional")
     func noDuplicates() {

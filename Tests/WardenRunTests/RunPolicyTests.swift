@@ -228,7 +228,7 @@ import WardenTestSupport
 
             Kernel confinement of the worker process
               seccomp allowlist: a system call outside it fails with an error, and warden logs it (the module cannot suppress the report)
-              seccomp groups in force: @basic-io @control @enosys @exit @fd-control @file-beneath @file-data @futex @memory @poll @process-info @random @scheduling @signals @time
+              seccomp groups in force: @basic-io @control @enosys @exit @fd-control @file-beneath @file-data @futex @memory @poll @process-info @random @scheduling @signals @time @zygote
               Landlock over the granted directories: required (refuse to start without it)
               namespaces: net, ipc (where available)
               identity: user 'warden' when started as root; every capability dropped; no_new_privs

@@ -95,3 +95,4 @@ int warden_hangup_take(void);
 #endif
 
 #include "CWardenHardening.h"
+#include "CWardenSupervisor.h"

@@ -1,0 +1,271 @@
+import CWardenLinux
+import Glibc
+import WardenHardening
+import WardenIPC
+import WardenSystem
+
+/// One running `warden-worker`, served without blocking from someone else's poll loop (the
+/// supervisor watches many at once). The same rules as `WorkerLauncher.run()`: from the
+/// moment it is spawned the worker may be compromised, so nothing it sends or withholds can
+/// block the caller; the kernel's refusals come through its seccomp listener; a pidfd says
+/// when it is gone; its own final report counts only if it then exited normally.
+///
+/// Not thread-safe: one thread owns it (and must be the thread that lives as long as the
+/// worker should, for PR_SET_PDEATHSIG).
+public final class WorkerProcess {
+    public enum Event {
+        case ready(layers: [String])
+        /// The kernel refused a call; `ended` when the answer was to end the worker.
+        case refusedSyscall(SeccompNotification, ended: Bool)
+        /// A zygote forked an instance; `pidfd` when it is still the zygote's child (nil: it is
+        /// already gone) / reaped one.
+        case instanceStarted(pid: pid_t, pidfd: FileDescriptor?)
+        case instanceEnded(pid: pid_t, status: Int32)
+        /// The worker is gone and reaped.
+        case exited(WorkerExit)
+    }
+
+    public let pid: pid_t
+    public let pidfd: FileDescriptor
+    let control: ControlChannel
+    let module: PreparedModule
+    public let startedAt: UInt64
+    private var reader: FrameReader
+    private var listener: SeccompNotificationListener?
+    private var receivedListener = false
+    public private(set) var isReady = false
+    private var controlOpen = true
+    private var final: WorkerMessage?
+    private var violation: String?
+    private var killedFor: SeccompNotification?
+    /// When a worker that closed its control socket must be gone by.
+    private var graceEnds: UInt64?
+    public private(set) var layers: [String] = []
+
+    /// Spawns `worker` for `module` and sends its configuration.
+    public init(worker: String, module: PreparedModule) throws(RunError) {
+        let name = module.name
+        var pair: [Int32] = [-1, -1]
+        guard warden_socketpair(&pair) == 0 else { throw .grant("module \"\(name)\": creating the control socket: \(Errno.current)") }
+        // Restarts share the sealed image: each worker reads it from the start.
+        _ = lseek(module.image.rawValue, 0, SEEK_SET)
+        let layout = module.layout(control: pair[1])
+        var child: pid_t = 0
+        let spawned = withCStrings(["warden-worker"]) { argv in
+            withCStrings([]) { envp in warden_spawn_layout(worker, argv, envp, layout, Int32(layout.count), &child) }
+        }
+        let spawnError = Errno.current
+        Glibc.close(pair[1])
+        guard spawned == 0 else {
+            Glibc.close(pair[0])
+            throw .grant("module \"\(name)\": starting \(worker): \(spawnError)")
+        }
+        let descriptor = warden_pidfd_open(child)
+        guard descriptor >= 0 else {
+            let error = Errno.current
+            kill(child, SIGKILL)
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+            Glibc.close(pair[0])
+            throw .grant("module \"\(name)\": pidfd_open: \(error)")
+        }
+        pid = child
+        pidfd = FileDescriptor(rawValue: descriptor)
+        self.module = module
+        control = ControlChannel(socket: FileDescriptor(rawValue: pair[0]))
+        reader = FrameReader(socket: control.socket)
+        startedAt = SystemClock.monotonicNow()
+        do { try control.send(module.workerConfiguration().encoded()) } catch {
+            end("cannot be configured (\(error))")
+        }
+        if let flags = try? control.socket.statusFlags() { try? control.socket.setStatusFlags(flags | O_NONBLOCK) }
+    }
+
+    deinit {
+        reader.closeStrays()
+        try? control.socket.close()
+        try? pidfd.close()
+    }
+
+    /// What to poll for readability.
+    public var descriptors: [FileDescriptor] {
+        var list = [pidfd]
+        if controlOpen { list.append(control.socket) }
+        if let listener { list.append(listener.descriptor) }
+        return list
+    }
+
+    /// The deadline (CLOCK_MONOTONIC ns) this worker needs to be looked at by, if any.
+    public var deadline: UInt64? { graceEnds }
+
+    /// Ends the worker now (SIGKILL through the pidfd: never a recycled pid).
+    public func end(_ reason: String? = nil) {
+        if let reason, violation == nil { violation = reason }
+        _ = warden_pidfd_send_signal(pidfd.rawValue, SIGKILL)
+    }
+
+    /// Sends `signal` (SIGTERM asks a zygote to drain).
+    public func signal(_ number: Int32) { _ = warden_pidfd_send_signal(pidfd.rawValue, number) }
+
+    /// Hands a zygote one accepted connection; the caller closes its copy afterwards.
+    public func pass(connection: FileDescriptor) throws(Errno) {
+        // The control socket is non-blocking here: a zygote that stopped reading fails the
+        // send (EAGAIN) rather than stalling the supervisor.
+        try control.send(SupervisorMessage.connection.encoded(), passing: connection)
+    }
+
+    /// Does whatever is ready (`ready(fd)` says whether a descriptor polled readable).
+    public func service(_ ready: (FileDescriptor) -> Bool) -> [Event] {
+        var events: [Event] = []
+        if let active = listener, ready(active.descriptor) { events += answerRefusal(active) }
+        if controlOpen, ready(control.socket) { events += readControl() }
+        let now = SystemClock.monotonicNow()
+        if let graceEnds, now >= graceEnds { end() }
+        if ready(pidfd) { events.append(.exited(reap())) }
+        return events
+    }
+
+    private func answerRefusal(_ active: SeccompNotificationListener) -> [Event] {
+        guard let notification = try? active.receive() else {
+            if !active.isReadable { listener = nil }
+            return []
+        }
+        // Per-connection workers: a self-signal continues (the filter cannot pin the pid).
+        if module.perConnection != nil, SeccompNotificationListener.isSelfSignal(notification) {
+            try? active.allowSelfSignal(notification)
+            return []
+        }
+        if module.options.onSyscallViolation == "errno" {
+            module.auditor.recordSyscall(notification, action: "denied", errno: "EPERM")
+            try? active.deny(notification, errno: EPERM)
+            return [.refusedSyscall(notification, ended: false)]
+        }
+        module.auditor.recordSyscall(notification, action: "killed", errno: nil)
+        if notification.pid != pid {
+            // An instance of a zygote: end that instance, not the service.
+            kill(notification.pid, SIGKILL)
+        } else {
+            if killedFor == nil { killedFor = notification }
+            end()
+        }
+        return [.refusedSyscall(notification, ended: true)]
+    }
+
+    private func readControl() -> [Event] {
+        let frames: [FrameReader.Event]
+        do { frames = try reader.drain() } catch {
+            controlOpen = false
+            end("unreadable control stream (\(error))")
+            return []
+        }
+        var events: [Event] = []
+        for frame in frames {
+            guard case .frame(let payload, let passed) = frame else {
+                controlOpen = false
+                graceEnds = SystemClock.monotonicNow() &+ 2_000_000_000
+                continue
+            }
+            guard let message = try? WorkerMessage.decode(payload) else {
+                if let passed { try? passed.close() }
+                end("malformed message")
+                continue
+            }
+            if case .listener = message, let passed, !receivedListener, !isReady {
+                listener = SeccompNotificationListener(descriptor: passed)
+                receivedListener = true
+                continue
+            }
+            if let passed { try? passed.close() }
+            switch message {
+            case .listener: end("unexpected listener message")
+            case .ready(let reported):
+                guard !isReady else { end("a second ready message"); continue }
+                isReady = true
+                layers = reported
+                if !receivedListener && module.launcher.expectsListener { end("ready without a notification listener") }
+                events.append(.ready(layers: reported))
+            case .denial(let operation, let fd, let preopen, let path, let reason, let errno):
+                module.auditor.record(operation: operation, fd: fd, preopen: preopen, path: path, reason: reason, errno: errno, pid: pid)
+            case .timeline: end("unexpected timeline message")
+            case .instanceStarted(let child):
+                guard module.perConnection != nil else { end("instance report from a worker that does not fork"); continue }
+                // Track the pid only if it is this worker's child, checked through a pidfd so
+                // the answer cannot change under us. A quick instance may already be reaped
+                // (or its pid even reused) by the time this is read: then there is nothing to
+                // track or end, and a forged report can never point the supervisor's signals
+                // at a process that is not the zygote's.
+                events.append(.instanceStarted(pid: child, pidfd: Self.childPidfd(child, of: pid)))
+            case .instanceEnded(let child, let status): events.append(.instanceEnded(pid: child, status: status))
+            case .signaled(let signal) where !(1...64).contains(signal): end("impossible signal \(signal)")
+            default:
+                if final == nil { final = message } else { end("a second final report") }
+            }
+        }
+        return events
+    }
+
+    /// `ptrace(0x10, 0x1, ...)`: a refused call as the kernel saw it.
+    public static func describe(_ notification: SeccompNotification) -> String { WorkerLauncher.describe(notification) }
+
+    /// A pidfd for `child` if its parent is `parent` (read after the pidfd pins the process).
+    static func childPidfd(_ child: pid_t, of parent: pid_t) -> FileDescriptor? {
+        guard child > 0 else { return nil }
+        let descriptor = warden_pidfd_open(child)
+        guard descriptor >= 0 else { return nil }
+        let stat = (try? AmbientAuthority(purpose: "checking a zygote's instance in /proc").readFile("/proc/\(child)/stat", limit: 4096)) ?? []
+        // "pid (comm) state ppid ...": comm may contain spaces and parentheses; read after the last ')'.
+        if let close = stat.lastIndex(of: UInt8(ascii: ")")) {
+            let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
+            if fields.count > 1, let ppid = Int32(String(decoding: fields[1], as: UTF8.self)), ppid == parent {
+                return FileDescriptor(rawValue: descriptor)
+            }
+        }
+        Glibc.close(descriptor)
+        return nil
+    }
+
+    private func reap() -> WorkerExit {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // Drain what it said last (its final report may still be unread).
+        if controlOpen { _ = readControl() }
+        var message = ""
+        let code: Int32
+        if let killedFor {
+            code = RunCommandCore.ExitStatus.signal(SIGSYS)
+            message = "the worker was ended for a forbidden system call: \(WorkerLauncher.describe(killedFor))"
+        } else if let violation {
+            code = RunCommandCore.ExitStatus.launchFailure
+            message = "the worker broke the control protocol (\(violation)); ended"
+        } else {
+            code = module.launcher.outcome(final, workerStatus: status, pid: pid) { status, text in
+                message = text
+                return status
+            }
+        }
+        return WorkerExit(code: code, message: message, waitStatus: status, neverReady: !isReady)
+    }
+}
+
+/// How a worker ended, as `warden run` would have put it.
+public struct WorkerExit: Sendable, Equatable {
+    /// `warden run`'s exit status for it: the module's code, 134 trap, 125 launch failure, 128+N.
+    public let code: Int32
+    /// Why, for the operator ("" for a plain exit).
+    public let message: String
+    public let waitStatus: Int32
+    /// It never finished hardening (a start failure, not the module's).
+    public let neverReady: Bool
+
+    public var succeeded: Bool { code == 0 && message.isEmpty }
+    public var summary: String { message.isEmpty ? "exited \(code)" : "status \(code): \(message)" }
+}
+
+extension SeccompNotificationListener {
+    /// Whether the listener still has anyone behind it (POLLHUP once every filtered process is gone).
+    var isReadable: Bool {
+        var request = [PollRequest(descriptor: descriptor, events: PollRequest.readable)]
+        _ = try? ppoll(&request, timeoutNanoseconds: 0)
+        return request[0].returnedEvents & Int16(POLLHUP) == 0
+    }
+}

@@ -1,0 +1,62 @@
+import Glibc
+import WardenPolicy
+import WardenRun
+import WardenSystem
+
+/// The policies in a directory (`*.toml`, in name order), validated together: each file on
+/// its own (`file:line:col` diagnostics) and across files (module names must be unique).
+struct PolicyDirectory {
+    struct Entry {
+        let file: String
+        let policy: Policy
+    }
+
+    /// Valid policies by module name, and every diagnostic (warnings too).
+    var entries: [Entry] = []
+    var diagnostics: [Diagnostic] = []
+    /// Files that did not yield a policy, or whose module name is taken.
+    var rejectedFiles: [String] = []
+
+    var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+
+    static func load(_ directory: String, authority: AmbientAuthority) -> PolicyDirectory {
+        var loaded = PolicyDirectory()
+        let files: [String]
+        do { files = try Self.policyFiles(in: directory, authority: authority) } catch {
+            loaded.diagnostics.append(Diagnostic(file: directory, line: 1, column: 1, severity: .error,
+                                                 message: "cannot read the policy directory: \(error)"))
+            return loaded
+        }
+        let results = files.map { (path: $0, result: PolicyCommands.load($0).result) }
+        loaded.diagnostics = results.flatMap(\.result.diagnostics)
+        let duplicates = PolicyCommands.duplicateNames(results)
+        loaded.diagnostics += duplicates
+        let duplicateFiles = Set(duplicates.map(\.file))
+        for (path, result) in results {
+            if let policy = result.policy, !duplicateFiles.contains(path),
+               !result.diagnostics.contains(where: { $0.severity == .error }) {
+                loaded.entries.append(Entry(file: path, policy: policy))
+            } else {
+                loaded.rejectedFiles.append(path)
+            }
+        }
+        return loaded
+    }
+
+    /// `directory/*.toml`, sorted (hidden files and editors' backups left out).
+    static func policyFiles(in directory: String, authority: AmbientAuthority) throws(Errno) -> [String] {
+        let handle = try authority.openDirectory(directory)
+        defer { try? handle.close() }
+        guard let stream = fdopendir(try handle.duplicate().rawValue) else { throw Errno.current }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasSuffix(".toml") && !name.hasPrefix(".") { names.append(name) }
+        }
+        let base = directory.hasSuffix("/") ? directory : directory + "/"
+        return names.sorted().map { base + $0 }
+    }
+}

@@ -1,0 +1,255 @@
+import CWardenLinux
+import Glibc
+import WardenPolicy
+import WardenRun
+import WardenSystem
+
+/// Starting, restarting, stopping and reloading modules (reactor thread only).
+extension Reactor {
+    /// Prepares the module if needed and spawns its worker; a failure marks it failed.
+    func start(_ module: ModuleRuntime) {
+        let now = SystemClock.monotonicNow()
+        guard module.throttle.mayStart(at: now) else {
+            let reason = "start limit hit: \(options.startLimitBurst) starts within \(Self.format(options.startLimitInterval))"
+            module.state = .failed(reason)
+            SupervisorLog.error("module \"\(module.name)\": \(reason); left stopped until 'warden restart \(module.name)'")
+            notifier.send("STATUS=\(summary())")
+            return
+        }
+        do throws(SupervisorError) {
+            if module.prepared == nil {
+                var sockets: [FileDescriptor] = []
+                for address in module.policy.service.listen {
+                    sockets.append(try listeners.socket(for: address, module: module.name, authority: authority))
+                }
+                module.listenSockets = sockets
+                if module.mode == .perConnection {
+                    for socket in sockets {
+                        if let flags = try? socket.statusFlags() { try? socket.setStatusFlags(flags | O_NONBLOCK) }
+                    }
+                }
+                do throws(RunError) {
+                    let prepared = try PreparedModule(policy: module.policy, listeners: sockets, auditOutput: .standardError, authority: authority)
+                    for warning in prepared.warnings { SupervisorLog.warning(warning) }
+                    module.prepared = prepared
+                } catch {
+                    throw .startup("\(error)")
+                }
+            }
+            guard let prepared = module.prepared else { return }
+            module.throttle.recordStart(at: now)
+            do throws(RunError) {
+                module.worker = try WorkerProcess(worker: options.workerPath, module: prepared)
+            } catch {
+                throw .startup("\(error)")
+            }
+            if let worker = module.worker { limits.place(worker.pid, module: module.name, policy: module.policy) }
+            module.state = .starting
+            module.startedAt = now
+            module.wallTimeExceeded = false
+        } catch {
+            module.state = .failed("\(error)")
+            SupervisorLog.error("\(error)")
+        }
+    }
+
+    /// The worker is gone: account for it, then restart, stay down or switch versions.
+    func workerGone(_ module: ModuleRuntime, _ exit: WorkerExit) {
+        let ranFor = SystemClock.monotonicNow() &- (module.worker?.startedAt ?? 0)
+        module.worker = nil
+        module.stopDeadline = nil
+        for instance in module.instances.values {
+            _ = warden_pidfd_send_signal(instance.pidfd.rawValue, SIGKILL)
+            try? instance.pidfd.close()
+        }
+        module.instances = [:]
+        module.handoffs = 0
+        let wallTime = module.wallTimeExceeded
+        let code = wallTime ? RunCommandCore.ExitStatus.wallTime : exit.code
+        let summary = wallTime ? "status \(code): exceeded its wall-time limit (\(Self.format(module.policy.limits.wallTime)))" : exit.summary
+        module.lastExit = summary
+        module.lastExitCode = code
+        let failed = wallTime || !exit.succeeded
+        if failed && module.state != .stopped && !shuttingDown {
+            SupervisorLog.warning("module \"\(module.name)\": worker \(summary)")
+        } else {
+            SupervisorLog.info("module \"\(module.name)\": worker \(summary)")
+        }
+
+        if shuttingDown {
+            module.state = .stopped
+            return
+        }
+        if module.removeWhenGone {
+            modules[module.name] = nil
+            return
+        }
+        if let pending = module.pending {
+            module.pending = nil
+            switchVersion(module, file: pending.file, policy: pending.policy)
+        }
+        if module.restartWhenGone {
+            module.restartWhenGone = false
+            start(module)
+            return
+        }
+        if module.state == .stopped { return }
+        let restart = module.policy.service.restart
+        guard restart == .always || (restart == .onFailure && failed) else {
+            module.state = .exited
+            notifier.send("STATUS=\(self.summary())")
+            return
+        }
+        let delay = module.throttle.recordEnd(failed: failed, ranFor: ranFor)
+        module.restarts += 1
+        module.state = .backingOff(until: SystemClock.monotonicNow() &+ delay)
+        SupervisorLog.info("module \"\(module.name)\": restarting in \(delay / 1_000_000)ms")
+    }
+
+    /// Replaces a stopped module's policy: it is prepared afresh on the next start.
+    func switchVersion(_ module: ModuleRuntime, file: String, policy: Policy) {
+        module.earlierDenials += module.prepared?.auditor.refusalCount ?? 0
+        module.prepared = nil
+        module.file = file
+        module.policy = policy
+        module.listenSockets = []
+        listeners.retain(only: addressesInUse())
+    }
+
+    /// Every address a module (or the version it is switching to) listens on.
+    func addressesInUse() -> Set<String> {
+        Set(modules.values.filter { !$0.removeWhenGone }.flatMap { module in
+            module.listenAddresses + (module.pending?.policy.service.listen.map(\.description) ?? [])
+        })
+    }
+
+    /// `warden stop`: no restart; a per-connection module finishes its connections first.
+    func stop(_ module: ModuleRuntime, graceful: Bool = true) {
+        module.state = .stopped
+        guard let worker = module.worker else { return }
+        if graceful && module.mode == .perConnection {
+            worker.signal(SIGTERM)
+            module.stopDeadline = SystemClock.monotonicNow() &+ options.gracePeriod.nanoseconds
+        } else {
+            worker.end()
+        }
+    }
+
+    /// `warden restart`: clears the start limit and starts it again (after stopping it).
+    func restart(_ module: ModuleRuntime) {
+        module.throttle.reset()
+        if module.worker != nil {
+            module.restartWhenGone = true
+            stop(module)
+        } else {
+            start(module)
+        }
+    }
+
+    /// SIGHUP / `warden reload`: re-reads the directory. Changed policies restart their
+    /// module, new ones start, removed ones stop; a file that fails validation is rejected
+    /// with its diagnostics and the running version keeps running.
+    func reload() -> String {
+        let loaded = PolicyDirectory.load(options.policyDirectory, authority: authority)
+        var lines: [String] = loaded.diagnostics.map(\.description)
+        for diagnostic in loaded.errors { SupervisorLog.error("reload: \(diagnostic)") }
+        var changed = 0, added = 0, removed = 0
+        let rejected = Set(loaded.rejectedFiles)
+        var seen = Set<String>()
+        for entry in loaded.entries {
+            let name = entry.policy.module.name
+            seen.insert(name)
+            guard let module = modules[name] else {
+                let module = ModuleRuntime(file: entry.file, policy: entry.policy, options: options)
+                modules[name] = module
+                added += 1
+                start(module)
+                continue
+            }
+            guard module.policy != entry.policy || module.file != entry.file else { continue }
+            changed += 1
+            SupervisorLog.info("module \"\(name)\": policy changed; restarting")
+            module.throttle.reset()
+            if module.worker != nil {
+                module.pending = (entry.file, entry.policy)
+                module.restartWhenGone = true
+                stop(module)
+            } else {
+                switchVersion(module, file: entry.file, policy: entry.policy)
+                start(module)
+            }
+        }
+        for module in modules.values where !seen.contains(module.name) && !rejected.contains(module.file) {
+            removed += 1
+            SupervisorLog.info("module \"\(module.name)\": policy removed; stopping")
+            stop(module, graceful: false)
+            if module.worker == nil { modules[module.name] = nil } else { module.removeWhenGone = true }
+        }
+        listeners.retain(only: addressesInUse())
+        let summary = "reloaded \(options.policyDirectory): \(changed) changed, \(added) added, \(removed) removed, \(rejected.count) rejected"
+        SupervisorLog.info(summary)
+        notifier.send("STATUS=\(self.summary())")
+        lines.append(summary)
+        return lines.joined(separator: "\n")
+    }
+
+    /// SIGTERM: stop accepting; per-connection instances and `once` runs may finish within
+    /// the grace period; daemons (which have no way to be asked) end now.
+    func beginShutdown() {
+        guard !shuttingDown else { return }
+        shuttingDown = true
+        SupervisorLog.info("stopping: grace period \(Self.format(options.gracePeriod))")
+        notifier.send("STOPPING=1")
+        listeners.closeAll()
+        shutdownDeadline = SystemClock.monotonicNow() &+ options.gracePeriod.nanoseconds
+        for module in modules.values {
+            guard let worker = module.worker else {
+                module.state = .stopped
+                continue
+            }
+            module.state = .draining
+            switch module.mode {
+            case .perConnection: worker.signal(SIGTERM)
+            case .once: break
+            case .daemon: worker.end()
+            }
+        }
+    }
+
+    func acceptsConnections(_ module: ModuleRuntime) -> Bool {
+        module.mode == .perConnection && module.state == .running && !shuttingDown && module.worker?.isReady == true
+            && module.acceptPausedUntil.map { SystemClock.monotonicNow() >= $0 } ?? true
+    }
+
+    /// Accepts what is waiting on `socket` and hands each connection to the module's zygote,
+    /// or refuses it (closed at once, logged) when max-connections are live.
+    func accept(on socket: FileDescriptor, for module: ModuleRuntime) {
+        guard let worker = module.worker else { return }
+        for _ in 0..<64 {
+            let connection: FileDescriptor
+            do throws(Errno) { connection = try socket.accept(nonBlocking: false) } catch {
+                if error != .wouldBlock {
+                    // Out of descriptors or memory: the listener stays readable, so wait a
+                    // little before polling it again rather than spin.
+                    refusalLog.warning("module \"\(module.name)\": accept: \(error); pausing 100ms")
+                    module.acceptPausedUntil = SystemClock.monotonicNow() &+ 100_000_000
+                }
+                return
+            }
+            defer { try? connection.close() }
+            let maximum = module.policy.service.maxConnections
+            guard module.liveConnections < maximum else {
+                module.connectionsRefused += 1
+                refusalLog.warning("module \"\(module.name)\": connection refused: max-connections (\(maximum)) live")
+                continue
+            }
+            do throws(Errno) {
+                try worker.pass(connection: connection)
+                module.handoffs += 1
+            } catch {
+                module.connectionsRefused += 1
+                refusalLog.warning("module \"\(module.name)\": connection refused: handing it to the worker: \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Glibc
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import WardenSystem
+
+/// `wardend`: validates every policy in the directory before starting anything, then runs
+/// the modules until SIGTERM (graceful: drain, then exit 0). SIGHUP reloads.
+public enum Supervisor {
+    public enum ExitStatus {
+        public static let invalidPolicies: Int32 = 2
+        public static let startupFailure: Int32 = 1
+    }
+
+    public static func run(_ options: SupervisorOptions) async -> Int32 {
+        // Workers are spawned with every signal at its default: this only spares wardend.
+        signal(SIGPIPE, SIG_IGN)
+        raiseDescriptorLimit()
+        let activated = ListenerPool.fromSystemd()
+        let authority = AmbientAuthority(purpose: "wardend: reading the policy directory")
+        let loaded = PolicyDirectory.load(options.policyDirectory, authority: authority)
+        for diagnostic in loaded.diagnostics { SupervisorLog.write(diagnostic.description) }
+        guard loaded.errors.isEmpty else {
+            SupervisorLog.error("\(loaded.errors.count) error\(loaded.errors.count == 1 ? "" : "s") in \(options.policyDirectory); nothing started")
+            return ExitStatus.invalidPolicies
+        }
+        if loaded.entries.isEmpty { SupervisorLog.warning("no policies in \(options.policyDirectory)") }
+
+        let reactor: Reactor
+        do throws(SupervisorError) {
+            let control = try ControlServer(path: options.controlSocket, groupName: options.controlGroup)
+            reactor = try Reactor(options: options, initial: loaded, activated: activated, control: control)
+            try reactor.start()
+        } catch {
+            SupervisorLog.error("\(error)")
+            return ExitStatus.startupFailure
+        }
+        SupervisorLog.info("supervising \(loaded.entries.count) module\(loaded.entries.count == 1 ? "" : "s") from \(options.policyDirectory); control socket \(options.controlSocket)")
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: SupervisorService(reactor: reactor))],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: SupervisorLog.logger))
+        do { try await group.run() } catch {
+            SupervisorLog.error("\(error)")
+            return ExitStatus.startupFailure
+        }
+        SupervisorLog.info("stopped")
+        return 0
+    }
+}
+
+/// Each live per-connection instance holds a pidfd in wardend: take the whole hard limit for
+/// descriptors (systemd's soft default is 1024). Workers set their own lower limit.
+func raiseDescriptorLimit() {
+    var limit = rlimit()
+    guard getrlimit(RLIMIT_NOFILE, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+    limit.rlim_cur = limit.rlim_max
+    if setrlimit(RLIMIT_NOFILE, &limit) != 0 { SupervisorLog.warning("raising RLIMIT_NOFILE: \(Errno.current)") }
+}
+
+/// The reactor as a lifecycle service: graceful shutdown drains it, SIGHUP reloads it.
+struct SupervisorService: Service {
+    let reactor: Reactor
+
+    func run() async throws {
+        let reactor = self.reactor
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                        SupervisorLog.info("SIGHUP: reloading")
+                        reactor.post(.reload)
+                    }
+                }
+                await reactor.finished()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            reactor.post(.shutdown)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import WardenPolicy
+
+/// How `wardend` runs: where policies and the control socket live, and the restart and
+/// shutdown timings (systemd's RestartSec, StartLimitBurst/IntervalSec, TimeoutStopSec).
+public struct SupervisorOptions: Sendable {
+    public var policyDirectory = "/etc/warden/policies.d"
+    public var controlSocket = "/run/warden/wardend.sock"
+    /// Members of this group may use the control socket besides root.
+    public var controlGroup: String?
+    /// How long SIGTERM lets instances finish before they are ended.
+    public var gracePeriod: Duration = .seconds(10)
+    /// The first restart delay; each failure in a row doubles it, up to `restartDelayMaximum`.
+    public var restartDelay: Duration = .milliseconds(100)
+    public var restartDelayMaximum: Duration = .seconds(30)
+    /// More than `startLimitBurst` starts within `startLimitInterval`: the module is failed
+    /// and left stopped until `warden restart` asks again.
+    public var startLimitBurst = 5
+    public var startLimitInterval: Duration = .seconds(10)
+    /// `warden-worker`, next to `wardend` unless given.
+    public var workerPath: String
+
+    public init(workerPath: String) { self.workerPath = workerPath }
+}
+
+extension Duration {
+    /// Whole nanoseconds, saturating.
+    var nanoseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0 else { return 0 }
+        return UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000).partialValue &+ UInt64(attoseconds / 1_000_000_000)
+    }
+}
+
+
+
+extension SupervisorOptions {
+    /// "500ms", "10s", "1m": the policy files' duration syntax.
+    public static func duration(_ text: String) -> Duration? { Units.duration(text) }
+}

@@ -1,0 +1,120 @@
+import CWardenLinux
+import Glibc
+import WardenIPC
+import WardenSystem
+import WardenWASI
+import WardenWASIWasmKit
+
+/// The per-connection worker: hardened like any worker, it parses, validates and instantiates
+/// the module once, then waits for connections the supervisor passes over the control socket
+/// and forks one instance for each, whose stdin and stdout are the connection (the inetd
+/// model). Each instance starts from the zygote's pristine, never-run instance, so nothing one
+/// connection does reaches the next. Still single-threaded: fork is safe here.
+enum Zygote {
+    static func serve(_ configuration: WorkerConfiguration, settings: PerConnectionSettings, control: ControlChannel) -> Never {
+        let instantiated: GuestRunner.Instantiated
+        do {
+            let bytes = try FileDescriptor(rawValue: DescriptorLayout.module).readToEnd(limit: 1 << 30)
+            let wasi = try WASIPreview1(configuration: wasiConfiguration(configuration), auditor: ControlSocketAuditor(control: control))
+            let limits = GuestRunner.Limits(maxMemoryBytes: configuration.maxMemoryBytes.map { Int(clamping: $0) }, fuel: configuration.fuel)
+            instantiated = try GuestRunner(limits: limits).instantiate(moduleBytes: try GuestRunner.binary(from: bytes), wasi: wasi, compileEagerly: true)
+        } catch {
+            try? control.send(WorkerMessage.loadFailed(message: "\(error)").encoded())
+            exit(Worker.ExitStatus.loadFailed)
+        }
+        guard warden_zygote_signals() == 0 else { exit(Worker.ExitStatus.controlLost) }
+        let zygote = getpid()
+        var live = 0
+        var draining = false
+        var controlOpen = true
+        while true {
+            // Block for a connection or a signal; once draining, only look (connections the
+            // supervisor accepted before it stopped are still served) and otherwise sleep
+            // until a child ends.
+            var revents: [Int16] = [0]
+            var terminated: Int32 = 0
+            let watched: Int32 = controlOpen ? 1 : 0
+            _ = [DescriptorLayout.control].withUnsafeBufferPointer { fds in
+                revents.withUnsafeMutableBufferPointer { warden_zygote_wait(fds.baseAddress, watched, $0.baseAddress, &terminated) }
+            }
+            if terminated != 0 { draining = true }
+            var status: Int32 = 0
+            while true {
+                let pid = warden_reap_any(&status)
+                guard pid > 0 else { break }
+                live -= 1
+                try? control.send(WorkerMessage.instanceEnded(pid: pid, status: status).encoded())
+            }
+            guard controlOpen, revents[0] != 0 else {
+                // SIGTERM (or the supervisor gone): no more connections; the live ones finish
+                // (the supervisor bounds how long), then leave.
+                if draining {
+                    if live == 0 { finish(control) }
+                    warden_zygote_pause()
+                }
+                continue
+            }
+            let frame: (payload: [UInt8], descriptor: FileDescriptor?)?
+            do { frame = try control.receive() } catch { exit(Worker.ExitStatus.controlLost) }
+            guard let frame else {
+                // The supervisor is gone: nothing more will come.
+                controlOpen = false
+                draining = true
+                continue
+            }
+            guard (try? SupervisorMessage.decode(frame.payload)) == .connection, let connection = frame.descriptor else {
+                if let descriptor = frame.descriptor { try? descriptor.close() }
+                exit(Worker.ExitStatus.badConfiguration)
+            }
+            if live >= settings.maxConnections {
+                // The supervisor counts too; this is the second check, not the first.
+                try? connection.close()
+                continue
+            }
+            let child = warden_fork()
+            if child == 0 { instance(instantiated, connection: connection, zygote: zygote, cpuSeconds: settings.cpuSeconds) }
+            try? connection.close()
+            if child > 0 {
+                live += 1
+                try? control.send(WorkerMessage.instanceStarted(pid: child).encoded())
+            }
+        }
+    }
+
+    /// Drained: every instance is gone. A zygote's run ends as a service's does, with 0.
+    static func finish(_ control: ControlChannel) -> Never {
+        try? control.send(WorkerMessage.exited(code: 0).encoded())
+        exit(Worker.ExitStatus.finished)
+    }
+
+    /// In the forked instance: die with the zygote, bound the CPU, serve the connection on
+    /// stdin and stdout, exit with the guest's status (trap 134, signal 128+N).
+    static func instance(_ instantiated: GuestRunner.Instantiated, connection: FileDescriptor, zygote: pid_t, cpuSeconds: UInt64) -> Never {
+        warden_zygote_child_signals()
+        guard warden_die_with_parent(zygote) == 0 else { _exit(Worker.ExitStatus.controlLost) }
+        var cpu = rlimit(rlim_cur: rlim_t(cpuSeconds), rlim_max: rlim_t(cpuSeconds + 1))
+        guard setrlimit(RLIMIT_CPU, &cpu) == 0, dup2(connection.rawValue, 0) == 0, dup2(connection.rawValue, 1) == 1 else {
+            _exit(Worker.ExitStatus.controlLost)
+        }
+        Glibc.close(connection.rawValue)
+        switch instantiated.run() {
+        case .exited(let code): _exit(Int32(code & 0xff))
+        case .signaled(let signal): _exit(128 &+ (signal & 0x7f))
+        case .trapped: _exit(134)
+        }
+    }
+
+    /// The instances' WASI view: stdio (0 and 1 become the connection), the preopens; the
+    /// listening sockets are the supervisor's business, never the guest's.
+    static func wasiConfiguration(_ configuration: WorkerConfiguration) -> WASIConfiguration {
+        var wasi = WASIConfiguration()
+        wasi.arguments = configuration.arguments
+        wasi.environment = configuration.environment
+        wasi.maxOpenDescriptors = configuration.maxOpenDescriptors
+        for (index, preopen) in configuration.preopens.enumerated() {
+            wasi.preopens.append(PreopenDirectory(host: FileDescriptor(rawValue: DescriptorLayout.firstPreopen + Int32(index)),
+                                                  guestPath: preopen.guestPath, access: preopen.readWrite ? .readWrite : .read))
+        }
+        return wasi
+    }
+}

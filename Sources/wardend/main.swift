@@ -1,0 +1,65 @@
+import ArgumentParser
+import Glibc
+import WardenSupervisor
+
+/// `wardend`: the supervisor. Argument parsing here; everything else in WardenSupervisor.
+@main
+struct Wardend: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wardend",
+        abstract: "Run the WebAssembly modules of a policy directory as services (once, daemon, per-connection).",
+        discussion: "See wardend(8) and warden.policy(5). SIGTERM drains and exits 0; SIGHUP reloads the directory.")
+
+    @Option(name: .long, help: "The directory of policies (*.toml).")
+    var policies = "/etc/warden/policies.d"
+
+    @Option(name: .long, help: "The control socket for 'warden status|reload|restart|stop'.")
+    var controlSocket = "/run/warden/wardend.sock"
+
+    @Option(name: .long, help: "A group whose members may use the control socket besides root.")
+    var controlGroup: String?
+
+    @Option(name: .long, help: "How long SIGTERM lets instances finish, e.g. 10s.")
+    var gracePeriod = "10s"
+
+    @Option(name: .long, help: "The first restart delay after a failure (doubles each time), e.g. 100ms.")
+    var restartDelay = "100ms"
+
+    @Option(name: .long, help: "The longest restart delay.")
+    var restartDelayMax = "30s"
+
+    @Option(name: .long, help: "Starts allowed within --start-limit-interval before a module is marked failed.")
+    var startLimitBurst = 5
+
+    @Option(name: .long, help: "The window of the start limit.")
+    var startLimitInterval = "10s"
+
+    @Option(name: .long, help: "The warden-worker executable (default: next to wardend).")
+    var worker: String?
+
+    func run() async throws {
+        var options = SupervisorOptions(workerPath: worker ?? Self.besideSelf("warden-worker"))
+        options.policyDirectory = policies
+        options.controlSocket = controlSocket
+        options.controlGroup = controlGroup
+        options.gracePeriod = try Self.duration(gracePeriod, "--grace-period")
+        options.restartDelay = try Self.duration(restartDelay, "--restart-delay")
+        options.restartDelayMaximum = try Self.duration(restartDelayMax, "--restart-delay-max")
+        options.startLimitBurst = startLimitBurst
+        options.startLimitInterval = try Self.duration(startLimitInterval, "--start-limit-interval")
+        throw ExitCode(await Supervisor.run(options))
+    }
+
+    static func duration(_ text: String, _ flag: String) throws -> Duration {
+        guard let value = SupervisorOptions.duration(text) else { throw ValidationError("\(flag): invalid duration '\(text)' (e.g. 500ms, 10s, 1m)") }
+        return value
+    }
+
+    static func besideSelf(_ name: String) -> String {
+        var buffer = [CChar](repeating: 0, count: 4097)
+        let count = readlink("/proc/self/exe", &buffer, 4096)
+        guard count > 0 else { return name }
+        let path = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) + "/" + name
+    }
+}

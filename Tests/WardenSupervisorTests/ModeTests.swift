@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import WardenTestSupport
+
+/// wardend runs each module in its [service] mode: once, daemon, per-connection.
+@Suite(.serialized) struct ModeTests {
+    static func guest(_ name: String) throws -> String { try Guests.c("Tests/WardenSupervisorTests/Guests/\(name).c") }
+
+    @Test("once: runs to completion and records the exit status; no restart")
+    func once() throws {
+        let wardend = try WardendHarness(launch: false)
+        try wardend.policy("batch", module: try Self.guest("sleeper"), args: ["10", "3"], service: "mode = \"once\"")
+        try wardend.start([])
+        let fields = try wardend.waitFor("batch", "exited") { $0["state"] as? String == "exited" }
+        #expect(fields["last_exit"] as? Int == 3)
+        #expect(fields["restarts"] as? Int == 0)
+        #expect(wardend.log.contains("module \"batch\": worker exited 3"), "\(wardend.log)")
+        #expect(wardend.terminate() == 0)
+    }
+
+    @Test("daemon: kept running; a worker killed with SIGKILL is reaped, accounted and restarted")
+    func daemonRestartsAKilledWorker() throws {
+        let wardend = try WardendHarness(launch: false)
+        try wardend.policy("ticker", module: try Self.guest("sleeper"), service: "mode = \"daemon\"")
+        try wardend.start([])
+        let first = try wardend.waitFor("ticker", "running") { $0["state"] as? String == "running" }
+        let pid = try #require((first["pids"] as? [Int])?.first)
+        #expect(kill(Int32(pid), SIGKILL) == 0)
+        let second = try wardend.waitFor("ticker", "restarted") {
+            $0["state"] as? String == "running" && ($0["pids"] as? [Int])?.first != pid
+        }
+        #expect(second["restarts"] as? Int == 1)
+        #expect(second["last_exit"] as? Int == 137, "SIGKILL: 128 + 9")
+        #expect(!WardendHarness.isAlive(Int32(pid)), "the killed worker is reaped, not a zombie")
+        #expect(wardend.terminate() == 0)
+    }
+
+    @Test("daemon: a module that traps at once is restarted with growing delays, then marked failed at the start limit")
+    func startLimit() throws {
+        let wardend = try WardendHarness(launch: false)
+        try wardend.policy("crasher", module: try Self.guest("trap"), service: "mode = \"daemon\"\nrestart = \"on-failure\"")
+        let started = Date()
+        try wardend.start(["--start-limit-burst", "4", "--start-limit-interval", "30s"])
+        let failed = try wardend.waitFor("crasher", "failed") { $0["state"] as? String == "failed" }
+        // Starts at 0, 50, 150, 350 ms (delays 50, 100, 200): the fourth restart would be the fifth start.
+        #expect(Date().timeIntervalSince(started) >= 0.35)
+        #expect(failed["restarts"] as? Int == 4)
+        #expect(failed["last_exit"] as? Int == 134)
+        #expect((failed["failed"] as? String)?.contains("start limit hit: 4 starts within 30s") == true, "\(failed)")
+        #expect(wardend.log.contains("restarting in 50ms") && wardend.log.contains("restarting in 100ms") && wardend.log.contains("restarting in 200ms"),
+                "\(wardend.log)")
+        // It stays stopped until asked: `warden restart` clears the limit and tries again.
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(try wardend.status()["crasher"]?["restarts"] as? Int == 4)
+        let restart = try wardend.warden(["restart", "crasher"])
+        #expect(restart.status == 0, "\(restart.stderr)")
+        try wardend.waitFor("crasher", "restarted after warden restart") { ($0["restarts"] as? Int ?? 0) > 4 }
+        #expect(wardend.terminate() == 0)
+    }
+
+    @Test("per-connection: each connection gets a fresh instance on stdin/stdout; no state carries over")
+    func perConnection() throws {
+        let wardend = try WardendHarness(launch: false)
+        let port = WardendHarness.freePort()
+        try wardend.policy("greeter", module: try Self.guest("greeter"), service: "mode = \"per-connection\"\nlisten = [\"tcp:127.0.0.1:\(port)\"]")
+        try wardend.start([])
+        try wardend.waitFor("greeter", "running") { $0["state"] as? String == "running" }
+        for name in ["ada", "bob", "cy"] {
+            #expect(Client.exchange(port, "\(name)\n") == "hello \(name) #1\n")
+        }
+        let fields = try wardend.waitFor("greeter", "3 served, none live") {
+            $0["connections_served"] as? Int == 3 && $0["connections"] as? Int == 0
+        }
+        #expect(fields["last_exit"] as? Int == 0)
+        #expect((fields["layers"] as? [String])?.contains { $0.hasPrefix("applied seccomp") && $0.contains("@zygote") } == true)
+        #expect(wardend.terminate() == 0)
+    }
+
+    @Test("daemon with listen: the socket is granted as a preopened descriptor and one long-lived instance accepts by itself")
+    func daemonAccepts() throws {
+        let wardend = try WardendHarness(launch: false)
+        let port = WardendHarness.freePort()
+        try wardend.policy("acceptor", module: try Self.guest("acceptor"), service: "mode = \"daemon\"\nlisten = [\"tcp:127.0.0.1:\(port)\"]")
+        try wardend.start([])
+        try wardend.waitFor("acceptor", "running") { $0["state"] as? String == "running" }
+        #expect(Client.exchange(port, "") == "accepted 1\n")
+        #expect(Client.exchange(port, "") == "accepted 2\n", "the same instance, its state kept")
+        let fields = try #require(try wardend.status()["acceptor"])
+        #expect((fields["layers"] as? [String])?.contains { $0.contains("@sockets") } == true)
+        #expect(wardend.terminate() == 0)
+    }
+
+    @Test("per-connection over a unix socket")
+    func unixSocket() throws {
+        let wardend = try WardendHarness(launch: false)
+        let path = wardend.tree.url("greeter.sock")
+        try wardend.policy("greeter", module: try Self.guest("greeter"), service: "mode = \"per-connection\"\nlisten = [\"unix:\(path)\"]")
+        try wardend.start([])
+        try wardend.waitFor("greeter", "running") { $0["state"] as? String == "running" }
+        let result = try Command.run("/usr/bin/socat", ["-", "UNIX-CONNECT:\(path)"], stdin: "unix\n", timeout: 10)
+        #expect(result.stdout == "hello unix #1\n", "\(result.stderr)")
+        #expect(wardend.terminate() == 0)
+        #expect(!FileManager.default.fileExists(atPath: path), "the socket file is removed on exit")
+    }
+}
