@@ -117,6 +117,8 @@ public struct LandlockRefusal: Sendable, Equatable {
 public struct LimitReached: Sendable, Equatable {
     public enum Limit: String, Sendable, CaseIterable {
         case memory, fuel, cpuTime = "cpu-time", wallTime = "wall-time", output
+        /// wardend, per-connection mode: one instance ran past `connection-wall-time`.
+        case connectionWallTime = "connection-wall-time"
     }
     public enum Action: String, Sendable {
         /// The request failed and the module went on (memory.grow returned -1, a write was cut).

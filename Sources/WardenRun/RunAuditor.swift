@@ -127,9 +127,10 @@ public final class RunAuditor: AccessAuditor {
     }
 
     /// The module is running (the worker's pid, or warden's own in-process).
-    func started(pid: Int32) {
+    public func started(pid: Int32) {
         log.context.pid = pid
         hasStarted = true
+        hasCrashed = false
         if writesLifecycle { log.record(.lifecycle(LifecycleChange(.started))) }
     }
 
@@ -154,6 +155,22 @@ public final class RunAuditor: AccessAuditor {
 }
 
 extension RunAuditor {
+    /// A supervised worker is gone: `crashed` when a signal ended it, else `exited` with the
+    /// status `warden run` would have returned.
+    public func workerEnded(_ exit: WorkerExit) {
+        let signal = exit.waitStatus & 0x7f
+        if signal != 0 && signal != 0x7f {
+            crashed(signal: signal, status: exit.code)
+        } else {
+            _ = finished(exit.code)
+        }
+    }
+
+    /// The supervisor will start the module again after `delayNanoseconds` (restart `count`).
+    public func restarting(afterNanoseconds delayNanoseconds: UInt64, count: Int) {
+        log.record(.lifecycle(LifecycleChange(.restarted, detail: "restart \(count) in \(delayNanoseconds / 1_000_000)ms")))
+    }
+
     /// Closes an `--audit` file (never standard error).
     func close() {
         for case let sink as JSONLinesSink in log.sinks { sink.close() }

@@ -43,7 +43,10 @@ extension Reactor {
             } catch {
                 throw .startup("\(error)")
             }
-            if let worker = module.worker { limits.place(worker.pid, module: module.name, policy: module.policy) }
+            if let worker = module.worker {
+                limits.place(worker.pid, module: module.name, policy: module.policy)
+                prepared.auditor.started(pid: worker.pid)
+            }
             module.state = .starting
             module.startedAt = now
             module.wallTimeExceeded = false
@@ -70,6 +73,7 @@ extension Reactor {
         module.lastExit = summary
         module.lastExitCode = code
         let failed = wallTime || !exit.succeeded
+        module.prepared?.auditor.workerEnded(exit)
         if failed && module.state != .stopped && !shuttingDown {
             SupervisorLog.warning("module \"\(module.name)\": worker \(summary)")
         } else {
@@ -102,6 +106,7 @@ extension Reactor {
         }
         let delay = module.throttle.recordEnd(failed: failed, ranFor: ranFor)
         module.restarts += 1
+        module.prepared?.auditor.restarting(afterNanoseconds: delay, count: module.restarts)
         module.state = .backingOff(until: SystemClock.monotonicNow() &+ delay)
         SupervisorLog.info("module \"\(module.name)\": restarting in \(delay / 1_000_000)ms")
     }
@@ -155,6 +160,12 @@ extension Reactor {
         for diagnostic in loaded.errors { SupervisorLog.error("reload: \(diagnostic)") }
         var changed = 0, added = 0, removed = 0
         let rejected = Set(loaded.rejectedFiles)
+        for file in loaded.rejectedFiles {
+            // One `policy` event per rejected file, in the log of the module it was for.
+            let diagnostics = loaded.errors.filter { $0.file == file }.map(\.description)
+            let module = modules.values.first { $0.file == file }
+            RunAuditor.reportInvalidPolicy(path: file, diagnostics: diagnostics, auditPath: module?.policy.audit.log)
+        }
         var seen = Set<String>()
         for entry in loaded.entries {
             let name = entry.policy.module.name

@@ -49,6 +49,12 @@ import WardenTestSupport
         #expect((failed["failed"] as? String)?.contains("start limit hit: 4 starts within 30s") == true, "\(failed)")
         #expect(wardend.log.contains("restarting in 50ms") && wardend.log.contains("restarting in 100ms") && wardend.log.contains("restarting in 200ms"),
                 "\(wardend.log)")
+        // The audit room has each start, exit and restart, in order.
+        let lifecycle = Warden.auditEvents(in: wardend.log).filter { $0["layer"] as? String == "lifecycle" && $0["module"] as? String == "crasher" }
+        // Four starts (the burst); the fourth restart is refused by the start limit.
+        #expect(lifecycle.map { $0["action"] as? String ?? "" } == Array(repeating: ["started", "exited", "restarted"], count: 4).flatMap { $0 },
+                "\(lifecycle)")
+        #expect(lifecycle.filter { $0["action"] as? String == "exited" }.allSatisfy { $0["status"] as? Int == 134 })
         // It stays stopped until asked: `warden restart` clears the limit and tries again.
         Thread.sleep(forTimeInterval: 0.3)
         #expect(try wardend.status()["crasher"]?["restarts"] as? Int == 4)
