@@ -32,8 +32,9 @@ public struct SeccompNotification: Sendable, Equatable {
 
 /// Owns a seccomp user-notification listener in the launcher: poll `descriptor` for
 /// readability, `receive()` what is pending, and answer with `deny(_:errno:)` (or SIGKILL the
-/// worker, which answers it too). Every answer fails the call: this type never lets one
-/// continue (SECCOMP_USER_NOTIF_FLAG_CONTINUE would race the worker rewriting its arguments).
+/// worker, which answers it too). Every answer fails the call, with one exception: a forking
+/// worker's self-signals (`allowSelfSignal`, whose arguments are integers in registers, so
+/// SECCOMP_USER_NOTIF_FLAG_CONTINUE cannot race the worker rewriting them).
 /// Holds no state besides the descriptor (buffers are per call; the kernel serialises
 /// receive and answer), so it may be shared between threads.
 public final class SeccompNotificationListener: Sendable {
