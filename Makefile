@@ -70,7 +70,7 @@ install:
 	install -m 0644 systemd/warden.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/warden.conf
 	install -m 0644 systemd/warden.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/warden.conf
 	install -m 0644 man/warden.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 0644 man/warden.policy.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 man/warden.policy.5 man/warden.audit.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 man/wardend.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 policies/*.toml $(DESTDIR)$(PREFIX)/share/doc/warden/policies/
 

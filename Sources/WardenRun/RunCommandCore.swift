@@ -83,8 +83,6 @@ public enum RunCommandCore {
         for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) < 0 {
             _ = Glibc.open("/dev/null", O_RDWR)
         }
-        // Started first, so it overlaps everything up to the worker's hardening.
-        let preparation = LaunchPreparation(for: options)
         let authority = AmbientAuthority(purpose: "warden run: module file, granted directories, listeners")
         let stderr = FileDescriptor.standardError
         func fail(_ status: Int32, _ message: String) -> Int32 {
@@ -99,6 +97,10 @@ public enum RunCommandCore {
         do { auditor = try RunAuditor.open(options, module: moduleName, authority: authority) } catch {
             return fail(ExitStatus.launchFailure, "cannot open audit log '\(options.auditPath ?? "")': \(error)")
         }
+        // Started as soon as the audit context has its instance id: its getrandom() waited
+        // for the network namespace being created next door (0.4-0.7 ms). From here it
+        // overlaps everything up to the worker's hardening.
+        let preparation = LaunchPreparation(for: options)
         defer { auditor.close() }
 
         // The module.

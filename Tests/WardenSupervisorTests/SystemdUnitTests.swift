@@ -44,7 +44,7 @@ import WardenTestSupport
         let result = try Command.run("/usr/bin/make", ["-C", Guests.packageRoot.path, "install", "PREFIX=\(tree.url("usr"))", "BUILT=\(built)"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         for file in ["bin/warden", "bin/warden-worker", "bin/wardend", "lib/systemd/system/wardend.service", "lib/systemd/system/wardend.socket",
-                     "lib/sysusers.d/warden.conf", "lib/tmpfiles.d/warden.conf", "share/man/man1/warden.1", "share/man/man5/warden.policy.5",
+                     "lib/sysusers.d/warden.conf", "lib/tmpfiles.d/warden.conf", "share/man/man1/warden.1", "share/man/man5/warden.policy.5", "share/man/man5/warden.audit.5",
                      "share/man/man8/wardend.8", "share/doc/warden/policies/base.toml", "share/doc/warden/policies/request-handler.toml"] {
             #expect(tree.exists("usr/" + file), "\(file)")
         }
