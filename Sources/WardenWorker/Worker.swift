@@ -54,7 +54,9 @@ public enum Worker {
 
         let outcome = run(configuration, control: control, timeline: configuration.hardening.reportTimings ? timeline : nil)
         try? control.send(outcome.message.encoded())
-        exit(outcome.status)
+        // The report is sent and the module's output went out with write(2): nothing is left
+        // for exit handlers to flush, and the launcher is waiting for this process to be gone.
+        _exit(outcome.status)
     }
 
     struct Outcome {

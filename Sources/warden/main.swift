@@ -12,6 +12,8 @@ if let request = RunCommandLine.parse(CommandLine.arguments), let resolved = try
     for warning in resolved.warnings { RunCommandCore.printError(warning) }
     var options = resolved.options
     if request.timings { options.timeline = StartupTimeline(startedAt: started) }
-    exit(RunCommandCore.run(options))
+    // _exit: everything warden prints went out with write(2) already, and the static
+    // destructors of the libraries linked in (Foundation's among them) have nothing to say.
+    _exit(RunCommandCore.run(options))
 }
 WardenCommand.main()
