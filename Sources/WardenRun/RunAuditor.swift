@@ -171,6 +171,10 @@ extension RunAuditor {
         log.record(.lifecycle(LifecycleChange(.restarted, detail: "restart \(count) in \(delayNanoseconds / 1_000_000)ms")))
     }
 
+    /// SIGHUP / `warden reload`: reopen file sinks by path, so a rotated log is followed;
+    /// nothing is lost (each event is one write, to the old file or the new one).
+    public func reopenLogs() throws(Errno) { try log.reopenSinks() }
+
     /// Closes an `--audit` file (never standard error).
     func close() {
         for case let sink as JSONLinesSink in log.sinks { sink.close() }

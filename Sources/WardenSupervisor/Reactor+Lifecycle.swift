@@ -155,6 +155,12 @@ extension Reactor {
     /// module, new ones start, removed ones stop; a file that fails validation is rejected
     /// with its diagnostics and the running version keeps running.
     func reload() -> String {
+        // Log rotation: every module's audit log is reopened by path first.
+        for module in modules.values {
+            do throws(Errno) { try module.prepared?.auditor.reopenLogs() } catch {
+                SupervisorLog.error("module \"\(module.name)\": cannot reopen its audit log: \(error)")
+            }
+        }
         let loaded = PolicyDirectory.load(options.policyDirectory, authority: authority)
         var lines: [String] = loaded.diagnostics.map(\.description)
         for diagnostic in loaded.errors { SupervisorLog.error("reload: \(diagnostic)") }

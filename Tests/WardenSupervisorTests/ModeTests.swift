@@ -18,6 +18,27 @@ import WardenTestSupport
         #expect(wardend.terminate() == 0)
     }
 
+    @Test("reload reopens each module's audit log by path: a rotated log is followed, nothing is lost")
+    func auditLogRotation() throws {
+        let wardend = try WardendHarness(launch: false)
+        let log = wardend.tree.url("batch.jsonl")
+        try wardend.policy("batch", module: try Self.guest("sleeper"), args: ["10", "3"], service: "mode = \"once\"",
+                           extra: "[audit]\nlog = \"\(log)\"")
+        try wardend.start([])
+        try wardend.waitFor("batch", "exited") { $0["state"] as? String == "exited" }
+        #expect(rename(log, log + ".1") == 0)
+        #expect(try wardend.warden(["reload"]).status == 0)
+        #expect(try wardend.warden(["start", "batch"]).status == 0)
+        try wardend.waitFor("batch", "exited again") { $0["state"] as? String == "exited" && FileManager.default.fileExists(atPath: log) }
+        Thread.sleep(forTimeInterval: 0.3)
+        let actions = { (path: String) in
+            Warden.auditEvents(in: (try? String(contentsOfFile: path, encoding: .utf8)) ?? "").compactMap { $0["action"] as? String }
+        }
+        #expect(actions(log + ".1") == ["started", "exited"], "before the rotation")
+        #expect(actions(log) == ["started", "exited"], "after it, in the new file")
+        #expect(wardend.terminate() == 0)
+    }
+
     @Test("daemon: kept running; a worker killed with SIGKILL is reaped, accounted and restarted")
     func daemonRestartsAKilledWorker() throws {
         let wardend = try WardendHarness(launch: false)
