@@ -54,11 +54,13 @@ extension WASIPreview1 {
         _ = try memory.bytes(at: result, count: UInt32(Layout.filestatSize))
         let status = try memory.withPath(at: path, length: pathLength) { (guestPath) throws(WASIErrno) -> FileStatus in
             let directory = try self.directory(fd, .pathFilestatGet, "path_filestat_get", path: guestPath)
-            defer { observe(fd, directory, guestPath, .stated) }
-            return try withFinalObject(directory, fd: fd, guestPath, follow: LookupFlags(rawValue: flags).contains(.symlinkFollow),
-                                       operation: "path_filestat_get") { (handle, name, emptyPath) throws(Errno) in
+            let status = try withFinalObject(directory, fd: fd, guestPath, follow: LookupFlags(rawValue: flags).contains(.symlinkFollow),
+                                             operation: "path_filestat_get") { (handle, name, emptyPath) throws(Errno) in
                 emptyPath ? try handle.status() : try handle.status(of: name, followSymlinks: false)
             }
+            // Only what succeeded: a refused escape must never read as a use of the grant.
+            observe(fd, directory, guestPath, .stated)
+            return status
         }
         try storeFilestat(memory, status, at: result)
     }
