@@ -44,14 +44,22 @@ public enum AuditCommands {
     /// Counts of refusals by module, layer, reason, operation and path over every matching event.
     public static func summary(_ files: [String], filter: AuditFilter, top: Int) -> Int32 {
         var summary = AuditSummary()
+        let status = forEachEvent(in: files) { event in if filter.matches(event) { summary.add(event) } }
+        try? FileDescriptor.standardOutput.writeAll(summary.rendered(top: top))
+        return status
+    }
+
+    /// Every event in `files` (standard input when none, or for "-"), in order. Malformed
+    /// lines are skipped with their `file:line` warning. Returns 1 when a log could not be
+    /// opened or read to its end (what was read still counts), else 0.
+    static func forEachEvent(in files: [String], _ body: (AuditEvent) -> Void) -> Int32 {
         var status: Int32 = 0
         for file in files.isEmpty ? ["-"] : files {
             guard let reader = open(file) else { status = 1; continue }
             do throws(Errno) {
                 while let record = try reader.next() {
                     switch record.event {
-                    case .success(let event) where filter.matches(event): summary.add(event)
-                    case .success: break
+                    case .success(let event): body(event)
                     case .failure: warn(record.problem!)
                     }
                 }
@@ -60,7 +68,6 @@ public enum AuditCommands {
                 status = 1
             }
         }
-        try? FileDescriptor.standardOutput.writeAll(summary.rendered(top: top))
         return status
     }
 

@@ -12,32 +12,17 @@ public enum SuggestCommandCore {
             return 2
         }
         var refusals: [Refusal] = []
-        var otherModules = 0, unreadable = 0
-        let authority = AmbientAuthority(purpose: "warden policy suggest: the audit logs named")
-        for log in logs {
-            let reader: AuditLogReader
-            do { reader = try AuditLogReader(path: log, authority: authority) } catch {
-                RunCommandCore.printError("warden: cannot read audit log '\(log)': \(error)")
-                return 1
-            }
-            while let record = try? reader.next() {
-                guard case .success(let event) = record.event else {
-                    unreadable += 1
-                    continue
-                }
-                guard event.module == policy.module.name else {
-                    otherModules += 1
-                    continue
-                }
-                refusals += Refusal.from(event)
-            }
+        var otherModules = 0
+        // Suggestions from part of a log would be wrong, not just fewer: an unreadable log stops here.
+        let read = AuditCommands.forEachEvent(in: logs) { event in
+            if event.module == policy.module.name { refusals += Refusal.from(event) } else { otherModules += 1 }
         }
+        guard read == 0 else { return 1 }
         let suggester = PolicySuggester(policy: policy, text: text, file: policyPath)
         let report = suggester.suggest(refusals)
         let total = refusals.reduce(0) { $0 + $1.count }
         var summary = "warden: \(report.suggestions.count) suggestion\(report.suggestions.count == 1 ? "" : "s") for \(policyPath) from \(total) refusal\(total == 1 ? "" : "s") of module '\(policy.module.name)'"
         if otherModules > 0 { summary += " (\(otherModules) events of other modules ignored)" }
-        if unreadable > 0 { summary += " (\(unreadable) unreadable lines skipped; see warden audit)" }
         RunCommandCore.printError(summary)
         for (number, suggestion) in report.suggestions.enumerated() {
             RunCommandCore.printError("  \(number + 1). [\(suggestion.risk) risk] \(suggestion.summary)")
