@@ -153,8 +153,8 @@ public struct LearnedPolicy {
             # cpu-time and wall-time: ten times; open-files: twice the most held at once).
             [limits]
             memory = "\(Units.format(size: memoryLimit))"   # peak \(peak)
-            cpu-time = "\(cpuTimeSeconds)s"   # used \(Self.milliseconds(learner.cpuNanoseconds)) ms
-            wall-time = "\(wallTimeSeconds)s"   # took \(Self.milliseconds(learner.wallNanoseconds)) ms
+            cpu-time = "\(cpuTimeSeconds)s"   # used \(StartupTimeline.milliseconds(learner.cpuNanoseconds, decimals: 2)) ms
+            wall-time = "\(wallTimeSeconds)s"   # took \(StartupTimeline.milliseconds(learner.wallNanoseconds, decimals: 2)) ms
             open-files = \(openFiles)   # at most \(learner.peakOpenDescriptors) held at once
 
             """
@@ -180,11 +180,5 @@ public struct LearnedPolicy {
     static func key(_ name: String) -> String {
         let bare = !name.isEmpty && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }
         return bare ? name : quoted(name)
-    }
-
-    static func milliseconds(_ nanoseconds: UInt64) -> String {
-        let micros = nanoseconds / 1000
-        let fraction = String(micros % 1000 / 10)
-        return "\(micros / 1000)." + (fraction.count < 2 ? "0" : "") + fraction
     }
 }

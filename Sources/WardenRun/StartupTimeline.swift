@@ -38,11 +38,13 @@ public final class StartupTimeline {
         return text
     }
 
-    /// `12.345` (milliseconds, three decimals).
-    static func milliseconds(_ nanoseconds: UInt64) -> String {
-        let micros = nanoseconds / 1000
-        let fraction = String(micros % 1000)
-        return "\(micros / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    /// Nanoseconds as milliseconds with `decimals` (1...6) digits, truncated: `12.345`.
+    static func milliseconds(_ nanoseconds: UInt64, decimals: Int = 3) -> String {
+        var scale: UInt64 = 1
+        for _ in 0..<decimals { scale *= 10 }
+        let units = nanoseconds / (1_000_000 / scale)
+        let fraction = String(units % scale)
+        return "\(units / scale)." + String(repeating: "0", count: decimals - fraction.count) + fraction
     }
 
     static func padded(_ text: String) -> String { String(repeating: " ", count: max(0, 8 - text.count)) + text }
