@@ -182,6 +182,7 @@ struct WorkerLauncher {
                     switch event {
                     case .endOfStream:
                         controlOpen = false
+                        options.timeline?.mark("worker hung up")
                         // The worker has nothing more to say: it must be gone shortly.
                         graceEnds = ((try? SystemClock.monotonic.now()) ?? 0) &+ 2_000_000_000
                     case .frame(let payload, let passed):
@@ -248,7 +249,10 @@ struct WorkerLauncher {
                     }
                 }
             }
-            if pidfd >= 0, requests[pidSlot].returnedEvents != 0 { break serving }
+            if pidfd >= 0, requests[pidSlot].returnedEvents != 0 {
+                options.timeline?.mark("worker exited")
+                break serving
+            }
             if pidfd < 0, !controlOpen {
                 // No pidfd (very old kernel): look without reaping, so reap() still gets the status.
                 var info = siginfo_t()
@@ -269,6 +273,7 @@ struct WorkerLauncher {
             return fail(RunCommandCore.ExitStatus.launchFailure, "module '\(moduleName)': the worker broke the control protocol (\(violation)); ended")
         }
         let status = reap(pid)
+        options.timeline?.mark("worker reaped")
         return outcome(final, workerStatus: status, pid: pid, fail: fail)
     }
 

@@ -121,7 +121,12 @@ public enum Worker {
             runner.onMemoryRefused = { desired in
                 try? control.send(WorkerMessage.limitReached(limit: "memory", requested: UInt64(desired)).encoded())
             }
-            switch try runner.run(moduleBytes: binary, wasi: wasi, beforeStart: beforeStart, afterRun: afterRun) {
+            let ended = try runner.run(moduleBytes: binary, wasi: wasi, beforeStart: beforeStart, afterRun: afterRun)
+            if timeline != nil {
+                // The run's end, so `--timings` can tell the module's run from the worker's exit.
+                try? control.send(WorkerMessage.timeline(names: ["module ended"], times: [SystemClock.monotonicNow()]).encoded())
+            }
+            switch ended {
             case .exited(let code): return Outcome(message: .exited(code: code), status: ExitStatus.finished)
             case .signaled(let signal): return Outcome(message: .signaled(signal: signal), status: ExitStatus.finished)
             case .trapped(let reason): return Outcome(message: .trapped(reason: reason), status: ExitStatus.finished)
