@@ -29,8 +29,12 @@ build: deps
 
 # What gets installed and measured: both executables fully static (no dynamic loader, no
 # shared Swift runtime to relocate) and stripped (the unstripped worker took 0.3 ms longer to
-# start). Start-up time is the figure this buys: see Benchmarks/README.md.
-RELEASE_FLAGS := -c release --scratch-path .build-release -Xswiftc -static-executable -Xlinker --strip-all
+# start). Concrete type metadata is reached through direct accessor calls, not by demangling
+# its mangled name at first use: that demangling (with its generic-requirement checks) was a
+# fifth of the worker's CPU time for a small module. Start-up time is the figure this buys:
+# see Benchmarks/README.md.
+RELEASE_FLAGS := -c release --scratch-path .build-release -Xswiftc -static-executable -Xlinker --strip-all \
+	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product warden
 	$(SWIFT) build $(RELEASE_FLAGS) --product warden-worker
