@@ -142,10 +142,30 @@ int warden_seccomp_install(const void *program, size_t length, int new_listener)
     return new_listener ? (int)rc : 0;
 }
 
-int warden_new_netns_for_thread(void) {
-    /* unshare(CLONE_NEWNET) moves only the calling thread; the launcher's others stay. */
-    if (unshare(CLONE_NEWNET) != 0) return -1;
-    return open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+int warden_new_netns(void) {
+    /* unshare(CLONE_NEWNET) moves the calling thread into the new namespace; it goes back
+     * to the one it was in, so the launcher's own sockets keep their network. */
+    int original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (original < 0) return -1;
+    int created = -1;
+    if (unshare(CLONE_NEWNET) == 0) {
+        created = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+        int saved = errno;
+        if (setns(original, CLONE_NEWNET) != 0) {
+            /* Stuck in the empty namespace: better to fail the run than to go on there. */
+            if (created >= 0) close(created);
+            created = -1;
+            saved = errno;
+            close(original);
+            errno = saved;
+            return -2;
+        }
+        errno = saved;
+    }
+    int saved = errno;
+    close(original);
+    errno = saved;
+    return created;
 }
 
 int warden_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }

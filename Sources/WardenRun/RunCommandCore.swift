@@ -97,9 +97,6 @@ public enum RunCommandCore {
         do { auditor = try RunAuditor.open(options, module: moduleName, authority: authority) } catch {
             return fail(ExitStatus.launchFailure, "cannot open audit log '\(options.auditPath ?? "")': \(error)")
         }
-        // Started as soon as the audit context has its instance id: its getrandom() waited
-        // for the network namespace being created next door (0.4-0.7 ms). From here it
-        // overlaps everything up to the worker's hardening.
         let preparation = LaunchPreparation(for: options)
         defer { auditor.close() }
 

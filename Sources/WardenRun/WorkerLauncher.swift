@@ -93,12 +93,13 @@ struct WorkerLauncher {
         let control = ControlChannel(socket: FileDescriptor(rawValue: pair[0]))
         warden_deadline_child(pid)
         // The worker's seccomp program (aimed at its pid) and network namespace, prepared
-        // on the other thread meanwhile.
+        // while the worker is being exec'd.
         var setup = workerConfiguration()
-        let prepared = preparation?.finish()
-        let namespace = prepared?.networkNamespace
+        let prepared = preparation?.prepare()
+        var namespace: FileDescriptor?
         defer { try? namespace?.close() }
         do throws(HardeningFailure) {
+            namespace = try prepared?.networkNamespace.get()
             let template: SeccompProgramTemplate
             if let prepared { template = try prepared.seccomp.get() } else { template = try SeccompFilter.template(plan: Self.seccompPlan(for: options)) }
             setup.hardening.seccompProgram = template.program(forProcess: pid)

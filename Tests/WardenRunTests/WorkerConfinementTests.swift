@@ -49,6 +49,8 @@ import WardenTestSupport
         for kind in ["net", "mnt", "ipc", "uts", "user"] {
             fields["ns.\(kind)"] = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/\(kind)")
         }
+        // The launcher's own: it makes the worker's network namespace and must stay out of it.
+        fields["launcher.ns.net"] = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(process.processIdentifier)/ns/net")
         let devices = (try? String(contentsOfFile: "/proc/\(pid)/net/dev", encoding: .utf8)) ?? ""
         fields["net.devices"] = devices.split(separator: "\n").dropFirst(2)
             .compactMap { $0.split(separator: ":").first?.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
@@ -97,6 +99,8 @@ import WardenTestSupport
             #expect(worker != own, "the worker shares the \(kind) namespace \(own)")
         }
         #expect(status["net.devices"] == "lo", "devices in the worker's network namespace: \(status["net.devices"] ?? "none")")
+        let own = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")
+        #expect(status["launcher.ns.net"] == own, "warden itself moved to \(status["launcher.ns.net"] ?? "?") (the test is in \(own))")
     }
 
     @Test func flagRunWorkerIsConfinedToo() throws {

@@ -94,10 +94,12 @@ long warden_raw_syscall_int_first(long number, int a0, long a1, long a2, long a3
 /// without one, or -1 with errno set. Requires no_new_privs (or CAP_SYS_ADMIN).
 int warden_seccomp_install(const void *program, size_t length, int new_listener);
 
-/// Moves the calling thread (only it) into a new, empty network namespace and returns a
-/// close-on-exec descriptor for it, or -1 with errno set. For a short-lived launcher thread:
-/// the kernel's network-namespace set-up then overlaps the worker's exec. Needs CAP_SYS_ADMIN.
-int warden_new_netns_for_thread(void);
+/// Creates a new, empty network namespace and returns a close-on-exec descriptor for it; the
+/// calling thread ends where it started. -1 with errno set if none could be made; -2 with
+/// errno set if the thread could not go back to its own namespace (it is then left in the
+/// empty one). For the launcher: the worker joins this namespace, so the kernel's set-up
+/// overlaps the worker's exec. Needs CAP_SYS_ADMIN.
+int warden_new_netns(void);
 /// setns(fd, CLONE_NEWNET).
 int warden_setns_net(int fd);
 
