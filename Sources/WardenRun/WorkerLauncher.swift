@@ -17,8 +17,7 @@ struct WorkerLauncher {
     let auditor: RunAuditor
     /// Resolved by the launcher (which may read /etc/passwd); nil keeps the invoking ids.
     let identity: (uid: UInt32, gid: UInt32)?
-    /// The seccomp program and network namespace, prepared on a second thread since the
-    /// launch began.
+    /// The seccomp program and network namespace, prepared while the worker is exec'd.
     var preparation: LaunchPreparation? = nil
 
     /// Why the service account cannot use a granted directory (by its owner, group and mode
@@ -70,28 +69,23 @@ struct WorkerLauncher {
         let image = moduleBytes.withUnsafeBytes { warden_sealed_memfd("warden-module", $0.baseAddress, $0.count) }
         guard image >= 0 else { return fail(RunCommandCore.ExitStatus.launchFailure, "cannot stage the module: \(Errno.current)") }
         defer { Glibc.close(image) }
-        var pair: [Int32] = [-1, -1]
-        guard warden_socketpair(&pair) == 0 else { return fail(RunCommandCore.ExitStatus.launchFailure, "cannot create the control socket: \(Errno.current)") }
-        defer { Glibc.close(pair[0]) }
 
         // The fixed layout: stdio, control, module, preopens, listeners.
-        var layout: [Int32] = [configuration.stdin.rawValue, configuration.stdout.rawValue, configuration.stderr.rawValue,
-                               pair[1], image]
-        layout += configuration.preopens.map(\.host.rawValue)
-        layout += configuration.listeners.map(\.rawValue)
-        var pid: pid_t = 0
-        let arguments: [String] = ["warden-worker"]
-        let spawned = withCStrings(arguments) { argv in
-            withCStrings([]) { envp in warden_spawn_layout(worker, argv, envp, layout, Int32(layout.count), &pid) }
+        let process: WorkerProcess
+        do {
+            process = try WorkerProcess(worker: worker, layout: { control in
+                [configuration.stdin.rawValue, configuration.stdout.rawValue, configuration.stderr.rawValue, control, image]
+                    + configuration.preopens.map(\.host.rawValue) + configuration.listeners.map(\.rawValue)
+            }, launcher: self, perConnection: nil)
+        } catch {
+            let what = error.step == "creating the control socket" ? "cannot create the control socket" : "cannot start warden-worker"
+            return fail(RunCommandCore.ExitStatus.launchFailure, "\(what): \(error.errno)")
         }
-        Glibc.close(pair[1])
-        guard spawned == 0 else { return fail(RunCommandCore.ExitStatus.launchFailure, "cannot start warden-worker: \(Errno.current)") }
+        let pid = process.pid
         options.timeline?.mark("worker spawned")
-        options.learner?.spawnedAt = SystemClock.monotonicNow()
         auditor.started(pid: pid)
-
-        let control = ControlChannel(socket: FileDescriptor(rawValue: pair[0]))
         warden_deadline_child(pid)
+
         // The worker's seccomp program (aimed at its pid) and network namespace, prepared
         // while the worker is being exec'd.
         var setup = workerConfiguration()
@@ -104,178 +98,39 @@ struct WorkerLauncher {
             if let prepared { template = try prepared.seccomp.get() } else { template = try SeccompFilter.template(plan: Self.seccompPlan(for: options)) }
             setup.hardening.seccompProgram = template.program(forProcess: pid)
         } catch {
-            kill(pid, SIGKILL)
-            _ = reap(pid)
+            process.end()
+            _ = Self.wait(for: process)
             return fail(RunCommandCore.ExitStatus.launchFailure, "module '\(moduleName)': \(error.message)")
         }
         setup.hardening.networkNamespacePassed = namespace != nil
-        do {
-            try control.send(setup.encoded(), passing: namespace)
-        } catch {
-            kill(pid, SIGKILL)
-            _ = reap(pid)
-            return fail(RunCommandCore.ExitStatus.launchFailure, "cannot configure warden-worker: \(error)")
-        }
+        process.configure(setup, passing: namespace)
 
-        // From here the worker may be compromised: nothing it sends (or withholds) may block
-        // the launcher. The control socket is read without blocking and reassembled here; a
-        // pidfd says when the worker is gone; the notification listener is served throughout.
-        if let flags = try? control.socket.statusFlags() { try? control.socket.setStatusFlags(flags | O_NONBLOCK) }
-        let pidfd = warden_pidfd_open(pid)
-        defer { if pidfd >= 0 { Glibc.close(pidfd) } }
-        var reader = FrameReader(socket: control.socket)
-        defer { reader.closeStrays() }
-        var final: WorkerMessage?
-        var listener: SeccompNotificationListener?
-        var killedFor: SeccompNotification?
-        var violation: String?
-        var controlOpen = true
-        var ready = false
-        // Whether the listener was handed over (it may hang up, and be dropped, before the
-        // worker's ready message is read: a quick worker can exit in between).
-        var receivedListener = false
-        var graceEnds: UInt64?
-        func endWorker(_ reason: String) {
-            if violation == nil { violation = reason }
-            kill(pid, SIGKILL)
-        }
-        serving: while true {
-            var requests: [PollRequest] = []
-            if controlOpen { requests.append(PollRequest(descriptor: control.socket, events: PollRequest.readable)) }
-            let listenerSlot = requests.count
-            if let listener { requests.append(PollRequest(descriptor: listener.descriptor, events: PollRequest.readable)) }
-            let pidSlot = requests.count
-            if pidfd >= 0 { requests.append(PollRequest(descriptor: FileDescriptor(rawValue: pidfd), events: PollRequest.readable)) }
-            var timeout: UInt64? = pidfd >= 0 ? nil : 50_000_000
-            if let graceEnds {
-                let now = (try? SystemClock.monotonic.now()) ?? graceEnds
-                timeout = graceEnds > now ? min(timeout ?? .max, graceEnds - now) : 0
-            }
-            do { _ = try ppoll(&requests, timeoutNanoseconds: timeout) } catch { break }
+        let exit = Self.wait(for: process)
+        guard !exit.message.isEmpty else { return exit.code }
+        return fail(exit.code, exit.endedByWarden ? "module '\(moduleName)': \(exit.message)" : exit.message)
+    }
 
-            // Kernel refusals first: the worker is blocked in the refused call until answered.
-            if let active = listener {
-                let events = requests[listenerSlot].returnedEvents
-                if events & Int16(POLLIN) != 0, let notification = try? active.receive() {
-                    if options.onSyscallViolation == "errno" {
-                        auditor.recordSyscall(notification, action: "denied", errno: "EPERM")
-                        options.learner?.refused(layer: "seccomp", operation: notification.syscallName, preopen: nil, path: nil, reason: "syscall")
-                        try? active.deny(notification, errno: EPERM)
-                    } else {
-                        auditor.recordSyscall(notification, action: "killed", errno: nil)
-                        options.learner?.refused(layer: "seccomp", operation: notification.syscallName, preopen: nil, path: nil, reason: "syscall")
-                        if killedFor == nil { killedFor = notification }
-                        kill(pid, SIGKILL)
-                    }
-                } else if events != 0 && events & Int16(POLLIN) == 0 {
-                    listener = nil  // hung up: the worker is gone
+    /// Serves `process` (its messages, the kernel's refusals, its grace period) until it is
+    /// gone and reaped.
+    static func wait(for process: WorkerProcess) -> WorkerExit {
+        while true {
+            let watched = process.descriptors
+            var requests = watched.map { PollRequest(descriptor: $0, events: PollRequest.readable) }
+            let timeout = process.deadline.map { $0 &- min($0, SystemClock.monotonicNow()) }
+            do { _ = try ppoll(&requests, timeoutNanoseconds: timeout) } catch {
+                // Never expected (EINTR is retried inside): a worker that cannot be watched is
+                // ended; reaping it waits until it is gone.
+                process.end()
+                for event in process.service({ $0.rawValue == process.pidfd.rawValue }) {
+                    if case .exited(let exit) = event { return exit }
                 }
+                continue
             }
-
-            if controlOpen, requests[0].returnedEvents != 0 {
-                let events: [FrameReader.Event]
-                do { events = try reader.drain() } catch {
-                    endWorker("unreadable control stream (\(error))")
-                    controlOpen = false
-                    continue
-                }
-                for event in events {
-                    switch event {
-                    case .endOfStream:
-                        controlOpen = false
-                        options.timeline?.mark("worker hung up")
-                        // The worker has nothing more to say: it must be gone shortly.
-                        graceEnds = ((try? SystemClock.monotonic.now()) ?? 0) &+ 2_000_000_000
-                    case .frame(let payload, let passed):
-                        guard let message = try? WorkerMessage.decode(payload) else {
-                            if let passed { try? passed.close() }
-                            endWorker("malformed message")
-                            continue
-                        }
-                        switch message {
-                        case .listener:
-                            if let passed, !receivedListener, !ready {
-                                listener = SeccompNotificationListener(descriptor: passed)
-                                receivedListener = true
-                            } else {
-                                if let passed { try? passed.close() }
-                                endWorker("unexpected listener message")
-                            }
-                        case .ready(let layers):
-                            if let passed { try? passed.close() }
-                            ready = true
-                            auditor.noteLayers(layers)
-                            // Refusals must reach warden: a worker ready without its listener is not.
-                            if !receivedListener && expectsListener { endWorker("ready without a notification listener") }
-                        case .denial(let operation, let fd, let preopen, let path, let reason, let errno):
-                            if let passed { try? passed.close() }
-                            auditor.record(operation: operation, fd: fd, preopen: preopen, path: path, reason: reason, errno: errno, pid: pid)
-                            options.learner?.refused(layer: "wasi", operation: operation, preopen: preopen, path: path, reason: reason)
-                        case .accesses(let batch):
-                            if let passed { try? passed.close() }
-                            guard let learner = options.learner, ready, final == nil else {
-                                endWorker("unexpected accesses message")
-                                continue
-                            }
-                            if !learner.add(batch, preopenCount: configuration.preopens.count) {
-                                endWorker("more than \(AccessLearner.distinctLimit) distinct accesses, or one outside the grants")
-                            }
-                        case .usage(let memory, let fuel, let descriptors, let environment):
-                            if let passed { try? passed.close() }
-                            guard let learner = options.learner, ready, final == nil, !learner.usageReported else {
-                                endWorker("unexpected usage message")
-                                continue
-                            }
-                            learner.usage(memoryBytes: memory, fuelConsumed: fuel, peakOpenDescriptors: descriptors, environmentRead: environment)
-                        case .kernelRefusal(let operation, let fd, let preopen, let path, let errno):
-                            if let passed { try? passed.close() }
-                            auditor.recordKernelRefusal(operation: operation, fd: fd, preopen: preopen, path: path, errno: errno, pid: pid)
-                        case .limitReached(let limit, let requested):
-                            if let passed { try? passed.close() }
-                            if limit == "memory" { auditor.recordMemoryRefused(requested: requested, pid: pid) } else { endWorker("unknown limit") }
-                        case .timeline(let names, let times):
-                            if let passed { try? passed.close() }
-                            guard options.timeline != nil, ready, final == nil else {
-                                endWorker("unexpected timeline message")
-                                continue
-                            }
-                            options.timeline?.merge(names: names, times: times)
-                        case .signaled(let signal) where !(1...64).contains(signal):
-                            if let passed { try? passed.close() }
-                            endWorker("impossible signal \(signal)")
-                        default:
-                            if let passed { try? passed.close() }
-                            if final == nil { final = message } else { endWorker("a second final report") }
-                        }
-                    }
-                }
-            }
-            if pidfd >= 0, requests[pidSlot].returnedEvents != 0 {
-                options.timeline?.mark("worker exited")
-                break serving
-            }
-            if pidfd < 0, !controlOpen {
-                // No pidfd (very old kernel): look without reaping, so reap() still gets the status.
-                var info = siginfo_t()
-                if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0, info._sifields._sigchld.si_pid == pid { break serving }
-            }
-            if let graceEnds, ((try? SystemClock.monotonic.now()) ?? graceEnds) >= graceEnds {
-                kill(pid, SIGKILL)
-                break serving
+            let ready = Set(zip(watched, requests).filter { $0.1.returnedEvents != 0 }.map(\.0.rawValue))
+            for event in process.service({ ready.contains($0.rawValue) }) {
+                if case .exited(let exit) = event { return exit }
             }
         }
-        if let killedFor {
-            _ = reap(pid)
-            return fail(RunCommandCore.ExitStatus.signal(SIGSYS),
-                        "module '\(moduleName)': the worker was ended for a forbidden system call: \(Self.describe(killedFor))")
-        }
-        if let violation {
-            _ = reap(pid)
-            return fail(RunCommandCore.ExitStatus.launchFailure, "module '\(moduleName)': the worker broke the control protocol (\(violation)); ended")
-        }
-        let status = reap(pid)
-        options.timeline?.mark("worker reaped")
-        return outcome(final, workerStatus: status, pid: pid, fail: fail)
     }
 
     func workerConfiguration() -> WorkerConfiguration {
@@ -349,18 +204,6 @@ struct WorkerLauncher {
             return fail(RunCommandCore.ExitStatus.signal(signal), "module '\(moduleName)': worker killed by signal \(signal) (\(String(cString: strsignal(signal))))")
         }
         return fail(RunCommandCore.ExitStatus.launchFailure, "module '\(moduleName)': warden-worker exited with status \((workerStatus >> 8) & 0xff) without a report")
-    }
-
-    func reap(_ pid: pid_t) -> Int32 {
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        if let learner = options.learner {
-            func nanoseconds(_ time: timeval) -> UInt64 { UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_usec) * 1000 }
-            learner.cpuNanoseconds = nanoseconds(usage.ru_utime) + nanoseconds(usage.ru_stime)
-            learner.wallNanoseconds = SystemClock.monotonicNow() &- learner.spawnedAt
-        }
-        return status
     }
 }
 

@@ -4,11 +4,11 @@ import WardenHardening
 import WardenIPC
 import WardenSystem
 
-/// One running `warden-worker`, served without blocking from someone else's poll loop (the
-/// supervisor watches many at once). The same rules as `WorkerLauncher.run()`: from the
-/// moment it is spawned the worker may be compromised, so nothing it sends or withholds can
-/// block the caller; the kernel's refusals come through its seccomp listener; a pidfd says
-/// when it is gone; its own final report counts only if it then exited normally.
+/// One running `warden-worker`, served without blocking from someone else's poll loop: the
+/// supervisor watches many at once, `warden run` (`WorkerLauncher.run()`) just this one. From
+/// the moment it is spawned the worker may be compromised, so nothing it sends or withholds
+/// can block the caller; the kernel's refusals come through its seccomp listener; a pidfd
+/// says when it is gone; its own final report counts only if it then exited normally.
 ///
 /// Not thread-safe: one thread owns it (and must be the thread that lives as long as the
 /// worker should, for PR_SET_PDEATHSIG).
@@ -25,10 +25,19 @@ public final class WorkerProcess {
         case exited(WorkerExit)
     }
 
+    /// Why a worker could not be started: the step, and the kernel's answer.
+    struct SpawnFailure: Error {
+        let step: String
+        let errno: Errno
+    }
+
     public let pid: pid_t
     public let pidfd: FileDescriptor
     let control: ControlChannel
-    let module: PreparedModule
+    /// The run's options, audit room and rendering of outcomes.
+    let launcher: WorkerLauncher
+    /// Set for a per-connection zygote, which forks instances.
+    let perConnection: PerConnectionSettings?
     public let startedAt: UInt64
     private var reader: FrameReader
     private var listener: SeccompNotificationListener?
@@ -43,22 +52,32 @@ public final class WorkerProcess {
     public private(set) var layers: [String] = []
 
     /// Spawns `worker` for `module` and sends its configuration.
-    public init(worker: String, module: PreparedModule) throws(RunError) {
-        let name = module.name
-        var pair: [Int32] = [-1, -1]
-        guard warden_socketpair(&pair) == 0 else { throw .grant("module \"\(name)\": creating the control socket: \(Errno.current)") }
+    public convenience init(worker: String, module: PreparedModule) throws(RunError) {
         // Restarts share the sealed image: each worker reads it from the start.
         _ = lseek(module.image.rawValue, 0, SEEK_SET)
-        let layout = module.layout(control: pair[1])
+        do {
+            try self.init(worker: worker, layout: module.layout(control:), launcher: module.launcher, perConnection: module.perConnection)
+        } catch {
+            throw .grant("module \"\(module.name)\": \(error.step): \(error.errno)")
+        }
+        configure(module.workerConfiguration())
+    }
+
+    /// Spawns `worker` with the descriptors `layout(control)` puts at their fixed numbers; the
+    /// caller sends the configuration (`configure`) once it has what the worker needs.
+    init(worker: String, layout: (Int32) -> [Int32], launcher: WorkerLauncher, perConnection: PerConnectionSettings?) throws(SpawnFailure) {
+        var pair: [Int32] = [-1, -1]
+        guard warden_socketpair(&pair) == 0 else { throw SpawnFailure(step: "creating the control socket", errno: .current) }
+        let descriptors = layout(pair[1])
         var child: pid_t = 0
         let spawned = withCStrings(["warden-worker"]) { argv in
-            withCStrings([]) { envp in warden_spawn_layout(worker, argv, envp, layout, Int32(layout.count), &child) }
+            withCStrings([]) { envp in warden_spawn_layout(worker, argv, envp, descriptors, Int32(descriptors.count), &child) }
         }
         let spawnError = Errno.current
         Glibc.close(pair[1])
         guard spawned == 0 else {
             Glibc.close(pair[0])
-            throw .grant("module \"\(name)\": starting \(worker): \(spawnError)")
+            throw SpawnFailure(step: "starting \(worker)", errno: spawnError)
         }
         let descriptor = warden_pidfd_open(child)
         guard descriptor >= 0 else {
@@ -67,15 +86,23 @@ public final class WorkerProcess {
             var status: Int32 = 0
             waitpid(child, &status, 0)
             Glibc.close(pair[0])
-            throw .grant("module \"\(name)\": pidfd_open: \(error)")
+            throw SpawnFailure(step: "pidfd_open", errno: error)
         }
         pid = child
         pidfd = FileDescriptor(rawValue: descriptor)
-        self.module = module
+        self.launcher = launcher
+        self.perConnection = perConnection
         control = ControlChannel(socket: FileDescriptor(rawValue: pair[0]))
         reader = FrameReader(socket: control.socket)
         startedAt = SystemClock.monotonicNow()
-        do { try control.send(module.workerConfiguration().encoded()) } catch {
+        launcher.options.learner?.spawnedAt = startedAt
+    }
+
+    /// Sends the worker its configuration (and a descriptor with it: the network namespace to
+    /// join). A worker that cannot be told is ended. From here the control socket is read
+    /// without blocking.
+    func configure(_ configuration: WorkerConfiguration, passing descriptor: FileDescriptor? = nil) {
+        do { try control.send(configuration.encoded(), passing: descriptor) } catch {
             end("cannot be configured (\(error))")
         }
         if let flags = try? control.socket.statusFlags() { try? control.socket.setStatusFlags(flags | O_NONBLOCK) }
@@ -121,7 +148,10 @@ public final class WorkerProcess {
         if controlOpen, ready(control.socket) { events += readControl() }
         let now = SystemClock.monotonicNow()
         if let graceEnds, now >= graceEnds { end() }
-        if ready(pidfd) { events.append(.exited(reap())) }
+        if ready(pidfd) {
+            launcher.options.timeline?.mark("worker exited")
+            events.append(.exited(reap()))
+        }
         return events
     }
 
@@ -131,16 +161,17 @@ public final class WorkerProcess {
             return []
         }
         // Per-connection workers: a self-signal continues (the filter cannot pin the pid).
-        if module.perConnection != nil, SeccompNotificationListener.isSelfSignal(notification) {
+        if perConnection != nil, SeccompNotificationListener.isSelfSignal(notification) {
             try? active.allowSelfSignal(notification)
             return []
         }
-        if module.options.onSyscallViolation == "errno" {
-            module.auditor.recordSyscall(notification, action: "denied", errno: "EPERM")
+        launcher.options.learner?.refused(layer: "seccomp", operation: notification.syscallName, preopen: nil, path: nil, reason: "syscall")
+        if launcher.options.onSyscallViolation == "errno" {
+            launcher.auditor.recordSyscall(notification, action: "denied", errno: "EPERM")
             try? active.deny(notification, errno: EPERM)
             return [.refusedSyscall(notification, ended: false)]
         }
-        module.auditor.recordSyscall(notification, action: "killed", errno: nil)
+        launcher.auditor.recordSyscall(notification, action: "killed", errno: nil)
         if notification.pid != pid {
             // An instance of a zygote: end that instance, not the service.
             kill(notification.pid, SIGKILL)
@@ -161,8 +192,10 @@ public final class WorkerProcess {
         var events: [Event] = []
         for frame in frames {
             guard case .frame(let payload, let passed) = frame else {
+                // The worker has nothing more to say: it must be gone shortly.
                 controlOpen = false
                 graceEnds = SystemClock.monotonicNow() &+ 2_000_000_000
+                launcher.options.timeline?.mark("worker hung up")
                 continue
             }
             guard let message = try? WorkerMessage.decode(payload) else {
@@ -182,13 +215,34 @@ public final class WorkerProcess {
                 guard !isReady else { end("a second ready message"); continue }
                 isReady = true
                 layers = reported
-                if !receivedListener && module.launcher.expectsListener { end("ready without a notification listener") }
+                launcher.auditor.noteLayers(reported)
+                // Refusals must reach warden: a worker ready without its listener is not.
+                if !receivedListener && launcher.expectsListener { end("ready without a notification listener") }
                 events.append(.ready(layers: reported))
             case .denial(let operation, let fd, let preopen, let path, let reason, let errno):
-                module.auditor.record(operation: operation, fd: fd, preopen: preopen, path: path, reason: reason, errno: errno, pid: pid)
-            case .timeline: end("unexpected timeline message")
+                launcher.auditor.record(operation: operation, fd: fd, preopen: preopen, path: path, reason: reason, errno: errno, pid: pid)
+                launcher.options.learner?.refused(layer: "wasi", operation: operation, preopen: preopen, path: path, reason: reason)
+            case .kernelRefusal(let operation, let fd, let preopen, let path, let errno):
+                launcher.auditor.recordKernelRefusal(operation: operation, fd: fd, preopen: preopen, path: path, errno: errno, pid: pid)
+            case .limitReached(let limit, let requested):
+                guard limit == "memory" else { end("unknown limit"); continue }
+                launcher.auditor.recordMemoryRefused(requested: requested, pid: pid)
+            case .timeline(let names, let times):
+                guard let timeline = launcher.options.timeline, isReady, final == nil else { end("unexpected timeline message"); continue }
+                timeline.merge(names: names, times: times)
+            case .accesses(let batch):
+                guard let learner = launcher.options.learner, isReady, final == nil else { end("unexpected accesses message"); continue }
+                if !learner.add(batch, preopenCount: launcher.configuration.preopens.count) {
+                    end("more than \(AccessLearner.distinctLimit) distinct accesses, or one outside the grants")
+                }
+            case .usage(let memory, let fuel, let descriptors, let environment):
+                guard let learner = launcher.options.learner, isReady, final == nil, !learner.usageReported else {
+                    end("unexpected usage message")
+                    continue
+                }
+                learner.usage(memoryBytes: memory, fuelConsumed: fuel, peakOpenDescriptors: descriptors, environmentRead: environment)
             case .instanceStarted(let child):
-                guard module.perConnection != nil else { end("instance report from a worker that does not fork"); continue }
+                guard perConnection != nil else { end("instance report from a worker that does not fork"); continue }
                 // Track the pid only if it is this worker's child, checked through a pidfd so
                 // the answer cannot change under us. A quick instance may already be reaped
                 // (or its pid even reused) by the time this is read: then there is nothing to
@@ -226,7 +280,14 @@ public final class WorkerProcess {
 
     private func reap() -> WorkerExit {
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        launcher.options.timeline?.mark("worker reaped")
+        if let learner = launcher.options.learner {
+            func nanoseconds(_ time: timeval) -> UInt64 { UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_usec) * 1000 }
+            learner.cpuNanoseconds = nanoseconds(usage.ru_utime) + nanoseconds(usage.ru_stime)
+            learner.wallNanoseconds = SystemClock.monotonicNow() &- learner.spawnedAt
+        }
         // Drain what it said last (its final report may still be unread).
         if controlOpen { _ = readControl() }
         var message = ""
@@ -238,12 +299,12 @@ public final class WorkerProcess {
             code = RunCommandCore.ExitStatus.launchFailure
             message = "the worker broke the control protocol (\(violation)); ended"
         } else {
-            code = module.launcher.outcome(final, workerStatus: status, pid: pid) { status, text in
+            code = launcher.outcome(final, workerStatus: status, pid: pid) { status, text in
                 message = text
                 return status
             }
         }
-        return WorkerExit(code: code, message: message, waitStatus: status, neverReady: !isReady)
+        return WorkerExit(code: code, message: message, waitStatus: status, neverReady: !isReady, endedByWarden: killedFor != nil || violation != nil)
     }
 }
 
@@ -256,6 +317,9 @@ public struct WorkerExit: Sendable, Equatable {
     public let waitStatus: Int32
     /// It never finished hardening (a start failure, not the module's).
     public let neverReady: Bool
+    /// Warden ended it (a forbidden system call, a broken protocol): `message` then does not
+    /// name the module, the report of a module's own end does.
+    public let endedByWarden: Bool
 
     public var succeeded: Bool { code == 0 && message.isEmpty }
     public var summary: String { message.isEmpty ? "exited \(code)" : "status \(code): \(message)" }

@@ -18,6 +18,31 @@ import WardenTestSupport
         #expect(wardend.terminate() == 0)
     }
 
+    @Test("once: memory refused by the policy's limit is a limit event, and the module ends on its own terms")
+    func memoryLimitReached() throws {
+        // memory.grow past [limits] memory (16MiB in the harness) returns -1: then exit 7.
+        let module = try Guests.wat("""
+            (module
+              (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+              (memory (export "memory") 1)
+              (func (export "_start")
+                (if (i32.eq (memory.grow (i32.const 1000)) (i32.const -1)) (then (call $exit (i32.const 7))))
+                (call $exit (i32.const 0))))
+            """, name: "grower")
+        let wardend = try WardendHarness(launch: false)
+        let log = wardend.tree.url("grower.jsonl")
+        try wardend.policy("grower", module: module, service: "mode = \"once\"", extra: "[audit]\nlog = \"\(log)\"")
+        try wardend.start([])
+        let fields = try wardend.waitFor("grower", "exited") { $0["state"] as? String == "exited" }
+        #expect(fields["last_exit"] as? Int == 7, "\(wardend.log)")
+        #expect(!wardend.log.contains("control protocol"), "\(wardend.log)")
+        Thread.sleep(forTimeInterval: 0.3)
+        let events = Warden.auditEvents(in: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        let limits = events.filter { $0["layer"] as? String == "limit" }
+        #expect(limits.count == 1 && limits.first?["limit"] as? String == "memory", "\(events)")
+        #expect(wardend.terminate() == 0)
+    }
+
     @Test("reload reopens each module's audit log by path: a rotated log is followed, nothing is lost")
     func auditLogRotation() throws {
         let wardend = try WardendHarness(launch: false)
