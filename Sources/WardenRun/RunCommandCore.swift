@@ -44,8 +44,10 @@ public enum RunCommandCore {
         return out
     }
 
-    /// Wall-time and CPU-time limits end the run from a signal handler (the interpreter cannot
-    /// be interrupted cleanly mid-instruction): a message, one audit event, a named exit status.
+    /// Wall-time and CPU-time limits of an in-process run (`--no-sandbox`) end it from a signal
+    /// handler (the interpreter cannot be interrupted cleanly mid-instruction): a message, one
+    /// audit event, a named exit status. A worker run keeps wall time in the launcher's loop
+    /// and cpu-time in the worker's RLIMIT_CPU instead.
     static func armDeadlines(_ options: RunOptions, module: String, auditor: RunAuditor) {
         func milliseconds(_ duration: Duration?) -> UInt64 {
             guard let duration else { return 0 }
@@ -53,7 +55,7 @@ public enum RunCommandCore {
         }
         let wall = milliseconds(options.wallTime), cpu = (milliseconds(options.cpuTime) + 999) / 1000
         func event(_ limit: String, _ value: String) -> String { auditor.limitEvent(limit, value: value, time: "@TIME@") }
-        let wallText = wall % 1000 == 0 ? "\(wall / 1000)s" : "\(wall)ms"
+        let wallText = options.wallTime?.limitText ?? ""
         _ = warden_arm_deadlines(
             wall, cpu,
             "warden: module '\(module)' exceeded its wall-time limit (\(wallText)); ended\n", event("wall-time", wallText), ExitStatus.wallTime,
@@ -171,10 +173,6 @@ public enum RunCommandCore {
         options.timeline?.mark("grants opened")
 
         if options.useWorker {
-            // The worker applies cpu-time as its own RLIMIT_CPU; the launcher keeps wall-time.
-            var launcherDeadlines = options
-            launcherDeadlines.cpuTime = nil
-            if options.wallTime != nil { armDeadlines(launcherDeadlines, module: moduleName, auditor: auditor) }
             let identity: (uid: UInt32, gid: UInt32)?
             do { identity = try WorkerLauncher.resolve(user: options.user) } catch {
                 return fail(ExitStatus.launchFailure, "module '\(moduleName)': \(error)")

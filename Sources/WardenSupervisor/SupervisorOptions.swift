@@ -22,17 +22,6 @@ public struct SupervisorOptions: Sendable {
     public init(workerPath: String) { self.workerPath = workerPath }
 }
 
-extension Duration {
-    /// Whole nanoseconds, saturating.
-    var nanoseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        guard seconds >= 0 else { return 0 }
-        return UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000).partialValue &+ UInt64(attoseconds / 1_000_000_000)
-    }
-}
-
-
-
 extension SupervisorOptions {
     /// "500ms", "10s", "1m": the policy files' duration syntax.
     public static func duration(_ text: String) -> Duration? { Units.duration(text) }

@@ -36,4 +36,44 @@ import WardenTestSupport
         #expect(events.last.map { if case .lifecycle(let change) = $0.kind { change.change == .exited } else { false } } == true)
         #expect(events.count < 50_000)
     }
+
+    /// A run ended by its wall-time limit right after a flood still accounts for every refusal:
+    /// the launcher ends the worker from its own loop and then flushes the pending summaries.
+    @Test func aWallTimeKillLosesNoSuppressedCount() throws {
+        let tree = try TemporaryTree()
+        try tree.makeDirectory("in")
+        let log = tree.url("audit.jsonl")
+        try tree.write("policy.toml", """
+            version = 1
+            [module]
+            name = "flood"
+            path = "\(try AuditProbe.module())"
+            args = ["escape", "5000", "then-spin"]
+            [[preopen]]
+            host = "\(tree.url("in"))"
+            guest = "/in"
+            access = "read"
+            [limits]
+            wall-time = "1s"
+            [sandbox]
+            user = "nobody"
+            [audit]
+            log = "\(log)"
+            """)
+        let result = try Warden.run(["--policy", tree.url("policy.toml")], timeout: 60)
+        #expect(result.status == 124, "\(result.stderr)")
+        #expect(result.stdout == "5000\n")
+        var written = 0, suppressed: UInt64 = 0, wallTime = 0
+        for event in try AuditProbe.events(log) {
+            switch event.kind {
+            case .wasi: written += 1
+            case .suppressed(let summary): suppressed += summary.total
+            case .limit(let limit) where limit.limit == .wallTime: wallTime += 1
+            default: break
+            }
+        }
+        #expect(suppressed > 0, "the limiter should have summarized a flood")
+        #expect(UInt64(written) + suppressed == 5_000, "\(written) written + \(suppressed) suppressed")
+        #expect(wallTime == 1)
+    }
 }

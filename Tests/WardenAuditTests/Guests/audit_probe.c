@@ -1,5 +1,6 @@
 // One guest for every audit event a module can cause, chosen by argv[1]:
 //   escape N      path_open("../escape") beneath the first preopen N times; prints the refusals
+//   escape N then-spin   the same, then loops forever (a wall-time kill right after a flood)
 //   write PATH    open PATH for writing (creating it); prints 0 on success or the errno
 //   read PATH     open PATH for reading; prints 0 or the errno
 //   grow PAGES    memory.grow by PAGES; prints the result (-1 when refused)
@@ -24,6 +25,11 @@ int main(int argc, char **argv) {
             if (error == __WASI_ERRNO_NOTCAPABLE) refused++; else if (error == 0) __wasi_fd_close(fd);
         }
         printf("%ld\n", refused);
+        if (argc > 3 && strcmp(argv[3], "then-spin") == 0) {
+            fflush(stdout);
+            volatile unsigned long counter = 0;
+            for (;;) counter++;
+        }
         return 0;
     }
     if (strcmp(mode, "write") == 0 || strcmp(mode, "read") == 0) {

@@ -1,0 +1,19 @@
+extension Duration {
+    /// Whole nanoseconds, saturating (a negative duration is 0, a huge one UInt64.max): for
+    /// deadlines on CLOCK_MONOTONIC.
+    public var nanoseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0 else { return 0 }
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return .max }
+        let (total, carry) = whole.addingReportingOverflow(UInt64(attoseconds / 1_000_000_000))
+        return carry ? .max : total
+    }
+
+    /// How warden names a time limit in messages and audit events: "30s", or "300ms" when it
+    /// is not whole seconds.
+    var limitText: String {
+        let milliseconds = nanoseconds / 1_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
+    }
+}
