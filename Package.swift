@@ -67,6 +67,9 @@ let package = Package(
         // Audit events: one versioned model, its JSON Lines form, sinks (file, stderr, journal),
         // the per-module rate limiter and the log reader. No Foundation: the launcher links it.
         .target(name: "WardenAudit", dependencies: ["WardenJSON", "WardenSystem"], swiftSettings: strict),
+        // TOML 1.0 without Foundation: every value, key and header located (line, column), typed
+        // errors at a position, bounded nesting. Linking Foundation cost `warden` start-up time.
+        .target(name: "WardenTOML", swiftSettings: strict),
         // Policy files: parse, validate, resolve; diagnostics with file:line:col. Pure: no I/O
         // beyond the text it is given (host facts come in through a protocol).
         .target(
@@ -113,6 +116,7 @@ let package = Package(
             name: "WardenHardeningTests",
             dependencies: ["WardenHardening", "WardenTestSupport", "warden-probe"],
             swiftSettings: strict),
+        .testTarget(name: "WardenTOMLTests", dependencies: ["WardenTOML"], swiftSettings: strict),
         .testTarget(
             name: "WardenPolicyTests",
             dependencies: ["WardenPolicy", "WardenTestSupport", "warden"],
