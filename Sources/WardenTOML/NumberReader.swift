@@ -22,7 +22,8 @@ enum NumberReader {
         if body.contains(where: { $0 == ASCII.dot || $0 == 0x65 || $0 == 0x45 }) {
             return .float(try float(token, body: body, text: text, at: position))
         }
-        guard !(body.count > 1 && body.first == 0x30) else {
+        let second = body.dropFirst().first
+        guard !(body.first == 0x30 && second.map { ASCII.isDigit($0) || $0 == ASCII.underscore } == true) else {
             throw TOMLError("invalid integer '\(text)': leading zeros are not allowed", at: position)
         }
         return .integer(try integer(body, radix: 10, negative: token.first == ASCII.minus, text: text, at: position))
