@@ -19,8 +19,6 @@ struct Cursor {
         offset + ahead < bytes.count ? bytes[offset + ahead] : nil
     }
 
-    func peek(is byte: UInt8, _ ahead: Int = 0) -> Bool { peek(ahead) == byte }
-
     mutating func advance() {
         let byte = bytes[offset]
         offset += 1

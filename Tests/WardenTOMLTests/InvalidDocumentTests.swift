@@ -3,14 +3,9 @@ import WardenTOML
 
 /// Documents that are not TOML 1.0, each with the first error's position and message.
 @Suite struct InvalidDocumentTests {
-    struct Case: CustomTestStringConvertible, Sendable {
-        let name: String
-        let toml: String
-        /// `line:column: message`.
-        let error: String
-        init(_ name: String, _ toml: String, _ error: String) { (self.name, self.toml, self.error) = (name, toml, error) }
-        var testDescription: String { name }
-    }
+    /// The outcome is the error as `line:column: message`, or `{ok}` for a document one
+    /// might expect to fail that is valid.
+    typealias Case = DocumentCase
 
     static let lines: [Case] = [
         Case("missing equals", "a 1", "1:3: expected '=' after key"),
@@ -174,9 +169,9 @@ import WardenTOML
     func fails(_ test: Case) {
         do {
             let table = try TOMLDocument.parse(test.toml)
-            #expect(test.error == "{ok}", "parsed as \(Rendering.render(table))")
+            #expect(test.outcome == "{ok}", "parsed as \(Rendering.render(table))")
         } catch {
-            #expect(error.description == test.error)
+            #expect(error.description == test.outcome)
         }
     }
 

@@ -1,9 +1,10 @@
+import Testing
 import WardenTOML
 
 /// A parsed document as one line of text, so expectations read like the TOML they came
 /// from: tables `{a: 1, b: "x"}` in definition order, arrays `[1, 2.0]`, floats always with a
 /// '.' or an exponent (or inf/nan), dates with their kind (`odt(...)`, `ldt(...)`, `ld(...)`,
-/// `lt(...)`), strings quoted with escapes for anything invisible.
+/// `lt(...)`), strings quoted and escaped as Swift writes them.
 enum Rendering {
     static func render(_ table: TOMLTable) -> String {
         "{" + table.entries.map { "\(key($0.key)): \(render($0.value))" }.joined(separator: ", ") + "}"
@@ -35,19 +36,19 @@ enum Rendering {
             ? key : quoted(key)
     }
 
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                result += "\\u{" + String(scalar.value, radix: 16) + "}"
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
+    /// Swift's own escaping (`"a\n\u{01}"`): readable, and no second quoting routine to trust.
+    static func quoted(_ text: String) -> String { text.debugDescription }
+}
+
+/// One document of a table-driven test and its outcome (a rendering or an error).
+struct DocumentCase: CustomTestStringConvertible, Sendable {
+    let name: String
+    let toml: String
+    let outcome: String
+
+    init(_ name: String, _ toml: String, _ outcome: String) {
+        (self.name, self.toml, self.outcome) = (name, toml, outcome)
     }
+
+    var testDescription: String { name }
 }

@@ -3,13 +3,7 @@ import WardenTOML
 
 /// Valid TOML 1.0 documents and what they parse to (see `Rendering` for the notation).
 @Suite struct ValidDocumentTests {
-    struct Case: CustomTestStringConvertible, Sendable {
-        let name: String
-        let toml: String
-        let expected: String
-        init(_ name: String, _ toml: String, _ expected: String) { (self.name, self.toml, self.expected) = (name, toml, expected) }
-        var testDescription: String { name }
-    }
+    typealias Case = DocumentCase
 
     static let structure: [Case] = [
         Case("empty", "", "{}"),
@@ -43,8 +37,8 @@ import WardenTOML
 
     static let strings: [Case] = [
         Case("basic", #"s = "a b""#, #"{s: "a b"}"#),
-        Case("escapes", #"s = "\b\t\n\f\r\"\\""#, #"{s: "\u{8}\t\n\u{c}\u{d}\"\\"}"#),
-        Case("unicode escapes", #"s = "\u00E9\U0001F600\u0000""#, #"{s: "é😀\u{0}"}"#),
+        Case("escapes", #"s = "\b\t\n\f\r\"\\""#, #"{s: "\u{08}\t\n\u{0C}\r\"\\"}"#),
+        Case("unicode escapes", #"s = "\u00E9\U0001F600\u0000""#, #"{s: "é😀\0"}"#),
         Case("tab allowed", "s = \"a\tb\"", #"{s: "a\tb"}"#),
         Case("non-ascii", "s = \"ü∂😀\"", #"{s: "ü∂😀"}"#),
         Case("empty", #"s = """#, #"{s: ""}"#),
@@ -60,8 +54,8 @@ import WardenTOML
         Case("one quote before close", "s = \"\"\"a\"\"\"\"", #"{s: "a\""}"#),
         Case("escapes in multi-line", "s = \"\"\"\\\"\\u0041\\t\"\"\"", #"{s: "\"A\t"}"#),
         Case("empty multi-line", "s = \"\"\"\"\"\"", #"{s: ""}"#),
-        Case("multi-line literal", "s = '''\nraw \\n\n  'x' '''", #"{s: "raw \\n\n  'x' "}"#),
-        Case("quotes in multi-line literal", "s = ''''a'' '''''", #"{s: "'a'' ''"}"#),
+        Case("multi-line literal", "s = '''\nraw \\n\n  'x' '''", #"{s: "raw \\n\n  \'x\' "}"#),
+        Case("quotes in multi-line literal", "s = ''''a'' '''''", #"{s: "\'a\'\' \'\'"}"#),
         Case("empty multi-line literal", "s = ''''''", #"{s: ""}"#),
         Case("multi-line with tab", "s = '''a\tb'''", #"{s: "a\tb"}"#),
     ]
@@ -108,13 +102,13 @@ import WardenTOML
     @Test(arguments: structure + strings + numbers + dates + composites)
     func parses(_ test: Case) throws {
         let table = try TOMLDocument.parse(test.toml)
-        #expect(Rendering.render(table) == test.expected)
+        #expect(Rendering.render(table) == test.outcome)
     }
 
     @Test func byteInputMatchesStringInput() throws {
         for test in Self.structure + Self.strings {
             let table = try TOMLDocument.parse(utf8: Array(test.toml.utf8))
-            #expect(Rendering.render(table) == test.expected, "\(test.name)")
+            #expect(Rendering.render(table) == test.outcome, "\(test.name)")
         }
     }
 
