@@ -242,48 +242,4 @@ struct DocumentBuilder {
         let quoted = !key.isEmpty && key.utf8.allSatisfy(ASCII.isBareKey) ? key : KeyPart.quoted(key)
         return parent.isEmpty ? quoted : parent + "." + quoted
     }
-
-    // MARK: Result
-
-    /// The finished document. Recursion is bounded by `maximumDepth`, checked as nodes were made.
-    func finish() -> TOMLTable {
-        value(of: root).table ?? TOMLTable(definition: .root)
-    }
-
-    private func value(of id: NodeID) -> TOMLValue {
-        let node = nodes[id]
-        switch node.kind {
-        case .scalar(let content):
-            return TOMLValue(content, at: node.position)
-        case .array:
-            return TOMLValue(.array(node.elements.map(value(of:))), at: node.position)
-        case .table(let definition):
-            var table = TOMLTable(definition: definition)
-            for key in node.keys {
-                let child = node.children[key]!
-                table.append(TOMLTable.Entry(key: key, keyPosition: child.keyPosition, value: value(of: child.node)))
-            }
-            return TOMLValue(.table(table), at: node.position)
-        }
-    }
-}
-
-/// One part of a dotted key, unquoted, where it was written.
-struct KeyPart {
-    var name: String
-    var position: TOMLPosition
-
-    /// As a basic string, for messages.
-    static func quoted(_ key: String) -> String {
-        var text = "\""
-        for scalar in key.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F: text += Cursor.describe(scalar)
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        return text + "\""
-    }
 }
