@@ -19,7 +19,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
@@ -67,12 +66,12 @@ let package = Package(
         // Audit events: one versioned model, its JSON Lines form, sinks (file, stderr, journal),
         // the per-module rate limiter and the log reader. No Foundation: the launcher links it.
         .target(name: "WardenAudit", dependencies: ["WardenJSON", "WardenSystem"], swiftSettings: strict),
+        // TOML 1.0 without Foundation: every value, key and header located (line, column), typed
+        // errors at a position, bounded nesting. Linking Foundation cost `warden` start-up time.
+        .target(name: "WardenTOML", swiftSettings: strict),
         // Policy files: parse, validate, resolve; diagnostics with file:line:col. Pure: no I/O
         // beyond the text it is given (host facts come in through a protocol).
-        .target(
-            name: "WardenPolicy",
-            dependencies: ["WardenJSON", .product(name: "TOMLKit", package: "TOMLKit")],
-            swiftSettings: strict),
+        .target(name: "WardenPolicy", dependencies: ["WardenJSON", "WardenTOML"], swiftSettings: strict),
         // The CLI's commands: `warden run` (grants from flags or a policy, preopens opened with
         // ambient authority, one run) and `warden policy check|explain`.
         .target(
@@ -113,6 +112,7 @@ let package = Package(
             name: "WardenHardeningTests",
             dependencies: ["WardenHardening", "WardenTestSupport", "warden-probe"],
             swiftSettings: strict),
+        .testTarget(name: "WardenTOMLTests", dependencies: ["WardenTOML"], swiftSettings: strict),
         .testTarget(
             name: "WardenPolicyTests",
             dependencies: ["WardenPolicy", "WardenTestSupport", "warden"],

@@ -1,4 +1,4 @@
-import TOMLKit
+import WardenTOML
 
 /// Checks across keys: guest path collisions and nesting (errors), and what a reviewer must
 /// look at twice (warnings): system directories, home directories, a module that could

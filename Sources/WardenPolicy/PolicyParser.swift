@@ -1,4 +1,4 @@
-import TOMLKit
+import WardenTOML
 
 /// Facts about the host that some warnings need; `policy check` supplies real ones, tests
 /// supply their own. The policy room itself does no I/O.
@@ -26,21 +26,14 @@ public enum PolicyParser {
     ///   - policyPath: the policy file's absolute host path (for the "could rewrite its own
     ///     permissions" warning), if known.
     public static func parse(text: String, file: String, policyPath: String? = nil, host: HostFacts? = nil) -> Result {
-        let locator = SourceLocator(text: text)
-        if let position = locator.namelessHeader {
-            return Result(policy: nil, diagnostics: [Diagnostic(file: file, line: position.line, column: position.column,
-                                                                severity: .error, message: "invalid TOML: table header without a name")])
-        }
         let table: TOMLTable
         do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            let message = "invalid TOML: " + error.description.trimmingCharacters(in: " .\n")
-            return Result(policy: nil, diagnostics: [Diagnostic(file: file, line: error.source.begin.line,
-                                                                column: error.source.begin.column, severity: .error, message: message)])
+            table = try TOMLDocument.parse(text)
         } catch {
-            return Result(policy: nil, diagnostics: [Diagnostic(file: file, line: 1, column: 1, severity: .error, message: "invalid TOML: \(error)")])
+            return Result(policy: nil, diagnostics: [Diagnostic(file: file, line: error.line, column: error.column, severity: .error,
+                                                                message: "invalid TOML: " + error.message)])
         }
+        let locator = SourceLocator(root: table)
         let context = ParseContext(file: file, locator: locator)
         let policy = PolicySchema(context: context).read(table)
         if let policy { PolicyChecks(context: context, policyPath: policyPath, host: host).check(policy, table: table) }
@@ -49,14 +42,5 @@ public enum PolicyParser {
         var result = Result(policy: failed ? nil : policy, diagnostics: diagnostics)
         result.namePosition = locator.value(["module", "name"])
         return result
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, set.contains(first) { scalars.removeFirst() }
-        while let last = scalars.last, set.contains(last) { scalars.removeLast() }
-        return String(scalars)
     }
 }

@@ -1,4 +1,4 @@
-import TOMLKit
+import WardenTOML
 
 /// The v1 schema: which tables and keys exist, their types, ranges and defaults.
 struct PolicySchema {
@@ -53,7 +53,7 @@ struct PolicySchema {
             context.report(.error, nil, "missing 'version = 1' at the top of the policy")
             return false
         }
-        guard let version = value.int else {
+        guard let version = value.integer.map(Int.init) else {
             top.wrongType("version", expected: "integer", value)
             return false
         }

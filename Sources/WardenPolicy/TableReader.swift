@@ -1,4 +1,4 @@
-import TOMLKit
+import WardenTOML
 
 /// Reads one TOML table against a schema: typed accessors that record located diagnostics,
 /// and a final pass that reports every key nobody asked for (with a suggestion).
@@ -21,7 +21,7 @@ struct TableReader {
         path.isEmpty ? nil : context.locator.header(path)
     }
 
-    mutating func value(_ key: String) -> TOMLValueConvertible? {
+    mutating func value(_ key: String) -> TOMLValue? {
         known.append(key)
         return table[key]
     }
@@ -37,13 +37,13 @@ struct TableReader {
 
     mutating func integer(_ key: String) -> Int? {
         guard let value = value(key) else { return nil }
-        guard let number = value.int else { wrongType(key, expected: "integer", value); return nil }
+        guard let number = value.integer.map(Int.init) else { wrongType(key, expected: "integer", value); return nil }
         return number
     }
 
     mutating func boolean(_ key: String) -> Bool? {
         guard let value = value(key) else { return nil }
-        guard let flag = value.bool else { wrongType(key, expected: "boolean", value); return nil }
+        guard let flag = value.boolean else { wrongType(key, expected: "boolean", value); return nil }
         return flag
     }
 
@@ -73,7 +73,7 @@ struct TableReader {
 
     mutating func size(_ key: String) -> Int? {
         guard let value = value(key) else { return nil }
-        if let number = value.int { return number }
+        if let number = value.integer.map(Int.init) { return number }
         guard let text = value.string else { wrongType(key, expected: "size (like \"256MiB\")", value); return nil }
         guard let bytes = Units.size(text) else {
             error(at: path + [key], "invalid size '\(text)' (examples: 65536, 64KiB, 256MiB, 1GiB)")
@@ -113,7 +113,7 @@ struct TableReader {
         error(headerPosition, "missing required key '\(key)' in \(label)")
     }
 
-    mutating func wrongType(_ key: String, expected: String, _ value: TOMLValueConvertible) {
+    mutating func wrongType(_ key: String, expected: String, _ value: TOMLValue) {
         error(at: path + [key], "'\(key)' in \(label) must be \(Self.article(expected)), not \(Self.article(Self.typeName(value)))")
     }
 
@@ -134,15 +134,11 @@ struct TableReader {
         context.report(.warning, context.locator.value(path), message)
     }
 
-    static func typeName(_ value: TOMLValueConvertible) -> String {
-        switch value.type {
-        case .string: "string"
-        case .int: "integer"
-        case .double: "float"
-        case .bool: "boolean"
-        case .array: "array"
-        case .table: "table"
-        default: "date"
+    /// The type as messages name it; every kind of date and time is "date".
+    static func typeName(_ value: TOMLValue) -> String {
+        switch value.content {
+        case .dateTime: "date"
+        default: value.typeName
         }
     }
 }

@@ -178,8 +178,11 @@ public struct PolicySuggester {
 }
 
 extension String {
+    /// Standard library only: `range(of:)` is Foundation's, which `warden` no longer links.
     func replacingFirst(_ target: String, with replacement: String) -> String {
-        guard let range = range(of: target) else { return self }
-        return replacingCharacters(in: range, with: replacement)
+        guard let range = firstRange(of: target) else { return self }
+        var result = self
+        result.replaceSubrange(range, with: replacement)
+        return result
     }
 }

@@ -241,6 +241,38 @@ import Testing
         ])
     }
 
+    /// `policy suggest` edits lines by these positions; they come from the parse tree.
+    @Test func sourceLocatorFindsKeysValuesAndHeaders() {
+        let text = """
+            version = 1
+            [module]
+            name = "m"
+            env = { A = "1" }
+            [[preopen]]
+            host = "/a"
+            [[preopen]]
+            guest = "/b"
+            [limits.x]
+            [sandbox]
+            namespaces = ["user", "net"]
+            """
+        let locator = SourceLocator(text: text)
+        typealias P = SourceLocator.Position
+        #expect(locator.key(["module", "name"]) == P(line: 3, column: 1) && locator.value(["module", "name"]) == P(line: 3, column: 8))
+        #expect(locator.header(["module"]) == P(line: 2, column: 1))
+        #expect(locator.header(["preopen"]) == P(line: 5, column: 1) && locator.header(["preopen", "1"]) == P(line: 7, column: 1))
+        #expect(locator.value(["preopen", "1", "guest"]) == P(line: 8, column: 9))
+        #expect(locator.value(["sandbox", "namespaces", "1"]) == P(line: 11, column: 23))
+        #expect(locator.key(["sandbox", "namespaces", "1"]) == nil)
+        // An inline table has no header; a table only named by a longer header is located at its name.
+        #expect(locator.header(["module", "env"]) == nil && locator.value(["module", "env"]) == P(line: 4, column: 7))
+        #expect(locator.key(["module", "env", "A"]) == P(line: 4, column: 9))
+        #expect(locator.header(["limits"]) == P(line: 9, column: 2))
+        #expect(locator.header(["module", "name"]) == nil && locator.value(["module", "missing"]) == nil)
+        #expect(locator.value(["preopen", "2"]) == nil && locator.value(["preopen", "x"]) == nil)
+        #expect(SourceLocator(text: "a = ").value(["a"]) == nil)
+    }
+
     @Test func unitsRoundTrip() {
         #expect(Units.size("256MiB") == 256 << 20)
         #expect(Units.size("64KiB") == 64 << 10)
