@@ -53,10 +53,11 @@ struct PolicySchema {
             context.report(.error, nil, "missing 'version = 1' at the top of the policy")
             return false
         }
-        guard let version = value.integer.map(Int.init) else {
+        guard let number = value.integer else {
             top.wrongType("version", expected: "integer", value)
             return false
         }
+        let version = Int(number)
         guard version == 1 else {
             top.error(at: ["version"], "unsupported policy version \(version) (this warden reads version 1)")
             return false

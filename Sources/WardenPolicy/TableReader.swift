@@ -35,10 +35,12 @@ struct TableReader {
         return text
     }
 
+    /// (`Int(number)` after the unwrap: `value.integer.map(Int.init)` crashes Swift 6.3.1's
+    /// SIL ownership verifier in release builds.)
     mutating func integer(_ key: String) -> Int? {
         guard let value = value(key) else { return nil }
-        guard let number = value.integer.map(Int.init) else { wrongType(key, expected: "integer", value); return nil }
-        return number
+        guard let number = value.integer else { wrongType(key, expected: "integer", value); return nil }
+        return Int(number)
     }
 
     mutating func boolean(_ key: String) -> Bool? {
@@ -73,7 +75,7 @@ struct TableReader {
 
     mutating func size(_ key: String) -> Int? {
         guard let value = value(key) else { return nil }
-        if let number = value.integer.map(Int.init) { return number }
+        if let number = value.integer { return Int(number) }
         guard let text = value.string else { wrongType(key, expected: "size (like \"256MiB\")", value); return nil }
         guard let bytes = Units.size(text) else {
             error(at: path + [key], "invalid size '\(text)' (examples: 65536, 64KiB, 256MiB, 1GiB)")
