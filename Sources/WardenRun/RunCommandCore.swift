@@ -99,6 +99,8 @@ public enum RunCommandCore {
         do { auditor = try RunAuditor.open(options, module: moduleName, authority: authority) } catch {
             return fail(ExitStatus.launchFailure, "cannot open audit log '\(options.auditPath ?? "")': \(error)")
         }
+        // After the audit context: its getrandom() waited for a network namespace being
+        // created next door.
         let preparation = LaunchPreparation(for: options)
         defer { auditor.close() }
 

@@ -100,6 +100,13 @@ int warden_seccomp_install(const void *program, size_t length, int new_listener)
 /// empty one). For the launcher: the worker joins this namespace, so the kernel's set-up
 /// overlaps the worker's exec. Needs CAP_SYS_ADMIN.
 int warden_new_netns(void);
+struct warden_netns_job;
+/// Starts making an empty network namespace on a short-lived thread; NULL if no thread could
+/// be started (then use `warden_new_netns`). Needs CAP_SYS_ADMIN.
+struct warden_netns_job *warden_netns_begin(void);
+/// Waits for the job and frees it: a close-on-exec descriptor for the namespace, or -1 with
+/// errno set.
+int warden_netns_end(struct warden_netns_job *job);
 /// setns(fd, CLONE_NEWNET).
 int warden_setns_net(int fd);
 
