@@ -44,7 +44,8 @@ import WardenTestSupport
         for step in ["descriptors", "rlimits", "namespaces", "capabilities", "no-new-privs", "landlock", "seccomp"] {
             #expect(names.contains("worker: hardening step \(step)"), "timings name the \(step) step")
         }
-        for milestone in ["warden started", "worker spawned", "worker: module parsed and instantiated", "run ended"] {
+        for milestone in ["warden started", "worker spawned", "worker: module parsed and instantiated", "worker: module ended",
+                          "worker hung up", "worker exited", "worker reaped", "run ended"] {
             #expect(names.contains(milestone))
         }
         let times = lines.compactMap { Double($0.split(separator: " ").first ?? "") }
