@@ -103,13 +103,11 @@ int warden_listen_tcp4(const char *address, uint16_t port, int backlog) {
     return fd;
 }
 
-/* Deadline state: copied once before arming, read only from the signal handler. */
+/* Deadline state of an in-process run (--no-sandbox; a worker run keeps its wall time in the
+   launcher's loop): copied once before arming, read only from the signal handler. */
 static char deadline_text[2][2][1024];
 static int deadline_status[2];
 static int deadline_audit_fd = -1;
-static volatile pid_t deadline_child = 0;
-
-void warden_deadline_child(pid_t child) { deadline_child = child; }
 
 static void deadline_write(int fd, const char *text) {
     size_t length = strlen(text), done = 0;
@@ -148,9 +146,6 @@ static void deadline_timestamp(char out[25]) {
 
 static void deadline_fired(int signal) {
     int which = signal == SIGALRM ? 0 : 1;
-    /* The worker must not outlive the deadline even if its parent-death signal was never
-       armed (a hardening step skipped, or the worker compromised before it ran). */
-    if (deadline_child > 0) kill(deadline_child, SIGKILL);
     deadline_write(2, deadline_text[which][0]);
     if (deadline_audit_fd >= 0) {
         /* The audit template carries "@TIME@" where the firing time goes. */

@@ -78,13 +78,12 @@ struct WorkerLauncher {
                     + configuration.preopens.map(\.host.rawValue) + configuration.listeners.map(\.rawValue)
             }, launcher: self, perConnection: nil)
         } catch {
-            let what = error.step == "creating the control socket" ? "cannot create the control socket" : "cannot start warden-worker"
+            let what = error.step == .controlSocket ? "cannot create the control socket" : "cannot start warden-worker"
             return fail(RunCommandCore.ExitStatus.launchFailure, "\(what): \(error.errno)")
         }
         let pid = process.pid
         options.timeline?.mark("worker spawned")
         auditor.started(pid: pid)
-        warden_deadline_child(pid)
 
         // The worker's seccomp program (aimed at its pid) and network namespace, prepared
         // while the worker is being exec'd.

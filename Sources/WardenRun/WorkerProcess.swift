@@ -27,8 +27,18 @@ public final class WorkerProcess {
 
     /// Why a worker could not be started: the step, and the kernel's answer.
     struct SpawnFailure: Error {
-        let step: String
+        enum Step { case controlSocket, spawn, pidfd }
+        let step: Step
         let errno: Errno
+
+        /// "creating the control socket", "starting /usr/bin/warden-worker", "pidfd_open".
+        func what(worker: String) -> String {
+            switch step {
+            case .controlSocket: "creating the control socket"
+            case .spawn: "starting \(worker)"
+            case .pidfd: "pidfd_open"
+            }
+        }
     }
 
     public let pid: pid_t
@@ -58,7 +68,7 @@ public final class WorkerProcess {
         do {
             try self.init(worker: worker, layout: module.layout(control:), launcher: module.launcher, perConnection: module.perConnection)
         } catch {
-            throw .grant("module \"\(module.name)\": \(error.step): \(error.errno)")
+            throw .grant("module \"\(module.name)\": \(error.what(worker: worker)): \(error.errno)")
         }
         configure(module.workerConfiguration())
     }
@@ -67,7 +77,7 @@ public final class WorkerProcess {
     /// caller sends the configuration (`configure`) once it has what the worker needs.
     init(worker: String, layout: (Int32) -> [Int32], launcher: WorkerLauncher, perConnection: PerConnectionSettings?) throws(SpawnFailure) {
         var pair: [Int32] = [-1, -1]
-        guard warden_socketpair(&pair) == 0 else { throw SpawnFailure(step: "creating the control socket", errno: .current) }
+        guard warden_socketpair(&pair) == 0 else { throw SpawnFailure(step: .controlSocket, errno: .current) }
         let descriptors = layout(pair[1])
         var child: pid_t = 0
         let spawned = withCStrings(["warden-worker"]) { argv in
@@ -77,7 +87,7 @@ public final class WorkerProcess {
         Glibc.close(pair[1])
         guard spawned == 0 else {
             Glibc.close(pair[0])
-            throw SpawnFailure(step: "starting \(worker)", errno: spawnError)
+            throw SpawnFailure(step: .spawn, errno: spawnError)
         }
         let descriptor = warden_pidfd_open(child)
         guard descriptor >= 0 else {
@@ -86,7 +96,7 @@ public final class WorkerProcess {
             var status: Int32 = 0
             waitpid(child, &status, 0)
             Glibc.close(pair[0])
-            throw SpawnFailure(step: "pidfd_open", errno: error)
+            throw SpawnFailure(step: .pidfd, errno: error)
         }
         pid = child
         pidfd = FileDescriptor(rawValue: descriptor)

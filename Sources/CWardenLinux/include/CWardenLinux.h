@@ -76,8 +76,6 @@ int warden_sealed_memfd(const char *name, const void *bytes, size_t length);
 /// socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC).
 int warden_socketpair(int pair[2]);
 
-/// The worker the deadline handler must SIGKILL before the launcher exits (0: none).
-void warden_deadline_child(pid_t child);
 /// A pidfd for `pid` (pidfd_open), or -1.
 int warden_pidfd_open(pid_t pid);
 
