@@ -2,7 +2,7 @@
 # Warden benchmarks: warden vs wasmtime vs native, measured in one run on one machine.
 #
 # Builds what it needs (release warden, wasm guests with clang-14, native programs with gcc),
-# then measures four workloads with hyperfine and prints a table of medians and ratios.
+# then measures four workloads, interleaved (interleave.py), and prints a table of medians and ratios.
 # The table is also written to Benchmarks/results/latest.txt. Nothing here is asserted: these
 # are measurements, not tests.
 #
@@ -30,9 +30,8 @@ COPY_MIB=256
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
 
-command -v hyperfine >/dev/null || die "hyperfine not found (apt-get install hyperfine)"
 command -v gcc >/dev/null || die "gcc not found"
-command -v python3 >/dev/null || die "python3 not found (used to read hyperfine's JSON)"
+command -v python3 >/dev/null || die "python3 not found (it runs the measurements: interleave.py)"
 [ -x "$CLANG" ] || die "$CLANG not found (needs wasm32-wasi support: apt-get install clang-14 wasi-libc)"
 
 # ---------------------------------------------------------------------------------------------
@@ -81,7 +80,7 @@ fi
 WORK=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/warden-bench.XXXXXX")
 cleanup() { rm -rf "$WORK"; }
 trap cleanup EXIT
-case "$WORK" in *[[:space:]]*) die "scratch path must not contain spaces (hyperfine runs without a shell)";; esac
+case "$WORK" in *[[:space:]]*) die "scratch path must not contain spaces (commands run without a shell)";; esac
 mkdir -p "$WORK/wasm" "$WORK/native" "$WORK/json" "$WORK/open" "$WORK/src" "$WORK/dst"
 
 log "building guests ($CLANG) and native programs (gcc)"
@@ -136,10 +135,12 @@ for who in "${contestants[@]}"; do
 done
 
 # ---------------------------------------------------------------------------------------------
-# Measurements. hyperfine runs without a shell (-N), stdout goes to /dev/null (--output=null),
-# stdin is /dev/null. One hyperfine invocation per workload with all three contestants.
+# Measurements, interleaved (Benchmarks/interleave.py): every round runs each contestant once,
+# in a fresh random order, without a shell, stdin and stdout on /dev/null. On this kind of
+# shared VM the machine's speed drifts within a minute; hyperfine's one-block-per-command runs
+# let one contestant land in a fast phase and the next in a slow one.
 
-bench() {  # bench NAME WARMUP RUNS [extra hyperfine args...] -- native-cmd wasmtime-cmd warden-cmd
+bench() {  # bench NAME WARMUP RUNS [extra interleave.py args...] -- native-cmd wasmtime-cmd warden-cmd
     local name=$1 warmup=$2 runs=$3; shift 3
     local extra=()
     while [ "$1" != -- ]; do extra+=("$1"); shift; done; shift
@@ -147,7 +148,7 @@ bench() {  # bench NAME WARMUP RUNS [extra hyperfine args...] -- native-cmd wasm
     [ -n "$WASMTIME" ] && cmds+=(-n wasmtime "$2")
     cmds+=(-n warden "$3")
     log "measuring $name"
-    hyperfine -N --output=null --warmup "$warmup" --runs "$runs" "${extra[@]}" \
+    python3 "$HERE/interleave.py" --warmup "$warmup" --runs "$runs" "${extra[@]}" \
         --export-json "$WORK/json/$name.json" "${cmds[@]}" >&2
 }
 
@@ -171,10 +172,10 @@ bench copy 1 "$COPY_RUNS" --prepare sync -- \
     "$N/copy $WORK/src/data $WORK/dst/out" \
     "$WASMTIME run $COPY_ARGS_WASMTIME $W/copy.wasm /src/data /dst/out" \
     "$WARDEN run $COPY_ARGS_WARDEN $W/copy.wasm /src/data /dst/out"
-# What seccomp costs: the same hardened worker with and without its filter, alternating in
-# one hyperfine run; and the kernel's fixed per-call cost of any filter, from C.
+# What seccomp costs: the same hardened worker with and without its filter, interleaved; and
+# the kernel's fixed per-call cost of any filter, from C.
 log "measuring seccomp's cost on write1m (all layers vs --debug-without seccomp)"
-hyperfine -N --output=null --warmup 1 --runs "$LAYER_RUNS" --export-json "$WORK/json/layers.json" \
+python3 "$HERE/interleave.py" --warmup 1 --runs "$LAYER_RUNS" --export-json "$WORK/json/layers.json" \
     -n "all layers" "$WARDEN run $W/write1m.wasm $WRITES" \
     -n "without seccomp" "$WARDEN run --debug-without seccomp $W/write1m.wasm $WRITES" >&2
 "$N/seccomp_entry" > "$WORK/seccomp_entry.txt"
@@ -249,7 +250,7 @@ p(f"machine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.relea
 p(f"warden:   {os.environ['WARDEN']}")
 p(f"wasmtime: {os.environ['WASMTIME'] or 'not found'} ({os.environ['wasmtime_version']})")
 p(f"load average before/after: {os.environ['LOAD_BEFORE']} / {os.environ['LOAD_AFTER']} (other work on the machine skews results)")
-p("medians of hyperfine runs (all contestants measured in this one run)")
+p("medians of interleaved runs (every round runs each contestant once, in random order; all in this one run)")
 p("")
 hdr = f"{'benchmark':<38}{'native':>11}{'wasmtime':>11}{'warden':>11}{'warden/wasmtime':>17}{'warden/native':>15}"
 p(hdr)
