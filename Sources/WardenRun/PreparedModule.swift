@@ -21,6 +21,9 @@ public final class PreparedModule {
     let perConnection: PerConnectionSettings?
     private var owned: [FileDescriptor] = []
     public let auditor: RunAuditor
+    /// SHA-256 of the module bytes this version runs (sealed in `image`): a reload that finds
+    /// different bytes at the policy's path restarts the module with them.
+    public let moduleDigest: String
     /// Problems worth a warning (a grant the service account cannot use).
     public private(set) var warnings: [String] = []
 
@@ -43,8 +46,9 @@ public final class PreparedModule {
         do { bytes = try authority.readFile(policy.module.path, limit: RunCommandCore.maxModuleBytes) } catch {
             throw failure("reading \(policy.module.path)", error)
         }
-        if let pinned = policy.module.sha256, SHA256.hex(of: bytes) != pinned {
-            throw .grant("module \"\(name)\": sha256 mismatch: the policy pins \(pinned), but \(policy.module.path) has \(SHA256.hex(of: bytes)); refusing to start")
+        moduleDigest = SHA256.hex(of: bytes)
+        if let pinned = policy.module.sha256, moduleDigest != pinned {
+            throw .grant("module \"\(name)\": sha256 mismatch: the policy pins \(pinned), but \(policy.module.path) has \(moduleDigest); refusing to start")
         }
         let memfd = bytes.withUnsafeBytes { warden_sealed_memfd("warden-module", $0.baseAddress, $0.count) }
         guard memfd >= 0 else { throw failure("staging the module image", .current) }
@@ -107,6 +111,12 @@ public final class PreparedModule {
     }
 
     deinit { for fd in owned { try? fd.close() } }
+
+    /// Whether the file at the policy's module path now holds other bytes than this version
+    /// runs (from its sealed copy).
+    public func moduleFileDiffers(authority: AmbientAuthority) throws(Errno) -> Bool {
+        SHA256.hex(of: try authority.readFile(policy.module.path, limit: RunCommandCore.maxModuleBytes)) != moduleDigest
+    }
 
     /// What the worker is told over its control socket.
     func workerConfiguration() -> WorkerConfiguration {

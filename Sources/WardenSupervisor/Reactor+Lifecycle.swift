@@ -183,9 +183,13 @@ extension Reactor {
                 start(module)
                 continue
             }
-            guard module.policy != entry.policy || module.file != entry.file else { continue }
+            if module.policy == entry.policy && module.file == entry.file {
+                guard moduleFileChanged(module) else { continue }
+                SupervisorLog.info("module \"\(name)\": \(module.policy.module.path) changed; restarting with it")
+            } else {
+                SupervisorLog.info("module \"\(name)\": policy changed; restarting")
+            }
             changed += 1
-            SupervisorLog.info("module \"\(name)\": policy changed; restarting")
             module.throttle.reset()
             if module.worker != nil {
                 module.pending = (entry.file, entry.policy)
@@ -208,6 +212,17 @@ extension Reactor {
         notifier.send("STATUS=\(self.summary())")
         lines.append(summary)
         return lines.joined(separator: "\n")
+    }
+
+    /// Whether the module file at the policy's path now holds other bytes than the running
+    /// version (which runs from its sealed copy). An unreadable file is not a change: the
+    /// running version keeps running, with a warning.
+    func moduleFileChanged(_ module: ModuleRuntime) -> Bool {
+        guard let prepared = module.prepared else { return false }
+        do throws(Errno) { return try prepared.moduleFileDiffers(authority: authority) } catch {
+            SupervisorLog.warning("module \"\(module.name)\": cannot read \(module.policy.module.path) (\(error)); the running version keeps running")
+            return false
+        }
     }
 
     /// SIGTERM: stop accepting; per-connection instances and `once` runs may finish within

@@ -66,6 +66,30 @@ import WardenTestSupport
         #expect(wardend.terminate() == 0)
     }
 
+    @Test("reload: new bytes at an unchanged policy's module path restart the module with them; the same bytes do not")
+    func reloadFollowsTheModuleFile() throws {
+        let wardend = try WardendHarness(launch: false)
+        let module = wardend.tree.url("module.wasm")
+        try FileManager.default.copyItem(atPath: try ModeTests.guest("sleeper"), toPath: module)
+        try wardend.policy("alpha", module: module, service: "mode = \"daemon\"")
+        try wardend.start([])
+        let first = try #require((try wardend.waitFor("alpha", "running") { $0["state"] as? String == "running" })["pids"] as? [Int])
+
+        // Nothing changed: nothing restarts.
+        let unchanged = try wardend.warden(["reload"])
+        #expect(unchanged.status == 0 && unchanged.stdout.contains("0 changed, 0 added, 0 removed"), "\(unchanged.stdout)\(unchanged.stderr)")
+        #expect(try wardend.status()["alpha"]?["pids"] as? [Int] == first)
+
+        // Other bytes at the same path (the greeter exits at once; as a daemon it restarts).
+        try FileManager.default.removeItem(atPath: module)
+        try FileManager.default.copyItem(atPath: try ModeTests.guest("greeter"), toPath: module)
+        let reloaded = try wardend.warden(["reload"])
+        #expect(reloaded.status == 0 && reloaded.stdout.contains("1 changed, 0 added, 0 removed"), "\(reloaded.stdout)\(reloaded.stderr)")
+        try wardend.waitFor("alpha", "restarted with the new module") { ($0["pids"] as? [Int]) != first }
+        #expect(wardend.log.contains("module \"alpha\": \(module) changed; restarting with it"), "\(wardend.log)")
+        #expect(wardend.terminate() == 0)
+    }
+
     @Test("SIGTERM: stops accepting, lets the live connection finish within the grace period, exits 0, leaves no process")
     func drain() throws {
         let wardend = try WardendHarness(launch: false)
