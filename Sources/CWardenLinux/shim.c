@@ -233,8 +233,18 @@ ssize_t warden_send_with_fd(int socket, const void *bytes, size_t length, int fd
 }
 
 ssize_t warden_recv_with_fd(int socket, void *bytes, size_t length, int *fd) {
+    pid_t sender;
+    return warden_recv_with_fd_and_sender(socket, bytes, length, fd, &sender);
+}
+
+int warden_pass_credentials(int socket) {
+    int on = 1;
+    return setsockopt(socket, SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+}
+
+ssize_t warden_recv_with_fd_and_sender(int socket, void *bytes, size_t length, int *fd, pid_t *sender) {
     struct iovec vector = { bytes, length };
-    union { char buffer[CMSG_SPACE(sizeof(int) * 4)]; struct cmsghdr align; } control;
+    union { char buffer[CMSG_SPACE(sizeof(int) * 4) + CMSG_SPACE(sizeof(struct ucred))]; struct cmsghdr align; } control;
     struct msghdr message;
     memset(&message, 0, sizeof message);
     message.msg_iov = &vector;
@@ -242,10 +252,18 @@ ssize_t warden_recv_with_fd(int socket, void *bytes, size_t length, int *fd) {
     message.msg_control = control.buffer;
     message.msg_controllen = sizeof control.buffer;
     *fd = -1;
+    *sender = -1;
     ssize_t received;
     do { received = recvmsg(socket, &message, MSG_CMSG_CLOEXEC); } while (received < 0 && errno == EINTR);
     if (received < 0) return received;
     for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_CREDENTIALS
+            && header->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+            struct ucred credentials;
+            memcpy(&credentials, CMSG_DATA(header), sizeof credentials);
+            *sender = credentials.pid;
+            continue;
+        }
         if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
         size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
         int descriptors[4];

@@ -7,7 +7,10 @@ import WardenSystem
 /// passed with SCM_RIGHTS ride with the frame being assembled when they arrive.
 public struct FrameReader {
     public enum Event {
-        case frame([UInt8], FileDescriptor?)
+        /// A frame, the descriptor that came with it, and its sender's pid as the kernel
+        /// attested it (nil unless `attestSenders()` was called, or when the frame's bytes
+        /// came from more than one process: interleaved writes).
+        case frame([UInt8], FileDescriptor?, sender: pid_t?)
         case endOfStream
     }
 
@@ -20,8 +23,19 @@ public struct FrameReader {
     var buffer: [UInt8] = []
     var pendingDescriptors: [FileDescriptor] = []
     let chunk = 64 << 10
+    /// Who sent the buffered bytes, in order: (byte count, pid), when senders are attested.
+    var senders: [(count: Int, pid: pid_t)] = []
+    var attested = false
 
     public init(socket: FileDescriptor) { self.socket = socket }
+
+    /// Asks the kernel to attest each message's sender (SO_PASSCRED): a zygote's instances
+    /// share their control socket, and a report must be attributed to the process that sent
+    /// it, whatever the report says.
+    public mutating func attestSenders() throws(Errno) {
+        guard warden_pass_credentials(socket.rawValue) == 0 else { throw .current }
+        attested = true
+    }
 
     /// Reads what is available now (the socket must be non-blocking) and returns the complete
     /// frames, in order; `.endOfStream` last when the peer closed.
@@ -30,7 +44,10 @@ public struct FrameReader {
         var scratch = [UInt8](repeating: 0, count: chunk)
         while true {
             var passed: Int32 = -1
-            let count = scratch.withUnsafeMutableBytes { raw in warden_recv_with_fd(socket.rawValue, raw.baseAddress, raw.count, &passed) }
+            var sender: pid_t = -1
+            let count = scratch.withUnsafeMutableBytes { raw in
+                warden_recv_with_fd_and_sender(socket.rawValue, raw.baseAddress, raw.count, &passed, &sender)
+            }
             if passed >= 0 { pendingDescriptors.append(FileDescriptor(rawValue: passed)) }
             if count < 0 {
                 let error = Errno.current
@@ -43,6 +60,7 @@ public struct FrameReader {
                 return events
             }
             buffer.append(contentsOf: scratch[0..<count])
+            if attested { senders.append((count, sender)) }
             try collect(into: &events)
         }
         return events
@@ -56,8 +74,27 @@ public struct FrameReader {
             let payload = Array(buffer[4..<4 + length])
             buffer.removeFirst(4 + length)
             let descriptor = pendingDescriptors.isEmpty ? nil : pendingDescriptors.removeFirst()
-            events.append(.frame(payload, descriptor))
+            events.append(.frame(payload, descriptor, sender: attested ? takeSender(of: 4 + length) : nil))
         }
+    }
+
+    /// The one process that sent the next `count` buffered bytes, or nil if several did.
+    private mutating func takeSender(of count: Int) -> pid_t? {
+        var remaining = count
+        var found: pid_t?
+        var mixed = false
+        while remaining > 0, !senders.isEmpty {
+            let run = senders[0]
+            if found == nil { found = run.pid } else if found != run.pid { mixed = true }
+            if run.count <= remaining {
+                remaining -= run.count
+                senders.removeFirst()
+            } else {
+                senders[0].count -= remaining
+                remaining = 0
+            }
+        }
+        return mixed || found == -1 ? nil : found
     }
 
     /// Closes descriptors that arrived without a frame to carry them.

@@ -104,6 +104,8 @@ public final class WorkerProcess {
         self.perConnection = perConnection
         control = ControlChannel(socket: FileDescriptor(rawValue: pair[0]))
         reader = FrameReader(socket: control.socket)
+        // Without attestation (never expected) every report is the worker's, as before.
+        try? reader.attestSenders()
         startedAt = SystemClock.monotonicNow()
         launcher.options.learner?.spawnedAt = startedAt
     }
@@ -201,7 +203,7 @@ public final class WorkerProcess {
         }
         var events: [Event] = []
         for frame in frames {
-            guard case .frame(let payload, let passed) = frame else {
+            guard case .frame(let payload, let passed, let sender) = frame else {
                 // The worker has nothing more to say: it must be gone shortly.
                 controlOpen = false
                 graceEnds = SystemClock.monotonicNow() &+ 2_000_000_000
@@ -212,6 +214,18 @@ public final class WorkerProcess {
                 if let passed { try? passed.close() }
                 end("malformed message")
                 continue
+            }
+            // A zygote's instances share its control socket: their refusals are theirs (the
+            // kernel names the sender), and every other message must come from the worker.
+            let from = sender ?? pid
+            if from != pid {
+                switch message {
+                case .denial, .kernelRefusal, .limitReached: break
+                default:
+                    if let passed { try? passed.close() }
+                    end("a message only the worker may send, from pid \(from)")
+                    continue
+                }
             }
             if case .listener = message, let passed, !receivedListener, !isReady {
                 listener = SeccompNotificationListener(descriptor: passed)
@@ -230,13 +244,13 @@ public final class WorkerProcess {
                 if !receivedListener && launcher.expectsListener { end("ready without a notification listener") }
                 events.append(.ready(layers: reported))
             case .denial(let operation, let fd, let preopen, let path, let reason, let errno):
-                launcher.auditor.record(operation: operation, fd: fd, preopen: preopen, path: path, reason: reason, errno: errno, pid: pid)
+                launcher.auditor.record(operation: operation, fd: fd, preopen: preopen, path: path, reason: reason, errno: errno, pid: from)
                 launcher.options.learner?.refused(layer: "wasi", operation: operation, preopen: preopen, path: path, reason: reason)
             case .kernelRefusal(let operation, let fd, let preopen, let path, let errno):
-                launcher.auditor.recordKernelRefusal(operation: operation, fd: fd, preopen: preopen, path: path, errno: errno, pid: pid)
+                launcher.auditor.recordKernelRefusal(operation: operation, fd: fd, preopen: preopen, path: path, errno: errno, pid: from)
             case .limitReached(let limit, let requested):
                 guard limit == "memory" else { end("unknown limit"); continue }
-                launcher.auditor.recordMemoryRefused(requested: requested, pid: pid)
+                launcher.auditor.recordMemoryRefused(requested: requested, pid: from)
             case .timeline(let names, let times):
                 guard let timeline = launcher.options.timeline, isReady, final == nil else { end("unexpected timeline message"); continue }
                 timeline.merge(names: names, times: times)

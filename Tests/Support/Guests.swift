@@ -38,6 +38,7 @@ public enum Guests {
         if FileManager.default.fileExists(atPath: output) { return output }
         let source = output + "-\(UUID().uuidString).wat"
         try text.write(toFile: source, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: source) }
         let temporary = output + ".tmp-\(UUID().uuidString)"
         try run(firstExecutable(["/usr/bin/wat2wasm", "/usr/local/bin/wat2wasm"]) ?? "wat2wasm", [source, "-o", temporary])
         try publish(temporary, as: output)

@@ -142,6 +142,42 @@ import WardenTestSupport
         #expect(wardend.terminate() == 0)
     }
 
+    @Test("per-connection: an instance's refusal is attributed to the instance (its pid as the kernel attests it), not to the zygote")
+    func instanceRefusalsNameTheInstance() throws {
+        // Tries to open ../escape beneath its preopen (refused), then answers "ok".
+        let module = try Guests.wat("""
+            (module
+              (import "wasi_snapshot_preview1" "path_open"
+                (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+              (memory (export "memory") 1)
+              (data (i32.const 0) "../escape")
+              (data (i32.const 32) "ok\\0a")
+              (func (export "_start")
+                (drop (call $open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 9) (i32.const 0)
+                                  (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 64)))
+                (i32.store (i32.const 16) (i32.const 32))
+                (i32.store (i32.const 20) (i32.const 3))
+                (drop (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))))
+            """, name: "escaper")
+        let wardend = try WardendHarness(launch: false)
+        try wardend.tree.makeDirectory("data")
+        let log = wardend.tree.url("escaper.jsonl")
+        let port = WardendHarness.freePort()
+        try wardend.policy("escaper", module: module, service: "mode = \"per-connection\"\nlisten = [\"tcp:127.0.0.1:\(port)\"]",
+                           extra: "[[preopen]]\nhost = \"\(wardend.tree.url("data"))\"\nguest = \"/data\"\naccess = \"read\"\n[audit]\nlog = \"\(log)\"")
+        try wardend.start([])
+        let zygote = try #require((try wardend.waitFor("escaper", "running") { $0["state"] as? String == "running" })["pids"] as? [Int]).first
+        #expect(Client.exchange(port, "x\n") == "ok\n")
+        try wardend.waitFor("escaper", "served") { $0["connections_served"] as? Int == 1 && $0["connections"] as? Int == 0 }
+        let refusals = Warden.auditEvents(in: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "").filter { $0["layer"] as? String == "wasi" }
+        #expect(refusals.count == 1, "\(refusals)")
+        let pid = refusals.first?["pid"] as? Int
+        #expect(pid != nil && pid != zygote && pid ?? 0 > 1, "refusal pid \(String(describing: pid)), zygote \(String(describing: zygote))")
+        #expect(!wardend.log.contains("only the worker may send"), "\(wardend.log)")
+        #expect(wardend.terminate() == 0)
+    }
+
     @Test("per-connection over a unix socket")
     func unixSocket() throws {
         let wardend = try WardendHarness(launch: false)

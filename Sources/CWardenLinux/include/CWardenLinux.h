@@ -63,6 +63,12 @@ int warden_arm_deadlines(uint64_t wall_ms, uint64_t cpu_seconds,
 ssize_t warden_send_with_fd(int socket, const void *bytes, size_t length, int fd);
 /// recvmsg of up to `length` bytes; a passed descriptor (close-on-exec) lands in *fd, else -1.
 ssize_t warden_recv_with_fd(int socket, void *bytes, size_t length, int *fd);
+/// The same, and the sending process's pid as the kernel attests it (SCM_CREDENTIALS, with
+/// SO_PASSCRED set on `socket`; the sender cannot forge it), or -1 when none came. On a
+/// stream socket with SO_PASSCRED, one call never returns bytes of two senders.
+ssize_t warden_recv_with_fd_and_sender(int socket, void *bytes, size_t length, int *fd, pid_t *sender);
+/// SO_PASSCRED on: every message received carries its sender's credentials.
+int warden_pass_credentials(int socket);
 
 /// posix_spawn `path` with descriptors laid out exactly: child fd i = sources[i] for i < count
 /// (each source first duplicated high so overlapping numbers cannot clobber each other),
