@@ -25,8 +25,10 @@ import WardenTestSupport
         #expect(result.status == 0, "learn failed: \(result.stderr)")
         let text = try tree.read("learned.toml")
         var masked = text.replacingOccurrences(of: tree.path, with: "TREE").replacingOccurrences(of: module, with: "MODULE")
+        // Measured figures, and the limits derived from them (on a loaded machine a run can
+        // take long enough to move cpu-time past its 1s floor).
         for pattern in [#"(memory = ")[0-9]+MiB(")"#, #"(# peak )[0-9]+(KiB|MiB|B)"#, #"(used )[0-9.]+( ms)"#, #"(took )[0-9.]+( ms)"#,
-                        #"(burned )[0-9]+( fuel)"#] {
+                        #"(burned )[0-9]+( fuel)"#, #"(cpu-time = ")[0-9]+s(")"#, #"(wall-time = ")[0-9]+s(")"#] {
             masked = masked.replacingOccurrences(of: pattern, with: "$1#$2", options: .regularExpression)
         }
         masked = masked.replacingOccurrences(of: #"# peak #(KiB|MiB|B)"#, with: "# peak #", options: .regularExpression)
@@ -50,8 +52,8 @@ import WardenTestSupport
         # cpu-time and wall-time: ten times; open-files: twice the most held at once).
         [limits]
         memory = "#"   # peak #
-        cpu-time = "1s"   # used # ms
-        wall-time = "10s"   # took # ms
+        cpu-time = "#"   # used # ms
+        wall-time = "#"   # took # ms
         """
 
     @Test(.enabled(if: geteuid() == 0, "learns as the 'nobody' account, which needs root"))
