@@ -40,6 +40,26 @@ import WardenWASI
         #expect(ObservedPath.join("in", "") == "in")
     }
 
+    /// Headroom over what the run used: memory twice the peak and 16 MiB more (whole MiB),
+    /// cpu-time and wall-time ten times (at least 1 s and 10 s), open files twice (at least 16).
+    @Test func limitsGetStatedHeadroom() {
+        func policy(memory: UInt64, cpu: UInt64, wall: UInt64, descriptors: Int) -> LearnedPolicy {
+            let learner = AccessLearner()
+            learner.usage(memoryBytes: memory, fuelConsumed: nil, peakOpenDescriptors: UInt32(descriptors), environmentRead: false)
+            learner.cpuNanoseconds = cpu
+            learner.wallNanoseconds = wall
+            return LearnedPolicy(moduleName: "m", modulePath: "/m.wasm", arguments: [], environment: [], user: nil, grants: [], learner: learner)
+        }
+        let small = policy(memory: 1 << 20, cpu: 4_000_000, wall: 30_000_000, descriptors: 3)
+        #expect(small.memoryLimit == 17 << 20)
+        #expect(small.cpuTimeSeconds == 1 && small.wallTimeSeconds == 10 && small.openFiles == 16)
+        let busy = policy(memory: 100 << 20, cpu: 150_000_000, wall: 1_200_000_001, descriptors: 40)
+        #expect(busy.memoryLimit == 200 << 20)
+        #expect(busy.cpuTimeSeconds == 2, "10 x 0.15 s, rounded up")
+        #expect(busy.wallTimeSeconds == 13, "10 x 1.2 s, rounded up")
+        #expect(busy.openFiles == 80)
+    }
+
     @Test func aReportNamingAPreopenThatDoesNotExistIsRefused() {
         let learner = AccessLearner()
         #expect(!learner.add([.init(preopen: 3, path: "x", kind: 0)], preopenCount: 1))
