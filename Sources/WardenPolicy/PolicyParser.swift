@@ -12,8 +12,10 @@ public enum PolicyParser {
     public struct Result: Sendable {
         public var policy: Policy?
         public var diagnostics: [Diagnostic]
+        /// Where the parsed text's keys and values sit (nil when it is not TOML).
+        public var locator: SourceLocator?
         /// Where `[module] name`'s value sits, for diagnostics across files (duplicate names).
-        public var namePosition: SourceLocator.Position?
+        public var namePosition: SourceLocator.Position? { locator?.value(["module", "name"]) }
         public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
         public init(policy: Policy?, diagnostics: [Diagnostic]) {
             self.policy = policy
@@ -40,7 +42,7 @@ public enum PolicyParser {
         let diagnostics = context.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
         let failed = diagnostics.contains { $0.severity == .error }
         var result = Result(policy: failed ? nil : policy, diagnostics: diagnostics)
-        result.namePosition = locator.value(["module", "name"])
+        result.locator = locator
         return result
     }
 }

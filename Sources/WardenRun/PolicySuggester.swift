@@ -35,11 +35,12 @@ public struct PolicySuggester {
     let locator: SourceLocator
     let lines: [Substring]
 
-    public init(policy: Policy, text: String, file: String) {
+    /// `locator` is the one `PolicyParser.parse` made of `text`.
+    public init(policy: Policy, text: String, file: String, locator: SourceLocator) {
         self.policy = policy
         self.text = text
         self.file = file
-        self.locator = SourceLocator(text: text)
+        self.locator = locator
         self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     }
 

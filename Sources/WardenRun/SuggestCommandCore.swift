@@ -7,7 +7,7 @@ import WardenSystem
 public enum SuggestCommandCore {
     public static func suggest(logs: [String], policyPath: String) -> Int32 {
         let (text, parsed) = PolicyCommands.load(policyPath)
-        guard let text, let policy = parsed.policy else {
+        guard let text, let policy = parsed.policy, let locator = parsed.locator else {
             for diagnostic in parsed.diagnostics { RunCommandCore.printError("\(diagnostic)") }
             return 2
         }
@@ -18,7 +18,7 @@ public enum SuggestCommandCore {
             if event.module == policy.module.name { refusals += Refusal.from(event) } else { otherModules += 1 }
         }
         guard read == 0 else { return 1 }
-        let suggester = PolicySuggester(policy: policy, text: text, file: policyPath)
+        let suggester = PolicySuggester(policy: policy, text: text, file: policyPath, locator: locator)
         let report = suggester.suggest(refusals)
         let total = refusals.reduce(0) { $0 + $1.count }
         var summary = "warden: \(report.suggestions.count) suggestion\(report.suggestions.count == 1 ? "" : "s") for \(policyPath) from \(total) refusal\(total == 1 ? "" : "s") of module '\(policy.module.name)'"

@@ -31,7 +31,7 @@ import WardenPolicy
     func suggester() throws -> PolicySuggester {
         let parsed = PolicyParser.parse(text: Self.policyText, file: "policy.toml")
         let policy = try #require(parsed.policy, "\(parsed.diagnostics)")
-        return PolicySuggester(policy: policy, text: Self.policyText, file: "policy.toml")
+        return PolicySuggester(policy: policy, text: Self.policyText, file: "policy.toml", locator: try #require(parsed.locator))
     }
 
     @Test func readOnlyRefusalsFlipTheirGrantAndLimitsDouble() throws {
