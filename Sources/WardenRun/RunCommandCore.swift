@@ -49,11 +49,8 @@ public enum RunCommandCore {
     /// audit event, a named exit status. A worker run keeps wall time in the launcher's loop
     /// and cpu-time in the worker's RLIMIT_CPU instead.
     static func armDeadlines(_ options: RunOptions, module: String, auditor: RunAuditor) {
-        func milliseconds(_ duration: Duration?) -> UInt64 {
-            guard let duration else { return 0 }
-            return UInt64(duration.components.seconds) * 1000 + UInt64(duration.components.attoseconds / 1_000_000_000_000_000)
-        }
-        let wall = milliseconds(options.wallTime), cpu = (milliseconds(options.cpuTime) + 999) / 1000
+        let wall = (options.wallTime?.nanoseconds ?? 0) / 1_000_000
+        let cpu = ((options.cpuTime?.nanoseconds ?? 0) / 1_000_000 + 999) / 1000
         func event(_ limit: String, _ value: String) -> String { auditor.limitEvent(limit, value: value, time: "@TIME@") }
         let wallText = options.wallTime?.limitText ?? ""
         _ = warden_arm_deadlines(
