@@ -8,8 +8,8 @@ import WardenSystem
 public struct FrameReader {
     public enum Event {
         /// A frame, the descriptor that came with it, and its sender's pid as the kernel
-        /// attested it (nil unless `attestSenders()` was called, or when the frame's bytes
-        /// came from more than one process: interleaved writes).
+        /// attested it (nil when senders are not attested, or when the frame's bytes came
+        /// from more than one process: interleaved writes).
         case frame([UInt8], FileDescriptor?, sender: pid_t?)
         case endOfStream
     }
@@ -25,7 +25,8 @@ public struct FrameReader {
     let chunk = 64 << 10
     /// Who sent the buffered bytes, in order: (byte count, pid), when senders are attested.
     var senders: [(count: Int, pid: pid_t)] = []
-    var attested = false
+    /// Whether the kernel attests senders (`attestSenders()` succeeded).
+    public private(set) var attested = false
 
     public init(socket: FileDescriptor) { self.socket = socket }
 

@@ -78,6 +78,10 @@ public final class WorkerProcess {
     init(worker: String, layout: (Int32) -> [Int32], launcher: WorkerLauncher, perConnection: PerConnectionSettings?) throws(SpawnFailure) {
         var pair: [Int32] = [-1, -1]
         guard warden_socketpair(&pair) == 0 else { throw SpawnFailure(step: .controlSocket, errno: .current) }
+        // Senders attested from the first byte: the kernel records a sender only while
+        // SO_PASSCRED is on. Without it (never expected) every report is the worker's.
+        var reader = FrameReader(socket: FileDescriptor(rawValue: pair[0]))
+        try? reader.attestSenders()
         let descriptors = layout(pair[1])
         var child: pid_t = 0
         let spawned = withCStrings(["warden-worker"]) { argv in
@@ -103,9 +107,7 @@ public final class WorkerProcess {
         self.launcher = launcher
         self.perConnection = perConnection
         control = ControlChannel(socket: FileDescriptor(rawValue: pair[0]))
-        reader = FrameReader(socket: control.socket)
-        // Without attestation (never expected) every report is the worker's, as before.
-        try? reader.attestSenders()
+        self.reader = reader
         startedAt = SystemClock.monotonicNow()
         launcher.options.learner?.spawnedAt = startedAt
     }
@@ -217,6 +219,12 @@ public final class WorkerProcess {
             }
             // A zygote's instances share its control socket: their refusals are theirs (the
             // kernel names the sender), and every other message must come from the worker.
+            // Bytes of one frame from two processes: no one may be credited with it.
+            if reader.attested && sender == nil {
+                if let passed { try? passed.close() }
+                end("a frame written by more than one process")
+                continue
+            }
             let from = sender ?? pid
             if from != pid {
                 switch message {
