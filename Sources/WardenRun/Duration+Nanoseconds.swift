@@ -12,7 +12,7 @@ extension Duration {
 
     /// How warden names a time limit in messages and audit events: "30s", or "300ms" when it
     /// is not whole seconds.
-    var limitText: String {
+    public var limitText: String {
         let milliseconds = nanoseconds / 1_000_000
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
     }

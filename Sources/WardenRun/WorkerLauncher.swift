@@ -76,7 +76,7 @@ struct WorkerLauncher {
             process = try WorkerProcess(worker: worker, layout: { control in
                 [configuration.stdin.rawValue, configuration.stdout.rawValue, configuration.stderr.rawValue, control, image]
                     + configuration.preopens.map(\.host.rawValue) + configuration.listeners.map(\.rawValue)
-            }, launcher: self, perConnection: nil)
+            }, launcher: self, perConnection: nil, wallTime: options.wallTime)
         } catch {
             let what = error.step == .controlSocket ? "cannot create the control socket" : "cannot start warden-worker"
             return fail(RunCommandCore.ExitStatus.launchFailure, "\(what): \(error.errno)")
@@ -104,32 +104,24 @@ struct WorkerLauncher {
         setup.hardening.networkNamespacePassed = namespace != nil
         process.configure(setup, passing: namespace)
 
-        // Wall time is kept here (the worker keeps cpu-time as its own RLIMIT_CPU): at the
-        // deadline the worker is ended, and the audit room then closes as after any other end,
-        // suppressed counts included.
-        let wallDeadline = options.wallTime.map { process.startedAt &+ $0.nanoseconds }
-        var overran = false
-        let exit = Self.wait(for: process, deadline: wallDeadline) {
-            overran = true
-            auditor.recordLimit("wall-time", value: options.wallTime?.limitText ?? "", pid: pid)
+        // Wall time is kept by the process's own deadline (the worker keeps cpu-time as its own
+        // RLIMIT_CPU): the worker is ended there, and the audit room then closes as after any
+        // other end, suppressed counts included.
+        let exit = Self.wait(for: process)
+        switch exit.cause {
+        case .wallTime: return fail(exit.code, "module '\(moduleName)' \(exit.message); ended")
+        case .endedByWarden: return fail(exit.code, "module '\(moduleName)': \(exit.message)")
+        case .ownEnd: return exit.message.isEmpty ? exit.code : fail(exit.code, exit.message)
         }
-        if overran {
-            return fail(RunCommandCore.ExitStatus.wallTime, "module '\(moduleName)' exceeded its wall-time limit (\(options.wallTime?.limitText ?? "")); ended")
-        }
-        guard !exit.message.isEmpty else { return exit.code }
-        return fail(exit.code, exit.endedByWarden ? "module '\(moduleName)': \(exit.message)" : exit.message)
     }
 
-    /// Serves `process` (its messages, the kernel's refusals, its grace period) until it is
-    /// gone and reaped. At `deadline` (CLOCK_MONOTONIC), if it is still running, `expired` is
-    /// called once and the worker is ended.
-    static func wait(for process: WorkerProcess, deadline: UInt64? = nil, expired: () -> Void = {}) -> WorkerExit {
-        var deadline = deadline
+    /// Serves `process` (its messages, the kernel's refusals, its deadlines) until it is gone
+    /// and reaped.
+    static func wait(for process: WorkerProcess) -> WorkerExit {
         while true {
             let watched = process.descriptors
             var requests = watched.map { PollRequest(descriptor: $0, events: PollRequest.readable) }
-            let wakeUp = [process.deadline, deadline].compactMap { $0 }.min()
-            let timeout = wakeUp.map { $0 &- min($0, SystemClock.monotonicNow()) }
+            let timeout = process.deadline.map { $0 &- min($0, SystemClock.monotonicNow()) }
             do { _ = try ppoll(&requests, timeoutNanoseconds: timeout) } catch {
                 // Never expected (EINTR is retried inside): a worker that cannot be watched is
                 // ended; reaping it waits until it is gone.
@@ -142,11 +134,6 @@ struct WorkerLauncher {
             let ready = Set(zip(watched, requests).filter { $0.1.returnedEvents != 0 }.map(\.0.rawValue))
             for event in process.service({ ready.contains($0.rawValue) }) {
                 if case .exited(let exit) = event { return exit }
-            }
-            if let due = deadline, SystemClock.monotonicNow() >= due {
-                deadline = nil
-                expired()
-                process.end()
             }
         }
     }

@@ -21,6 +21,9 @@ public final class WorkerProcess {
         /// already gone) / reaped one.
         case instanceStarted(pid: pid_t, pidfd: FileDescriptor?)
         case instanceEnded(pid: pid_t, status: Int32)
+        /// The worker ran past its wall-time limit and is being ended (a `limit` event is
+        /// written); its `exited` follows.
+        case wallTimeExceeded(limit: String)
         /// The worker is gone and reaped.
         case exited(WorkerExit)
     }
@@ -49,6 +52,9 @@ public final class WorkerProcess {
     /// Set for a per-connection zygote, which forks instances.
     let perConnection: PerConnectionSettings?
     public let startedAt: UInt64
+    /// The wall-time limit of the whole run (nil: none; a zygote's instances have their own).
+    let wallTime: Duration?
+    public private(set) var wallTimeExceeded = false
     private var reader: FrameReader
     private var listener: SeccompNotificationListener?
     private var receivedListener = false
@@ -66,7 +72,8 @@ public final class WorkerProcess {
         // Restarts share the sealed image: each worker reads it from the start.
         _ = lseek(module.image.rawValue, 0, SEEK_SET)
         do {
-            try self.init(worker: worker, layout: module.layout(control:), launcher: module.launcher, perConnection: module.perConnection)
+            try self.init(worker: worker, layout: module.layout(control:), launcher: module.launcher, perConnection: module.perConnection,
+                          wallTime: module.perConnection == nil ? module.policy.limits.wallTime : nil)
         } catch {
             throw .grant("module \"\(module.name)\": \(error.what(worker: worker)): \(error.errno)")
         }
@@ -75,7 +82,8 @@ public final class WorkerProcess {
 
     /// Spawns `worker` with the descriptors `layout(control)` puts at their fixed numbers; the
     /// caller sends the configuration (`configure`) once it has what the worker needs.
-    init(worker: String, layout: (Int32) -> [Int32], launcher: WorkerLauncher, perConnection: PerConnectionSettings?) throws(SpawnFailure) {
+    init(worker: String, layout: (Int32) -> [Int32], launcher: WorkerLauncher, perConnection: PerConnectionSettings?,
+         wallTime: Duration?) throws(SpawnFailure) {
         var pair: [Int32] = [-1, -1]
         guard warden_socketpair(&pair) == 0 else { throw SpawnFailure(step: .controlSocket, errno: .current) }
         // Senders attested from the first byte: the kernel records a sender only while
@@ -106,6 +114,7 @@ public final class WorkerProcess {
         pidfd = FileDescriptor(rawValue: descriptor)
         self.launcher = launcher
         self.perConnection = perConnection
+        self.wallTime = wallTime
         control = ControlChannel(socket: FileDescriptor(rawValue: pair[0]))
         self.reader = reader
         startedAt = SystemClock.monotonicNow()
@@ -137,7 +146,9 @@ public final class WorkerProcess {
     }
 
     /// The deadline (CLOCK_MONOTONIC ns) this worker needs to be looked at by, if any.
-    public var deadline: UInt64? { graceEnds }
+    public var deadline: UInt64? { [graceEnds, wallTimeExceeded ? nil : wallDeadline].compactMap { $0 }.min() }
+
+    private var wallDeadline: UInt64? { wallTime.map { startedAt &+ $0.nanoseconds } }
 
     /// Ends the worker now (SIGKILL through the pidfd: never a recycled pid).
     public func end(_ reason: String? = nil) {
@@ -162,6 +173,12 @@ public final class WorkerProcess {
         if controlOpen, ready(control.socket) { events += readControl() }
         let now = SystemClock.monotonicNow()
         if let graceEnds, now >= graceEnds { end() }
+        if let wallTime, let wallDeadline, !wallTimeExceeded, now >= wallDeadline, !ready(pidfd) {
+            wallTimeExceeded = true
+            launcher.auditor.recordLimit("wall-time", value: wallTime.limitText, pid: pid)
+            end()
+            events.append(.wallTimeExceeded(limit: wallTime.limitText))
+        }
         if ready(pidfd) {
             launcher.options.timeline?.mark("worker exited")
             events.append(.exited(reap()))
@@ -324,19 +341,27 @@ public final class WorkerProcess {
         if controlOpen { _ = readControl() }
         var message = ""
         let code: Int32
-        if let killedFor {
+        let cause: WorkerExit.Cause
+        if wallTimeExceeded, let wallTime {
+            code = RunCommandCore.ExitStatus.wallTime
+            message = "exceeded its wall-time limit (\(wallTime.limitText))"
+            cause = .wallTime
+        } else if let killedFor {
+            cause = .endedByWarden
             code = RunCommandCore.ExitStatus.signal(SIGSYS)
             message = "the worker was ended for a forbidden system call: \(WorkerLauncher.describe(killedFor))"
         } else if let violation {
+            cause = .endedByWarden
             code = RunCommandCore.ExitStatus.launchFailure
             message = "the worker broke the control protocol (\(violation)); ended"
         } else {
+            cause = .ownEnd
             code = launcher.outcome(final, workerStatus: status, pid: pid) { status, text in
                 message = text
                 return status
             }
         }
-        return WorkerExit(code: code, message: message, waitStatus: status, neverReady: !isReady, endedByWarden: killedFor != nil || violation != nil)
+        return WorkerExit(code: code, message: message, waitStatus: status, neverReady: !isReady, cause: cause)
     }
 }
 
@@ -349,9 +374,16 @@ public struct WorkerExit: Sendable, Equatable {
     public let waitStatus: Int32
     /// It never finished hardening (a start failure, not the module's).
     public let neverReady: Bool
-    /// Warden ended it (a forbidden system call, a broken protocol): `message` then does not
-    /// name the module, the report of a module's own end does.
-    public let endedByWarden: Bool
+    public enum Cause: Sendable, Equatable {
+        /// It ended on its own (or a signal ended it): `message`, if any, names the module.
+        case ownEnd
+        /// Warden ended it (a forbidden system call, a broken protocol); `message` does not
+        /// name the module.
+        case endedByWarden
+        /// It ran past its wall-time limit; `message` says so without naming the module.
+        case wallTime
+    }
+    public let cause: Cause
 
     public var succeeded: Bool { code == 0 && message.isEmpty }
     public var summary: String { message.isEmpty ? "exited \(code)" : "status \(code): \(message)" }

@@ -68,8 +68,6 @@ final class ModuleRuntime {
     var lastLayers: [String] = []
     /// The sockets of `listen`, from the pool.
     var listenSockets: [FileDescriptor] = []
-    /// The running worker was ended for its wall-time.
-    var wallTimeExceeded = false
     /// accept() failed for want of descriptors or memory: not polled again before this.
     var acceptPausedUntil: UInt64?
     /// Its policy was removed: forget it once the worker is gone.

@@ -10,7 +10,7 @@ extension Reactor {
     func start(_ module: ModuleRuntime) {
         let now = SystemClock.monotonicNow()
         guard module.throttle.mayStart(at: now) else {
-            let reason = "start limit hit: \(options.startLimitBurst) starts within \(Self.format(options.startLimitInterval))"
+            let reason = "start limit hit: \(options.startLimitBurst) starts within \(options.startLimitInterval.limitText)"
             module.state = .failed(reason)
             SupervisorLog.error("module \"\(module.name)\": \(reason); left stopped until 'warden restart \(module.name)'")
             notifier.send("STATUS=\(summary())")
@@ -49,7 +49,6 @@ extension Reactor {
             }
             module.state = .starting
             module.startedAt = now
-            module.wallTimeExceeded = false
         } catch {
             module.state = .failed("\(error)")
             SupervisorLog.error("\(error)")
@@ -67,12 +66,10 @@ extension Reactor {
         }
         module.instances = [:]
         module.handoffs = 0
-        let wallTime = module.wallTimeExceeded
-        let code = wallTime ? RunCommandCore.ExitStatus.wallTime : exit.code
-        let summary = wallTime ? "status \(code): exceeded its wall-time limit (\(Self.format(module.policy.limits.wallTime)))" : exit.summary
+        let summary = exit.summary
         module.lastExit = summary
-        module.lastExitCode = code
-        let failed = wallTime || !exit.succeeded
+        module.lastExitCode = exit.code
+        let failed = !exit.succeeded
         module.prepared?.auditor.workerEnded(exit)
         if failed && module.state != .stopped && !shuttingDown {
             SupervisorLog.warning("module \"\(module.name)\": worker \(summary)")
@@ -230,7 +227,7 @@ extension Reactor {
     func beginShutdown() {
         guard !shuttingDown else { return }
         shuttingDown = true
-        SupervisorLog.info("stopping: grace period \(Self.format(options.gracePeriod))")
+        SupervisorLog.info("stopping: grace period \(options.gracePeriod.limitText)")
         notifier.send("STOPPING=1")
         listeners.closeAll()
         shutdownDeadline = SystemClock.monotonicNow() &+ options.gracePeriod.nanoseconds

@@ -139,6 +139,8 @@ final class Reactor: @unchecked Sendable {
             notifier.send("STATUS=\(summary())")
         case .refusedSyscall(let notification, let ended):
             SupervisorLog.warning("module \"\(module.name)\": the kernel refused \(WorkerProcess.describe(notification)) in pid \(notification.pid)\(ended ? "; ended" : "")")
+        case .wallTimeExceeded(let limit):
+            SupervisorLog.warning("module \"\(module.name)\": exceeded its wall-time limit (\(limit)); ended")
         case .instanceStarted(let pid, let pidfd):
             module.handoffs = max(0, module.handoffs - 1)
             module.connectionsServed += 1
@@ -162,10 +164,7 @@ final class Reactor: @unchecked Sendable {
             if case .backingOff(let until) = module.state { consider(until) }
             consider(module.acceptPausedUntil)
             consider(module.stopDeadline)
-            if let worker = module.worker {
-                consider(worker.deadline)
-                if module.mode != .perConnection { consider(worker.startedAt &+ module.policy.limits.wallTime.nanoseconds) }
-            }
+            consider(module.worker?.deadline)
             let wall = module.policy.service.connectionWallTime.nanoseconds
             for instance in module.instances.values where !instance.killed { consider(instance.startedAt &+ wall) }
         }
@@ -187,19 +186,11 @@ final class Reactor: @unchecked Sendable {
                 module.stopDeadline = nil
                 endEverything(module, reason: "it did not stop within the grace period")
             }
-            if let worker = module.worker, module.mode != .perConnection, !module.wallTimeExceeded,
-               now >= worker.startedAt &+ module.policy.limits.wallTime.nanoseconds {
-                let limit = Self.format(module.policy.limits.wallTime)
-                module.wallTimeExceeded = true
-                module.prepared?.auditor.recordLimit("wall-time", value: limit, pid: worker.pid)
-                SupervisorLog.warning("module \"\(module.name)\": exceeded its wall-time limit (\(limit)); ended")
-                worker.end()
-            }
             let wall = module.policy.service.connectionWallTime
             for (pid, instance) in module.instances where !instance.killed && now >= instance.startedAt &+ wall.nanoseconds {
                 module.instances[pid]?.killed = true
                 _ = warden_pidfd_send_signal(instance.pidfd.rawValue, SIGKILL)
-                module.prepared?.auditor.recordLimit("connection-wall-time", value: Self.format(wall), pid: pid)
+                module.prepared?.auditor.recordLimit("connection-wall-time", value: wall.limitText, pid: pid)
             }
         }
     }
@@ -209,11 +200,6 @@ final class Reactor: @unchecked Sendable {
         SupervisorLog.warning("module \"\(module.name)\": ending pid \(worker.pid): \(reason)")
         for instance in module.instances.values { _ = warden_pidfd_send_signal(instance.pidfd.rawValue, SIGKILL) }
         worker.end()
-    }
-
-    static func format(_ duration: Duration) -> String {
-        let milliseconds = duration.nanoseconds / 1_000_000
-        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
     }
 
     func summary() -> String {

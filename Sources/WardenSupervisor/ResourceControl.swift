@@ -68,7 +68,7 @@ final class ResourceControl {
     /// One line for `warden status`.
     func describe(_ policy: Policy) -> String {
         let engine = "engine memory \(Units.format(size: policy.limits.memory))" + (policy.limits.fuel > 0 ? ", fuel \(policy.limits.fuel)" : "")
-        let rlimits = "rlimits cpu \(Reactor.format(policy.limits.cpuTime)), nofile, core 0"
+        let rlimits = "rlimits cpu \(policy.limits.cpuTime.limitText), nofile, core 0"
         guard let root else { return "\(engine); \(rlimits); wall-time by wardend; cgroup: none (\(unavailable))" }
         return "\(engine); \(rlimits); wall-time by wardend; cgroup v2 \(root) (memory.max, pids.max)"
     }

@@ -43,6 +43,23 @@ import WardenTestSupport
         #expect(wardend.terminate() == 0)
     }
 
+    @Test("once: a module past its wall-time is ended, with a limit event, and exits 124")
+    func wallTimeEndsTheWorker() throws {
+        let wardend = try WardendHarness(launch: false)
+        let log = wardend.tree.url("sleeper.jsonl")
+        try wardend.policy("sleeper", module: try Self.guest("sleeper"), service: "mode = \"once\"",
+                           extra: "[audit]\nlog = \"\(log)\"", wallTime: "500ms")
+        try wardend.start([])
+        let fields = try wardend.waitFor("sleeper", "exited") { $0["state"] as? String == "exited" }
+        #expect(fields["last_exit"] as? Int == 124, "\(wardend.log)")
+        #expect(wardend.log.contains("module \"sleeper\": exceeded its wall-time limit (500ms); ended"), "\(wardend.log)")
+        #expect(wardend.log.contains("module \"sleeper\": worker status 124: exceeded its wall-time limit (500ms)"), "\(wardend.log)")
+        Thread.sleep(forTimeInterval: 0.3)
+        let limits = Warden.auditEvents(in: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "").filter { $0["layer"] as? String == "limit" }
+        #expect(limits.count == 1 && limits.first?["limit"] as? String == "wall-time" && limits.first?["value"] as? String == "500ms", "\(limits)")
+        #expect(wardend.terminate() == 0)
+    }
+
     @Test("reload reopens each module's audit log by path: a rotated log is followed, nothing is lost")
     func auditLogRotation() throws {
         let wardend = try WardendHarness(launch: false)

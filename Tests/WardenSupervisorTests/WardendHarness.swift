@@ -44,7 +44,7 @@ final class WardendHarness: @unchecked Sendable {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Writes a policy file; `service` and `extra` are TOML lines.
-    func policy(_ name: String, module: String, args: [String] = [], service: String, extra: String = "") throws {
+    func policy(_ name: String, module: String, args: [String] = [], service: String, extra: String = "", wallTime: String = "60s") throws {
         let arguments = args.map { "\"\($0)\"" }.joined(separator: ", ")
         try tree.write("policies/\(name).toml", """
             version = 1
@@ -55,7 +55,7 @@ final class WardendHarness: @unchecked Sendable {
             [limits]
             memory = "16MiB"
             cpu-time = "10s"
-            wall-time = "60s"
+            wall-time = "\(wallTime)"
             open-files = 16
             \(extra)
             [sandbox]
