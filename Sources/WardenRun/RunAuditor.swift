@@ -160,7 +160,8 @@ extension RunAuditor {
     public func workerEnded(_ exit: WorkerExit) {
         let signal = exit.waitStatus & 0x7f
         if signal != 0 && signal != 0x7f {
-            crashed(signal: signal, status: exit.code)
+            // Rendering the worker's outcome may have recorded the crash already: once per end.
+            if !hasCrashed { crashed(signal: signal, status: exit.code) }
         } else {
             _ = finished(exit.code)
         }

@@ -84,7 +84,8 @@ import WardenTestSupport
     @Test("daemon: kept running; a worker killed with SIGKILL is reaped, accounted and restarted")
     func daemonRestartsAKilledWorker() throws {
         let wardend = try WardendHarness(launch: false)
-        try wardend.policy("ticker", module: try Self.guest("sleeper"), service: "mode = \"daemon\"")
+        let log = wardend.tree.url("ticker.jsonl")
+        try wardend.policy("ticker", module: try Self.guest("sleeper"), service: "mode = \"daemon\"", extra: "[audit]\nlog = \"\(log)\"")
         try wardend.start([])
         let first = try wardend.waitFor("ticker", "running") { $0["state"] as? String == "running" }
         let pid = try #require((first["pids"] as? [Int])?.first)
@@ -95,6 +96,11 @@ import WardenTestSupport
         #expect(second["restarts"] as? Int == 1)
         #expect(second["last_exit"] as? Int == 137, "SIGKILL: 128 + 9")
         #expect(!WardendHarness.isAlive(Int32(pid)), "the killed worker is reaped, not a zombie")
+        // One lifecycle event per change: the kill is one `crashed`, with the status above.
+        let lifecycle = Warden.auditEvents(in: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+            .filter { $0["layer"] as? String == "lifecycle" && $0["pid"] as? Int == pid }
+        #expect(lifecycle.compactMap { $0["action"] as? String } == ["started", "crashed", "restarted"], "\(lifecycle)")
+        #expect(lifecycle.first { $0["action"] as? String == "crashed" }?["status"] as? Int == 137)
         #expect(wardend.terminate() == 0)
     }
 
