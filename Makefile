@@ -4,7 +4,7 @@
 SWIFT ?= swift
 APT_PACKAGES := libseccomp-dev libcap-dev clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt mandoc hyperfine socat
 
-.PHONY: all deps wasmtime build release run demo test bench bench-supervisor install clean
+.PHONY: all deps wasmtime build release run demo test test-sanitize fuzz fuzz-smoke bench bench-supervisor install clean
 
 all: build
 
@@ -49,6 +49,17 @@ demo: build
 
 test: deps wasmtime
 	WASMTIME="$$(.ci/wasmtime-path 2>/dev/null)" $(SWIFT) test
+	$(MAKE) fuzz-smoke
+
+# libFuzzer harnesses for every place hostile bytes enter (Fuzz/README.md), built in their own
+# package (Fuzz/.build) so `swift build` never compiles them. `make fuzz [SECONDS=N]` fuzzes
+# each harness N seconds (default 60); `make test` runs each for a short smoke on its corpus.
+SECONDS ?= 60
+FUZZ ?=
+fuzz: deps
+	SWIFT=$(SWIFT) Fuzz/fuzz.sh run $(SECONDS) $(FUZZ)
+fuzz-smoke: deps
+	SWIFT=$(SWIFT) Fuzz/fuzz.sh smoke $(FUZZ)
 
 bench: deps wasmtime
 	Benchmarks/run.sh
@@ -79,4 +90,4 @@ install:
 	install -m 0644 policies/*.toml $(DESTDIR)$(PREFIX)/share/doc/warden/policies/
 
 clean:
-	rm -rf .build .build-release
+	rm -rf .build .build-release .build-sanitize .build-tsan Fuzz/.build

@@ -15,6 +15,15 @@ let package = Package(
         .executable(name: "warden-worker", targets: ["warden-worker"]),
         .executable(name: "wardend", targets: ["wardend"]),
         .library(name: "WardenWASI", targets: ["WardenWASI"]),
+        // For the libFuzzer harnesses in Fuzz/ (a separate package): the rooms hostile bytes enter.
+        .library(name: "WardenTOML", targets: ["WardenTOML"]),
+        .library(name: "WardenPolicy", targets: ["WardenPolicy"]),
+        .library(name: "WardenJSON", targets: ["WardenJSON"]),
+        .library(name: "WardenAudit", targets: ["WardenAudit"]),
+        .library(name: "WardenIPC", targets: ["WardenIPC"]),
+        .library(name: "WardenSystem", targets: ["WardenSystem"]),
+        .library(name: "WardenWASIWasmKit", targets: ["WardenWASIWasmKit"]),
+        .library(name: "WardenRun", targets: ["WardenRun"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
