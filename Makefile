@@ -51,6 +51,16 @@ test: deps wasmtime
 	WASMTIME="$$(.ci/wasmtime-path 2>/dev/null)" $(SWIFT) test
 	$(MAKE) fuzz-smoke
 
+# The suite under sanitizers, each build in its own scratch path (the normal build stays).
+# Address sanitizer on every target, the undefined-behaviour sanitizer on the C shim (swiftc has
+# no -sanitize=undefined: Swift code traps on overflow and out-of-bounds access by itself);
+# then the thread sanitizer over wardend's threads (the supervisor suite).
+SANITIZE_ADDRESS := --scratch-path .build-sanitize --sanitize address -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
+SANITIZE_THREAD := --scratch-path .build-tsan --sanitize thread
+test-sanitize: deps wasmtime
+	WASMTIME="$$(.ci/wasmtime-path 2>/dev/null)" $(SWIFT) test $(SANITIZE_ADDRESS)
+	$(SWIFT) test $(SANITIZE_THREAD) --filter WardenSupervisorTests
+
 # libFuzzer harnesses for every place hostile bytes enter (Fuzz/README.md), built in their own
 # package (Fuzz/.build) so `swift build` never compiles them. `make fuzz [SECONDS=N]` fuzzes
 # each harness N seconds (default 60); `make test` runs each for a short smoke on its corpus.

@@ -81,9 +81,19 @@ public struct PolicySuggester {
         for (index, count) in readOnlyHits.sorted(by: { $0.key < $1.key }) {
             suggestions.append(readWrite(index, allows: count))
         }
+        // Limits without a key of their own are all added in one place (after the [limits]
+        // header, or a new [limits] table): one change, or the diff would add the table twice.
+        var added: Suggestion?
         for (limit, count) in limitHits.sorted(by: { $0.key < $1.key }) {
-            if let suggestion = raise(limit, allows: count) { suggestions.append(suggestion) }
+            guard let suggestion = raise(limit, allows: count) else { continue }
+            guard suggestion.newLines.count > 1 else { suggestions.append(suggestion); continue }
+            guard var merged = added else { added = suggestion; continue }
+            merged.newLines += suggestion.newLines.dropFirst(suggestion.oldLine == nil ? 2 : 1)
+            merged.summary += "; " + suggestion.summary
+            merged.allows += suggestion.allows
+            added = merged
         }
+        if let added { suggestions.append(added) }
         suggestions.sort { ($0.risk, $0.line ?? .max) < ($1.risk, $1.line ?? .max) }
         let grouped = refused.map { (why: $0.key, count: $0.value.count, example: $0.value.example) }.sorted { $0.why < $1.why }
         return Report(suggestions: suggestions, notSuggested: grouped)

@@ -81,4 +81,35 @@ import WardenPolicy
         #expect(suggestion.risk == .high)
         #expect(suggestion.summary.contains("policy check would warn: it contains the module file"))
     }
+
+    /// Found by Fuzz/FuzzSuggest: two limits without keys of their own each added a [limits]
+    /// table, so the patched policy defined it twice and no longer parsed.
+    @Test(arguments: [
+        ("", "\n[limits]\nmemory = \"512MiB\"\nwall-time = \"2m\"\n"),
+        ("\n[limits]\nfuel = 5\n", "\n[limits]\nmemory = \"512MiB\"\nwall-time = \"2m\"\nfuel = 5\n"),
+    ])
+    func limitsWithoutKeysAreAddedInOnePlace(limits: String, patched: String) throws {
+        let text = "version = 1\n[module]\nname = \"m\"\npath = \"/srv/m.wasm\"\n" + limits
+        let parsed = PolicyParser.parse(text: text, file: "p.toml")
+        let policy = try #require(parsed.policy, "\(parsed.diagnostics)")
+        let suggester = PolicySuggester(policy: policy, text: text, file: "p.toml", locator: try #require(parsed.locator))
+        let report = suggester.suggest([
+            Refusal(layer: "limit", operation: "memory", reason: "refused", limit: "memory"),
+            Refusal(layer: "limit", operation: "wall-time", reason: "killed", limit: "wall-time"),
+            Refusal(layer: "limit", operation: "wall-time", reason: "killed", limit: "wall-time"),
+        ])
+        let suggestion = try #require(report.suggestions.first)
+        #expect(report.suggestions.count == 1)
+        #expect(suggestion.allows == 3)
+        // What `patch` makes of the diff: the policy with one [limits] table, still valid.
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLast()
+        if let line = suggestion.line {
+            lines.replaceSubrange((line - 1)...(line - 1), with: suggestion.newLines)
+        } else {
+            lines += suggestion.newLines
+        }
+        let result = lines.joined(separator: "\n") + "\n"
+        #expect(result == "version = 1\n[module]\nname = \"m\"\npath = \"/srv/m.wasm\"\n" + patched)
+        #expect(!PolicyParser.parse(text: result, file: "p.toml").hasErrors)
+    }
 }
