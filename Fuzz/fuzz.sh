@@ -21,8 +21,12 @@ harnesses=${*:-$ALL}
 build() {
     mkdir -p "$OUT"
     for h in $harnesses; do
-        # Coverage (fuzzer) and address sanitizer on every module the harness links, C shim included.
-        $SWIFT build -c "$CONFIG" --product "$h" --sanitize fuzzer --sanitize address -Xswiftc -g >.build/build-$h.log 2>&1 \
+        # Coverage (fuzzer) and address sanitizer on every module the harness links, C shim
+        # included. Not SwiftPM's `--sanitize fuzzer --sanitize address`: it hands swiftc two
+        # -sanitize= flags in set order, and swiftc keeps only the last, so a build got either
+        # coverage or ASan, never both (checked: a Swift object with both has sancov sections).
+        $SWIFT build -c "$CONFIG" --product "$h" -Xswiftc -sanitize=fuzzer,address -Xswiftc -g \
+            -Xcc -fsanitize=fuzzer-no-link,address >.build/build-$h.log 2>&1 \
             || { cat .build/build-$h.log; echo "fuzz: building $h failed" >&2; exit 1; }
         libs=""
         [ "$h" = FuzzSuggest ] && libs="-lseccomp -lcap"
