@@ -73,6 +73,8 @@ run() {
     WARDEN_FUZZ_SEEDS=$generated SWIFT_BACKTRACE=enable=no "$OUT/$h" "$corpus" $seeds $dict -max_total_time="$time" -timeout=10 -rss_limit_mb=2048 \
         -max_len=4096 -artifact_prefix="$findings/" -print_final_stats=1 >"$log" 2>&1 || {
         tail -40 "$log"; echo "fuzz: $h found a failure (input in $findings/)" >&2; return 1; }
+    # A harness built without coverage still "runs": say so rather than report a blind run.
+    grep -q "inline 8-bit counters" "$log" || { echo "fuzz: $h was built without coverage instrumentation" >&2; return 1; }
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
     units=$(ls "$corpus" | wc -l)
