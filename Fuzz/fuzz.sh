@@ -67,10 +67,11 @@ run() {
     # An instantiated module's store is never freed (its WASI imports hold the exported memory,
     # which holds the store: a cycle; README.md, Findings). One load per worker process makes
     # it harmless there; here it would stop every run at the first module that instantiates.
-    [ "$h" = FuzzModule ] && dict="$dict -detect_leaks=0"
+    asan=${ASAN_OPTIONS:-}
+    [ "$h" = FuzzModule ] && { dict="$dict -detect_leaks=0"; asan="detect_leaks=0${asan:+:$asan}"; }
     log=.build/run-$h.log
     # -timeout: one input taking 10 s is a hang; -rss_limit_mb: unbounded memory is a finding.
-    WARDEN_FUZZ_SEEDS=$generated SWIFT_BACKTRACE=enable=no "$OUT/$h" "$corpus" $seeds $dict -max_total_time="$time" -timeout=10 -rss_limit_mb=2048 \
+    ASAN_OPTIONS=$asan WARDEN_FUZZ_SEEDS=$generated SWIFT_BACKTRACE=enable=no "$OUT/$h" "$corpus" $seeds $dict -max_total_time="$time" -timeout=10 -rss_limit_mb=2048 \
         -max_len=4096 -artifact_prefix="$findings/" -print_final_stats=1 >"$log" 2>&1 || {
         tail -40 "$log"; echo "fuzz: $h found a failure (input in $findings/)" >&2; return 1; }
     # A harness built without coverage still "runs": say so rather than report a blind run.
