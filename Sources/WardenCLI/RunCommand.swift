@@ -1,5 +1,5 @@
 import ArgumentParser
-import WardenRun
+import WardenLauncher
 
 public struct Run: ParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -106,12 +106,12 @@ public struct Run: ParsableCommand {
             if case .invalidPolicy(let path, let diagnostics) = error {
                 RunAuditor.reportInvalidPolicy(path: path, diagnostics: diagnostics, auditPath: auditPath)
             }
-            RunCommandCore.printError("warden: \(error)")
-            throw ExitCode(RunCommandCore.ExitStatus.launchFailure)
+            OperatorOutput.printError("warden: \(error)")
+            throw ExitCode(ExitStatus.launchFailure)
         }
-        for warning in resolved.warnings { RunCommandCore.printError(warning) }
+        for warning in resolved.warnings { OperatorOutput.printError(warning) }
         var options = resolved.options
         if timings { options.timeline = StartupTimeline() }
-        throw ExitCode(RunCommandCore.run(options))
+        throw ExitCode(OneShotRun.run(options))
     }
 }

@@ -1,6 +1,6 @@
 import Glibc
 import WardenPolicy
-import WardenRun
+import WardenLauncher
 import WardenSystem
 
 /// One module as the supervisor runs it: its policy, its worker, and what `warden status`

@@ -1,6 +1,6 @@
 import Glibc
 import WardenPolicy
-import WardenRun
+import WardenLauncher
 import WardenSystem
 
 /// The policies in a directory (`*.toml`, in name order), validated together: each file on
@@ -27,9 +27,9 @@ struct PolicyDirectory {
                                                  message: "cannot read the policy directory: \(error)"))
             return loaded
         }
-        let results = files.map { (path: $0, result: PolicyCommands.load($0).result) }
+        let results = files.map { (path: $0, result: PolicyFile.load($0).result) }
         loaded.diagnostics = results.flatMap(\.result.diagnostics)
-        let duplicates = PolicyCommands.duplicateNames(results)
+        let duplicates = PolicyParser.duplicateNames(results)
         loaded.diagnostics += duplicates
         let duplicateFiles = Set(duplicates.map(\.file))
         for (path, result) in results {

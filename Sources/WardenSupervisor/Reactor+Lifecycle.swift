@@ -1,7 +1,7 @@
 import CWardenLinux
 import Glibc
 import WardenPolicy
-import WardenRun
+import WardenLauncher
 import WardenSystem
 
 /// Starting, restarting, stopping and reloading modules (reactor thread only).

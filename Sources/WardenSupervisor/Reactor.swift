@@ -2,7 +2,7 @@ import CWardenLinux
 import Glibc
 import Synchronization
 import WardenPolicy
-import WardenRun
+import WardenLauncher
 import WardenSystem
 
 /// The supervisor's one event loop, on one dedicated thread that lives as long as wardend:

@@ -1,3 +1,4 @@
+import WardenLauncher
 import Glibc
 import Logging
 import ServiceLifecycle
