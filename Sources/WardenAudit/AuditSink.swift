@@ -1,3 +1,4 @@
+// Glibc for types only: O_WRONLY, O_CREAT, O_APPEND (open flags for AmbientAuthority.openFile)
 import Glibc
 import WardenSystem
 

@@ -1,4 +1,3 @@
-import Glibc
 import WardenSystem
 
 /// The systemd journal through its native protocol: one datagram per event on the journal's
@@ -20,7 +19,7 @@ public final class JournalSink: AuditSink, Sendable {
         var datagram = Self.datagram(for: event, line: line)
         do throws(Errno) {
             try send(datagram)
-        } catch where error.rawValue == EMSGSIZE {
+        } catch where error == .messageTooLong {
             // Larger than the socket takes (a huge path): the fields again, each value cut,
             // without the full JSON copy. journald's memfd route is not worth it for this.
             datagram = Self.datagram(for: event, line: nil, valueLimit: 2048)

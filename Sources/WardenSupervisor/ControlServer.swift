@@ -1,4 +1,4 @@
-import CWardenLinux
+// Glibc for types only: pid_t, uid_t, gid_t
 import Glibc
 import WardenSystem
 
@@ -20,26 +20,29 @@ final class ControlServer {
     let path: String
     let group: (name: String, gid: gid_t)?
     private var clients: [Int32: Client] = [:]
+    private let authority = AmbientAuthority(purpose: "wardend: the control socket and its directory")
 
     init(path: String, groupName: String?) throws(SupervisorError) {
         var group: (String, gid_t)?
         if let groupName {
-            guard let entry = getgrnam(groupName) else { throw .startup("wardend: control socket: group '\(groupName)' does not exist") }
-            group = (groupName, entry.pointee.gr_gid)
+            guard let gid = Accounts.groupID(named: groupName) else { throw .startup("wardend: control socket: group '\(groupName)' does not exist") }
+            group = (groupName, gid)
         }
         // Under systemd, RuntimeDirectory= made the directory; by hand, make it (root and the
         // control group only) rather than fail.
         if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
             let directory = String(path[..<slash])
-            if access(directory, F_OK) != 0 {
-                mkdir(directory, 0o750)
-                if let group { chown(directory, UInt32.max, group.1) }
+            if !authority.canAccess(directory, .exists) {
+                try? authority.makeDirectory(directory, mode: 0o750)
+                if let group { try? authority.changeGroup(directory, to: group.1) }
             }
         }
-        let descriptor = warden_listen_unix(path, 64, group == nil ? 0o600 : 0o660, group.map { Int32(bitPattern: $0.1) } ?? -1)
-        guard descriptor >= 0 else { throw .startup("wardend: control socket \(path): \(Errno.current)") }
-        socket = FileDescriptor(rawValue: descriptor)
-        if let flags = try? socket.statusFlags() { try? socket.setStatusFlags(flags | O_NONBLOCK) }
+        do throws(Errno) {
+            socket = try authority.listenUnix(path, backlog: 64, mode: group == nil ? 0o600 : 0o660, group: group?.1)
+        } catch {
+            throw .startup("wardend: control socket \(path): \(error)")
+        }
+        try? socket.setNonBlocking(true)
         self.path = path
         self.group = group
     }
@@ -69,9 +72,12 @@ final class ControlServer {
         }
         for (fd, var client) in clients where ready.contains(fd) {
             var buffer = [UInt8](repeating: 0, count: 1024)
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count > 0 { client.request += buffer[0..<count] }
-            if count <= 0 && !(count < 0 && errno == EAGAIN) || client.request.count > 4096 || client.request.contains(10) {
+            // nil: nothing to read yet (EAGAIN); 0: the peer closed or the read failed.
+            let count: Int? = buffer.withUnsafeMutableBytes { raw in
+                do throws(Errno) { return try client.socket.read(into: raw) } catch { return error == .wouldBlock ? nil : 0 }
+            }
+            if let count, count > 0 { client.request += buffer[0..<count] }
+            if count == 0 || client.request.count > 4096 || client.request.contains(10) {
                 clients[fd] = nil
                 let line = String(decoding: client.request.prefix { $0 != 10 }, as: UTF8.self)
                 reply(client.socket, client.refusal.map { "error: \($0)\n" } ?? reactor.answer(line))
@@ -83,26 +89,18 @@ final class ControlServer {
 
     /// Why this peer may not use the socket, or nil.
     func refusal(for client: FileDescriptor) -> String? {
-        var pid: pid_t = 0, uid: uid_t = 0, gid: gid_t = 0
-        guard warden_peer_credentials(client.rawValue, &pid, &uid, &gid) == 0 else { return "SO_PEERCRED: \(Errno.current)" }
-        if uid == 0 || uid == geteuid() { return nil }
-        if let group, gid == group.gid || Self.isMember(uid: uid, of: group.gid) { return nil }
+        let peer: (pid: pid_t, uid: uid_t, gid: gid_t)
+        do throws(Errno) { peer = try client.peerCredentials() } catch { return "SO_PEERCRED: \(error)" }
+        let (pid, uid, gid) = peer
+        if uid == 0 || uid == ProcessControl.effectiveUserID { return nil }
+        if let group, gid == group.gid || Accounts.isMember(uid: uid, ofGroup: group.gid) { return nil }
         return "permission denied: uid \(uid) (pid \(pid)) is not root" + (group.map { " and not in group '\($0.name)'" } ?? "")
     }
 
-    static func isMember(uid: uid_t, of gid: gid_t) -> Bool {
-        guard let account = getpwuid(uid), let name = account.pointee.pw_name else { return false }
-        var count: Int32 = 64
-        var groups = [gid_t](repeating: 0, count: 64)
-        guard getgrouplist(name, account.pointee.pw_gid, &groups, &count) >= 0 else { return false }
-        return groups.prefix(Int(count)).contains(gid)
-    }
-
     private func reply(_ client: FileDescriptor, _ text: String) {
-        if let flags = try? client.statusFlags() { try? client.setStatusFlags(flags & ~O_NONBLOCK) }
+        try? client.setNonBlocking(false)
         // A reader that does not read gets cut off rather than stalling the supervisor.
-        var timeout = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(client.rawValue, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        try? client.setSendTimeout(seconds: 1)
         try? client.writeAll(text)
         try? client.close()
     }
@@ -119,6 +117,6 @@ final class ControlServer {
         for client in clients.values { try? client.socket.close() }
         clients = [:]
         try? socket.close()
-        unlink(path)
+        try? authority.removeFile(path)
     }
 }

@@ -1,3 +1,4 @@
+// Glibc for types only: pid_t
 import Glibc
 import WardenPolicy
 import WardenLauncher

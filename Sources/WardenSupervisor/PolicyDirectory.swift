@@ -1,4 +1,3 @@
-import Glibc
 import WardenPolicy
 import WardenLauncher
 import WardenSystem
@@ -47,15 +46,7 @@ struct PolicyDirectory {
     static func policyFiles(in directory: String, authority: AmbientAuthority) throws(Errno) -> [String] {
         let handle = try authority.openDirectory(directory)
         defer { try? handle.close() }
-        guard let stream = fdopendir(try handle.duplicate().rawValue) else { throw Errno.current }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.hasSuffix(".toml") && !name.hasPrefix(".") { names.append(name) }
-        }
+        let names = try handle.entryNames().filter { $0.hasSuffix(".toml") && !$0.hasPrefix(".") }
         let base = directory.hasSuffix("/") ? directory : directory + "/"
         return names.sorted().map { base + $0 }
     }

@@ -1,5 +1,3 @@
-import CWardenLinux
-import Glibc
 import WardenPolicy
 import WardenLauncher
 import WardenSystem
@@ -25,7 +23,7 @@ extension Reactor {
                 module.listenSockets = sockets
                 if module.mode == .perConnection {
                     for socket in sockets {
-                        if let flags = try? socket.statusFlags() { try? socket.setStatusFlags(flags | O_NONBLOCK) }
+                        try? socket.setNonBlocking(true)
                     }
                 }
                 do throws(RunError) {
@@ -61,7 +59,7 @@ extension Reactor {
         module.worker = nil
         module.stopDeadline = nil
         for instance in module.instances.values {
-            _ = warden_pidfd_send_signal(instance.pidfd.rawValue, SIGKILL)
+            try? instance.pidfd.sendSignal(.kill)
             try? instance.pidfd.close()
         }
         module.instances = [:]
@@ -130,7 +128,7 @@ extension Reactor {
         module.state = .stopped
         guard let worker = module.worker else { return }
         if graceful && module.mode == .perConnection {
-            worker.signal(SIGTERM)
+            worker.signal(SignalNumber.terminate.rawValue)
             module.stopDeadline = SystemClock.monotonicNow() &+ options.gracePeriod.nanoseconds
         } else {
             worker.end()
@@ -238,7 +236,7 @@ extension Reactor {
             }
             module.state = .draining
             switch module.mode {
-            case .perConnection: worker.signal(SIGTERM)
+            case .perConnection: worker.signal(SignalNumber.terminate.rawValue)
             case .once: break
             case .daemon: worker.end()
             }

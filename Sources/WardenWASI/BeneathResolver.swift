@@ -1,3 +1,4 @@
+// Glibc for types only: O_PATH, O_DIRECTORY, O_NOCTTY open flags
 import Glibc
 import WardenSystem
 

@@ -1,3 +1,4 @@
+// Glibc for types only: O_* open flags, EPERM/EACCES
 import Glibc
 import WardenSystem
 

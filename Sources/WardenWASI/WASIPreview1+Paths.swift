@@ -1,3 +1,4 @@
+// Glibc for types only: O_PATH, O_DIRECTORY open flags
 import Glibc
 import WardenSystem
 

@@ -1,3 +1,4 @@
+// Glibc for types only: MSG_PEEK, MSG_WAITALL
 import Glibc
 import WardenSystem
 

@@ -157,6 +157,7 @@ extension Descriptor {
     }
 }
 
+// Glibc for types only: S_IF* file-type bits
 import Glibc
 
 extension FileType {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Glibc
 import WardenSupervisor
 
 /// `wardend`: the supervisor. Argument parsing here; everything else in WardenSupervisor.
@@ -38,7 +37,7 @@ struct Wardend: AsyncParsableCommand {
     var worker: String?
 
     func run() async throws {
-        var options = SupervisorOptions(workerPath: worker ?? Self.besideSelf("warden-worker"))
+        var options = SupervisorOptions(workerPath: worker ?? SupervisorOptions.besideExecutable("warden-worker"))
         options.policyDirectory = policies
         options.controlSocket = controlSocket
         options.controlGroup = controlGroup
@@ -53,13 +52,5 @@ struct Wardend: AsyncParsableCommand {
     static func duration(_ text: String, _ flag: String) throws -> Duration {
         guard let value = SupervisorOptions.duration(text) else { throw ValidationError("\(flag): invalid duration '\(text)' (e.g. 500ms, 10s, 1m)") }
         return value
-    }
-
-    static func besideSelf(_ name: String) -> String {
-        var buffer = [CChar](repeating: 0, count: 4097)
-        let count = readlink("/proc/self/exe", &buffer, 4096)
-        guard count > 0 else { return name }
-        let path = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) + "/" + name
     }
 }
