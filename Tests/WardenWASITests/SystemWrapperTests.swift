@@ -20,7 +20,7 @@ import WardenSystem
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let names = ["a.toml", "b.toml", ".hidden.toml", "ünïcode.toml"] + (0..<300).map { "file-\($0)-with-a-longish-name" }
-        for name in names { FileManager.default.createFile(atPath: directory + "/" + name, contents: nil) }
+        for name in names { #expect(FileManager.default.createFile(atPath: directory + "/" + name, contents: nil)) }
         let handle = try authority.openDirectory(directory)
         defer { try? handle.close() }
         #expect(Set(try handle.entryNames()) == Set(names + [".", ".."]))
@@ -42,7 +42,7 @@ import WardenSystem
         #expect(throws: Errno.exists) { try authority.makeDirectory(child, mode: 0o750) }
         try authority.changeGroup(child, to: 0)
         let file = child + "/f"
-        FileManager.default.createFile(atPath: file, contents: nil)
+        #expect(FileManager.default.createFile(atPath: file, contents: nil))
         try authority.removeFile(file)
         #expect(!authority.canAccess(file, .exists))
         #expect(throws: Errno.noSuchFile) { try authority.removeFile(file) }
