@@ -1,4 +1,3 @@
-import Glibc
 import WardenPolicy
 import WardenSystem
 
@@ -9,8 +8,7 @@ public enum PolicyFile {
     public struct LiveHostFacts: HostFacts {
         public init() {}
         public func directoryExists(_ path: String) -> Bool {
-            var info = stat()
-            return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+            AmbientAuthority(purpose: "policy warnings: whether a named host directory exists").isDirectory(path)
         }
     }
 
@@ -26,13 +24,6 @@ public enum PolicyFile {
             let diagnostic = Diagnostic(file: path, line: 1, column: 1, severity: .error, message: "policy is not UTF-8 text")
             return (nil, PolicyParser.Result(policy: nil, diagnostics: [diagnostic]))
         }
-        return (text, PolicyParser.parse(text: text, file: path, policyPath: absolute(path), host: LiveHostFacts()))
-    }
-
-    static func absolute(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buffer, buffer.count) != nil else { return path }
-        return String(cString: buffer) + "/" + path
+        return (text, PolicyParser.parse(text: text, file: path, policyPath: authority.absolute(path), host: LiveHostFacts()))
     }
 }

@@ -1,4 +1,4 @@
-import CWardenLinux
+// Glibc for constants and types only: O_RDWR
 import Glibc
 import WardenIPC
 import WardenPolicy
@@ -53,9 +53,9 @@ public final class PreparedModule {
         if let pinned = policy.module.sha256, moduleDigest != pinned {
             throw .grant("module \"\(name)\": sha256 mismatch: the policy pins \(pinned), but \(policy.module.path) has \(moduleDigest); refusing to start")
         }
-        let memfd = bytes.withUnsafeBytes { warden_sealed_memfd("warden-module", $0.baseAddress, $0.count) }
-        guard memfd >= 0 else { throw failure("staging the module image", .current) }
-        image = FileDescriptor(rawValue: memfd)
+        do { image = try .sealedMemory(named: "warden-module", holding: bytes) } catch {
+            throw failure("staging the module image", error)
+        }
         owned.append(image)
 
         var configuration = WASIConfiguration()
@@ -124,7 +124,7 @@ public final class PreparedModule {
     /// What the worker is told over its control socket.
     func workerConfiguration() -> WorkerConfiguration {
         var configuration = launcher.workerConfiguration()
-        configuration.hardening.launcherPID = getpid()
+        configuration.hardening.launcherPID = ProcessControl.currentID
         if let perConnection {
             configuration.perConnection = perConnection
             // cpu-time binds each instance (set in the instance after fork), not the zygote,

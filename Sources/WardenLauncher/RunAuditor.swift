@@ -1,3 +1,4 @@
+// Glibc for constants and types only: EACCES, EPERM
 import Glibc
 import WardenAudit
 import WardenHardening
@@ -35,7 +36,7 @@ public final class RunAuditor: AccessAuditor {
         let sync: JSONLinesSink.Sync = options.auditSync ? .everyEvent : .never
         let sink = try options.auditPath.map { (path) throws(Errno) in try JSONLinesSink(path: path, authority: authority, sync: sync) }
             ?? JSONLinesSink(descriptor: .standardError)
-        let context = AuditContext(module: module, pid: options.useWorker ? nil : getpid(), policyDigest: options.policyDigest)
+        let context = AuditContext(module: module, pid: options.useWorker ? nil : ProcessControl.currentID, policyDigest: options.policyDigest)
         let log = AuditLog(context: context, sinks: [sink], rateLimit: AuditRateLimit(perSecond: options.auditRateLimit))
         return RunAuditor(log: log, output: sink.descriptor,
                           writesLifecycle: options.auditPath != nil, options: options)
@@ -115,7 +116,7 @@ public final class RunAuditor: AccessAuditor {
     /// the handler is async-signal-safe and can only copy bytes.
     func limitEvent(_ limit: String, value: String, time: String) -> String {
         let kind = LimitReached.Limit(rawValue: limit) ?? .wallTime
-        let event = log.event(.limit(LimitReached(limit: kind, action: .killed, value: value)), pid: log.context.pid ?? getpid())
+        let event = log.event(.limit(LimitReached(limit: kind, action: .killed, value: value)), pid: log.context.pid ?? ProcessControl.currentID)
         return String(decoding: event.jsonLine(timeText: time), as: UTF8.self)
     }
 
@@ -139,7 +140,7 @@ public final class RunAuditor: AccessAuditor {
         hasCrashed = true
         log.flushSummaries()
         log.record(.lifecycle(LifecycleChange(.crashed, status: status, signal: signal,
-                                              detail: String(cString: strsignal(signal)))))
+                                              detail: SignalNumber(rawValue: signal).name)))
     }
 
     /// The run is over with `status`: pending suppression summaries, then the exit event.

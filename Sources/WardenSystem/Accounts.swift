@@ -19,3 +19,10 @@ public enum Accounts {
         return groups.prefix(Int(count)).contains(gid)
     }
 }
+
+extension Accounts {
+    /// The uid and primary gid of the user called `name`, or nil when there is none.
+    public static func user(named name: String) -> (uid: uid_t, gid: gid_t)? {
+        getpwnam(name).map { ($0.pointee.pw_uid, $0.pointee.pw_gid) }
+    }
+}

@@ -34,3 +34,32 @@ extension AmbientAuthority {
         _ = try retryingOnInterrupt { unlink(path) }
     }
 }
+
+extension AmbientAuthority {
+    /// Whether `path` names a directory (following symlinks); false when it cannot be read.
+    public func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Whether `path` is a file this process may execute (access(2) X_OK).
+    public func canExecute(_ path: String) -> Bool {
+        Glibc.access(path, X_OK) == 0
+    }
+
+    /// `path` made absolute against the current directory (no symlinks resolved); `path`
+    /// itself when it already is, or when the current directory cannot be read.
+    public func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        return String(cString: buffer) + "/" + path
+    }
+
+    /// realpath(3): `path` absolute with every symlink resolved, or nil when it cannot be.
+    public func resolved(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
