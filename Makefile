@@ -4,7 +4,7 @@
 SWIFT ?= swift
 APT_PACKAGES := libseccomp-dev libcap-dev libssl-dev clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt mandoc hyperfine socat
 
-.PHONY: all deps wasmtime build release run demo test bench bench-supervisor install clean
+.PHONY: all deps wasmtime build release run demo test conformance bench bench-supervisor install clean
 
 all: build
 
@@ -49,6 +49,15 @@ demo: build
 
 test: deps wasmtime
 	WASMTIME="$$(.ci/wasmtime-path 2>/dev/null)" $(SWIFT) test
+
+# The official WASI test suite: WebAssembly/wasi-testsuite's prod/testsuite-base branch checked
+# out at WASI_TESTSUITE, run by its own runner (Python >= 3.12, requirements in a venv under
+# .build) through our adapter, Conformance/warden_adapter.py. Prints the suite's table, then
+# `N passed, N failed`. ENGINE=NAME runs `warden run --engine NAME` instead of the built-in one.
+WASI_TESTSUITE ?=
+ENGINE ?=
+conformance: build
+	WASI_TESTSUITE="$(WASI_TESTSUITE)" WARDEN_ENGINE="$(ENGINE)" WARDEN="$(CURDIR)/.build/debug/warden" Conformance/run.sh
 
 bench: deps wasmtime
 	Benchmarks/run.sh

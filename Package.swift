@@ -145,7 +145,7 @@ let package = Package(
         // `warden run` end to end: the launcher, the worker, the WASI layer behind both.
         .testTarget(
             name: "WardenLauncherTests",
-            dependencies: ["WardenTestSupport", "WardenLauncher", "WardenAuthoring", "WardenIPC", "WardenSystem", "warden", "warden-worker"],
+            dependencies: ["WardenTestSupport", "WardenLauncher", "WardenAuthoring", "WardenIPC", "WardenSystem", "WardenWASI", "WardenWASIWasmKit", "warden", "warden-worker"],
             exclude: ["Guests"],
             swiftSettings: strict),
         .testTarget(

@@ -153,10 +153,20 @@ extension WASIPreview1 {
                 guard !LookupFlags(rawValue: flags).contains(.symlinkFollow) else { throw .inval }
                 let old = try resolveParent(from, fd: oldFD, source, operation: "path_link")
                 let new = try resolveParent(to, fd: newFD, destination, operation: "path_link")
-                if old.trailingSlash || new.trailingSlash {
+                // Trailing slashes answer as Linux's linkat does, without handing the kernel a
+                // slash (which would follow a final symlink): on the source, a directory is
+                // `perm` (no hard links to directories) and anything else `notdir`; on the
+                // destination alone, the source is looked up and then the slash names a directory
+                // link cannot create: `exist` if the name is taken, `noent` if not.
+                if old.trailingSlash {
                     let status = try? old.parent.status(of: old.name, followSymlinks: false)
                     guard let status else { throw .noent }
                     throw status.isDirectory ? .perm : .notdir
+                }
+                if new.trailingSlash {
+                    // The source is looked up first (a missing one is `noent` either way).
+                    do throws(Errno) { _ = try old.parent.status(of: old.name, followSymlinks: false) } catch { throw WASIErrno(error) }
+                    throw (try? new.parent.status(of: new.name, followSymlinks: false)) == nil ? .noent : .exist
                 }
                 do throws(Errno) { try old.parent.link(old.name, to: new.parent, new.name) } catch { throw WASIErrno(error) }
                 observe(oldFD, from, source, .read)

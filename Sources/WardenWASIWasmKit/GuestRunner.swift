@@ -25,6 +25,9 @@ public struct GuestRunner {
     public enum LoadError: Error, CustomStringConvertible, Sendable {
         case invalidText(String)
         case invalidModule(String)
+        /// A function body that does not validate: its index in the function index space
+        /// (imports first) and WasmKit's reason, which names the byte offset in the module.
+        case invalidFunction(index: Int, reason: String)
         case instantiation(String)
         case noStart
 
@@ -32,6 +35,7 @@ public struct GuestRunner {
             switch self {
             case .invalidText(let reason): "invalid WebAssembly text: \(reason)"
             case .invalidModule(let reason): "invalid WebAssembly module: \(reason)"
+            case .invalidFunction(let index, let reason): "invalid WebAssembly module: function \(index): \(reason)"
             case .instantiation(let reason): "cannot instantiate module: \(reason)"
             case .noStart: "module exports no \"_start\" function (not a WASI command)"
             }
@@ -89,14 +93,32 @@ public struct GuestRunner {
         }
     }
 
-    /// Parses, validates and instantiates the module against `wasi`. `compileEagerly`
-    /// translates every function now rather than on its first call: a per-connection zygote
-    /// pays once, where lazily each forked instance would translate again (and throw it away).
+    /// Parses, validates and instantiates the module against `wasi`. Every function body is
+    /// validated before the module's first instruction runs, as the spec requires (WasmKit
+    /// validates a body while translating it, and translates lazily by default, so an invalid
+    /// body would otherwise surface as a trap when first called, after the guest had run):
+    /// a module without a start section is instantiated with eager translation, which
+    /// translates every body before anything is called; one with a start section (which runs
+    /// during instantiation, before an eager translation would) is first validated in a
+    /// throwaway store with its start dropped. `compileEagerly` keeps the eager translation in
+    /// every case: a per-connection zygote pays once, where lazily each forked instance would
+    /// translate again (and throw it away).
     public func instantiate(moduleBytes: [UInt8], wasi: WASIPreview1, compileEagerly: Bool = false) throws(LoadError) -> Instantiated {
         let module: Module
-        do { module = try parseWasm(bytes: moduleBytes) } catch { throw .invalidModule("\(error)") }
+        // The features a module may use: WebAssembly 2.0 (bulk memory, multi-value, reference
+        // types, SIMD, sign extension, saturating conversions, mutable globals), what wabt's
+        // validator and wasmtime accept by default. WasmKit's own default adds the exception-
+        // handling proposal, which would run modules other validators reject.
+        do { module = try parseWasm(bytes: moduleBytes, features: [.referenceTypes]) } catch { throw .invalidModule("\(error)") }
+        let layout = ModuleLayout(moduleBytes)
+        let importedFunctions = module.imports.reduce(0) { count, entry in
+            if case .function = entry.descriptor { count + 1 } else { count }
+        }
+        if layout.hasStart {
+            try validateWithoutStart(module, wasi: wasi, layout: layout, importedFunctions: importedFunctions)
+        }
 
-        let mode: EngineConfiguration.CompilationMode = compileEagerly ? .eager : .lazy
+        let mode: EngineConfiguration.CompilationMode = compileEagerly || !layout.hasStart ? .eager : .lazy
         let engine = Engine(configuration: EngineConfiguration(compilationMode: mode, fuelMetering: limits.fuel != nil))
         let store = Store(engine: engine)
         if let maxMemoryBytes = limits.maxMemoryBytes { store.resourceLimiter = MemoryCeiling(bytes: maxMemoryBytes, onRefusal: onMemoryRefused) }
@@ -111,11 +133,49 @@ public struct GuestRunner {
         } catch let termination as GuestTermination {
             return Instantiated(store: store, instance: nil, start: nil, ended: Self.outcome(termination))
         } catch {
-            throw .instantiation("\(error)")
+            throw Self.loadError(error, layout: layout, importedFunctions: importedFunctions)
         }
         bridge.bind(to: instance)
         guard let start = instance.exports[function: "_start"] else { throw .noStart }
         return Instantiated(store: store, instance: instance, start: start, ended: nil)
+    }
+
+    /// Instantiates `module` with its start function dropped and every body translated, in a
+    /// store of its own that is then thrown away: validation of a module whose start function
+    /// would run before an eager translation. Nothing in it is ever called.
+    func validateWithoutStart(_ module: Module, wasi: WASIPreview1, layout: ModuleLayout, importedFunctions: Int) throws(LoadError) {
+        var probe = module
+        probe.dropStartFunction()
+        let store = Store(engine: Engine(configuration: EngineConfiguration(compilationMode: .eager)))
+        if let maxMemoryBytes = limits.maxMemoryBytes { store.resourceLimiter = MemoryCeiling(bytes: maxMemoryBytes, onRefusal: nil) }
+        var imports = Imports()
+        WASIImports(wasi: wasi).define(into: &imports, store: store)
+        do { _ = try probe.instantiate(store: store, imports: imports) } catch {
+            throw Self.loadError(error, layout: layout, importedFunctions: importedFunctions)
+        }
+    }
+
+    /// An instantiation failure as a load error: a validation error located inside a function
+    /// body names that function. WasmKit keeps an error's offset to itself and prints it as
+    /// `at offset 0x…`, so that is where it is read from.
+    static func loadError(_ error: any Error, layout: ModuleLayout, importedFunctions: Int) -> LoadError {
+        let text = "\(error)"
+        if let offset = offset(in: text), let defined = layout.definedFunction(containing: offset) {
+            return .invalidFunction(index: importedFunctions + defined, reason: text)
+        }
+        return .instantiation(text)
+    }
+
+    /// The hexadecimal offset of the last "at offset 0x…" in `text`, or nil.
+    static func offset(in text: String) -> Int? {
+        let bytes = Array(text.utf8), marker = Array("at offset 0x".utf8)
+        guard bytes.count >= marker.count else { return nil }
+        for start in stride(from: bytes.count - marker.count, through: 0, by: -1)
+        where bytes[start..<(start + marker.count)].elementsEqual(marker) {
+            let digits = bytes[(start + marker.count)...].prefix { Character(Unicode.Scalar($0)).isHexDigit }
+            return Int(String(decoding: digits, as: UTF8.self), radix: 16)
+        }
+        return nil
     }
 
     /// `beforeStart` runs once the module is parsed and instantiated, just before `_start`;
