@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "WardenWASIWasmKit",
             dependencies: [
-                "WardenWASI",
+                "WardenWASI", "WardenSystem",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),
             ],
@@ -159,6 +159,13 @@ let package = Package(
         .testTarget(
             name: "WardenSupervisorTests",
             dependencies: ["WardenTestSupport", "WardenSupervisor", "wardend", "warden", "warden-worker"],
+            exclude: ["Guests"],
+            swiftSettings: strict),
+        // Faults injected into real processes (kill -9 under load, full disks, descriptor
+        // exhaustion, stopped workers), each bounded in time and cleaning up what it started.
+        .testTarget(
+            name: "WardenFaultTests",
+            dependencies: ["WardenTestSupport", "wardend", "warden", "warden-worker"],
             exclude: ["Guests"],
             swiftSettings: strict),
     ]

@@ -31,6 +31,7 @@ extension AuditEvent {
             var text = change.change.rawValue
             if let status = change.status { text += " with status \(status)" }
             if let signal = change.signal { text += " (signal \(signal))" }
+            if let lost = change.lost { text += " (\(lost) event(s) lost)" }
             if let detail = change.detail { text += ": \(Self.visible(detail))" }
             return text
         case .suppressed(let summary):

@@ -6,7 +6,7 @@ public struct Run: ParsableCommand {
         abstract: "Run a WASI command module (.wasm or .wat), from flags or from a policy file.",
         usage: """
             warden run [--dir HOST[::GUEST]]... [--ro-dir HOST[::GUEST]]... [--env KEY=VALUE]... MODULE [ARGS...]
-            warden run --policy FILE [--max-memory SIZE] [--fuel N] [--audit FILE] [-- ARGS...]
+            warden run --policy FILE [--max-memory SIZE] [--fuel N] [--audit FILE] [--audit-on-failure stop] [-- ARGS...]
             """,
         discussion: """
             Every path the module uses resolves beneath a granted directory; '..' past it, absolute \
@@ -21,7 +21,8 @@ public struct Run: ParsableCommand {
             Exit status: the module's exit code; 134 if it trapped; 128+N if it raised fatal \
             signal N; 124 if it ran past its wall-time limit, 152 past its cpu-time limit; 125 if \
             warden could not start it (unreadable, invalid or mis-pinned module, invalid policy, \
-            missing directory); 64 on a usage error.
+            missing directory); 123 if warden ended it because its audit events could no longer be \
+            written (--audit-on-failure stop, the default); 64 on a usage error.
             """)
 
     @Option(name: .customLong("policy"), help: ArgumentHelp("Run the module this policy file names, with exactly its grants.", valueName: "FILE"))
@@ -47,6 +48,9 @@ public struct Run: ParsableCommand {
 
     @Option(name: .customLong("audit"), help: ArgumentHelp("Append audit events (JSON Lines) to FILE instead of stderr.", valueName: "FILE"))
     var auditPath: String?
+
+    @Option(name: .customLong("audit-on-failure"), help: ArgumentHelp("When audit events can no longer be written (a full disk, EIO): stop (default) ends the module; continue runs on and writes how many were lost once writing works again.", valueName: "ACTION"))
+    var auditOnFailure: String?
 
     @Flag(name: .customLong("no-sandbox"), help: "Debugging only: run the module inside the warden process, without the hardened worker (no seccomp, Landlock, namespaces or dropped capabilities).")
     var noSandbox = false
@@ -84,6 +88,7 @@ public struct Run: ParsableCommand {
         request.maxMemory = maxMemory
         request.fuel = fuel
         request.auditPath = auditPath
+        request.auditOnFailure = auditOnFailure
         request.noSandbox = noSandbox
         request.droppedGroups = droppedGroups
         request.seccompAction = seccompAction

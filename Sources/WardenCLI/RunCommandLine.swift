@@ -57,7 +57,7 @@ public enum RunCommandLine {
             case "--tcplisten": request.tcpListeners.append(value)
             case "--seccomp-drop-group": request.droppedGroups.append(value)
             case "--debug-without": request.debugWithout.append(value)
-            case "--policy", "--max-memory", "--fuel", "--audit", "--seccomp-action", "--user":
+            case "--policy", "--max-memory", "--fuel", "--audit", "--audit-on-failure", "--seccomp-action", "--user":
                 guard seen.insert(name).inserted else { return nil }
                 switch name {
                 case "--policy": request.policy = value
@@ -66,6 +66,7 @@ public enum RunCommandLine {
                     guard let fuel = UInt64(value) else { return nil }
                     request.fuel = fuel
                 case "--audit": request.auditPath = value
+                case "--audit-on-failure": request.auditOnFailure = value
                 case "--seccomp-action": request.seccompAction = value
                 default: request.user = value
                 }

@@ -1,4 +1,5 @@
 import WardenLauncher
+import WardenPolicy
 
 /// `warden run` as typed: every flag's raw value, before any meaning is given to it. Both
 /// command-line parsers (swift-argument-parser's `Run`, and `RunCommandLine` on the start-up
@@ -12,6 +13,8 @@ public struct RunRequest: Equatable, Sendable {
     public var maxMemory: String?
     public var fuel: UInt64?
     public var auditPath: String?
+    /// `--audit-on-failure stop|continue`.
+    public var auditOnFailure: String?
     public var noSandbox = false
     public var droppedGroups: [String] = []
     public var seccompAction: String?
@@ -31,7 +34,12 @@ public struct RunRequest: Equatable, Sendable {
     /// The run this request describes, and the warnings to print before it starts. Throws
     /// `.usage` for a command-line mistake (exit 64) and other cases for a failed launch (125).
     public func resolve() throws(RunError) -> (options: RunOptions, warnings: [String]) {
-        var options = try policy == nil ? fromFlags() : fromPolicy(policy!)
+        let onFailure = try auditOnFailure.map { (text) throws(RunError) -> Policy.Audit.OnFailure in
+            guard let action = Policy.Audit.OnFailure(rawValue: text) else { throw .usage("--audit-on-failure must be stop or continue") }
+            return action
+        }
+        var options = try policy == nil ? fromFlags() : fromPolicy(policy!, auditOnFailure: onFailure)
+        if policy == nil, let onFailure { options.auditOnFailure = onFailure }
         var warnings: [String] = []
         if noSandbox {
             options.useWorker = false
@@ -72,7 +80,7 @@ public struct RunRequest: Equatable, Sendable {
         return options
     }
 
-    private func fromPolicy(_ path: String) throws(RunError) -> RunOptions {
+    private func fromPolicy(_ path: String, auditOnFailure: Policy.Audit.OnFailure?) throws(RunError) -> RunOptions {
         var narrowing = RunOptions.Narrowing()
         if !directories.isEmpty { narrowing.grantFlagsGiven.append("--dir") }
         if !readOnlyDirectories.isEmpty { narrowing.grantFlagsGiven.append("--ro-dir") }
@@ -84,6 +92,7 @@ public struct RunRequest: Equatable, Sendable {
         narrowing.extraArguments = Array(rest.first == "--" ? rest.dropFirst() : rest[...])
         narrowing.fuel = fuel
         narrowing.auditPath = auditPath
+        narrowing.auditOnFailure = auditOnFailure
         if let maxMemory { narrowing.maxMemoryBytes = try RunOptions.size(maxMemory) }
         return try RunOptions.from(policyFile: path, narrowing: narrowing)
     }

@@ -8,6 +8,8 @@ extension RunOptions {
         public var maxMemoryBytes: Int?
         public var fuel: UInt64?
         public var auditPath: String?
+        /// `--audit-on-failure`: may make a policy's `continue` a `stop`, never the reverse.
+        public var auditOnFailure: Policy.Audit.OnFailure?
         public var extraArguments: [String] = []
         public init() {}
     }
@@ -48,6 +50,13 @@ extension RunOptions {
         options.auditPath = narrowing.auditPath ?? policy.audit.log
         options.auditRateLimit = policy.audit.rateLimit
         options.auditSync = policy.audit.fsync
+        options.auditOnFailure = policy.audit.onFailure
+        if let requested = narrowing.auditOnFailure {
+            guard requested == .stop || policy.audit.onFailure == .continue else {
+                throw .usage("--audit-on-failure continue would widen the policy's [audit] on-failure = \"stop\"; flags may only narrow a policy")
+            }
+            options.auditOnFailure = requested
+        }
         options.user = policy.sandbox.user
         options.namespaces = policy.sandbox.namespaces.map(\.rawValue)
         options.namespacesRequired = policy.sandbox.namespacesRequired

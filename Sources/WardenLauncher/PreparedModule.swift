@@ -93,7 +93,8 @@ public final class PreparedModule {
             sink = JSONLinesSink(descriptor: auditOutput)
         }
         let context = AuditContext(module: name, pid: nil, policyDigest: options.policyDigest)
-        auditor = RunAuditor(log: AuditLog(context: context, sinks: [sink], rateLimit: AuditRateLimit(perSecond: options.auditRateLimit)),
+        auditor = RunAuditor(log: AuditLog(context: context, sinks: [sink], rateLimit: AuditRateLimit(perSecond: options.auditRateLimit),
+                                           onFailure: RunAuditor.failureAction(options)),
                              output: sink.descriptor, writesLifecycle: true, options: options)
 
         let identity: (uid: UInt32, gid: UInt32)?

@@ -22,6 +22,8 @@ public final class RunAuditor: AccessAuditor {
     var landlockInForce = false
     var hasStarted = false
     var hasCrashed = false
+    /// `--no-sandbox`: the module runs in this process, so failing closed means exiting.
+    let inProcess: Bool
 
     init(log: AuditLog, output: FileDescriptor, writesLifecycle: Bool, options: RunOptions) {
         self.log = log
@@ -29,6 +31,12 @@ public final class RunAuditor: AccessAuditor {
         self.writesLifecycle = writesLifecycle
         self.maxMemoryBytes = options.maxMemoryBytes
         self.fuel = options.fuel
+        self.inProcess = !options.useWorker
+    }
+
+    /// The `AuditLog` failure action for a run's options.
+    static func failureAction(_ options: RunOptions) -> AuditFailureAction {
+        options.auditOnFailure == .stop ? .stop : .continue
     }
 
     /// The auditor for a run: an `--audit` file (appended, 0640) or standard error.
@@ -37,7 +45,8 @@ public final class RunAuditor: AccessAuditor {
         let sink = try options.auditPath.map { (path) throws(Errno) in try JSONLinesSink(path: path, authority: authority, sync: sync) }
             ?? JSONLinesSink(descriptor: .standardError)
         let context = AuditContext(module: module, pid: options.useWorker ? nil : ProcessControl.currentID, policyDigest: options.policyDigest)
-        let log = AuditLog(context: context, sinks: [sink], rateLimit: AuditRateLimit(perSecond: options.auditRateLimit))
+        let log = AuditLog(context: context, sinks: [sink], rateLimit: AuditRateLimit(perSecond: options.auditRateLimit),
+                           onFailure: failureAction(options))
         return RunAuditor(log: log, output: sink.descriptor,
                           writesLifecycle: options.auditPath != nil, options: options)
     }
@@ -53,6 +62,7 @@ public final class RunAuditor: AccessAuditor {
         refusalCount += 1
         log.record(.wasi(WASIRefusal(operation: denial.operation, fd: denial.fd, preopen: denial.preopen, path: denial.path,
                                      reason: denial.reason.rawValue, errno: denial.errno.description)))
+        stopInProcessIfUnrecorded()
     }
 
     /// In-process there is no Landlock: a kernel refusal is ordinary permissions, not a catch.
@@ -60,6 +70,7 @@ public final class RunAuditor: AccessAuditor {
         guard landlockInForce else { return }
         recordKernelRefusal(operation: refusal.operation, fd: refusal.fd, preopen: refusal.preopen, path: refusal.path,
                             errno: refusal.errno, pid: nil)
+        stopInProcessIfUnrecorded()
     }
 
     /// A WASI refusal as a worker reports it over its control socket.
@@ -120,6 +131,36 @@ public final class RunAuditor: AccessAuditor {
         return String(decoding: event.jsonLine(timeText: time), as: UTF8.self)
     }
 
+    // MARK: Failing closed
+
+    /// With `[audit] on-failure = "stop"`: the error that makes the module's refusals
+    /// unrecordable. Whoever runs the module ends it (`auditFailed`).
+    public var auditFailure: Errno? { log.stopCause }
+
+    /// The reason, for the operator and the `audit-failed` event.
+    public static func auditFailureText(_ error: Errno) -> String {
+        "could no longer write its audit events (\(error)); ended ([audit] on-failure = stop)"
+    }
+
+    /// The module is being ended because its events cannot be written: the `audit-failed`
+    /// lifecycle event goes to the log (it may well fail too) and, when the log is a file, to
+    /// standard error as well (wardend's own log), so the reason is recorded somewhere.
+    public func auditFailed(_ error: Errno, pid: Int32? = nil) {
+        let event = log.event(.lifecycle(LifecycleChange(.auditFailed, detail: Self.auditFailureText(error))), pid: pid)
+        log.record(event)
+        if output.rawValue != FileDescriptor.standardError.rawValue {
+            try? FileDescriptor.standardError.writeAll(String(decoding: event.jsonLine(), as: UTF8.self))
+        }
+    }
+
+    /// In-process (`--no-sandbox`) there is no worker to end: the run itself ends.
+    func stopInProcessIfUnrecorded() {
+        guard inProcess, let error = auditFailure else { return }
+        auditFailed(error)
+        OperatorOutput.printError("warden: module '\(log.context.module)' \(Self.auditFailureText(error))")
+        exit(finished(ExitStatus.auditFailure))
+    }
+
     // MARK: Policy and lifecycle
 
     /// The policy pins another module digest: nothing starts.
@@ -132,6 +173,7 @@ public final class RunAuditor: AccessAuditor {
         log.context.pid = pid
         hasStarted = true
         hasCrashed = false
+        log.clearStopCause()
         if writesLifecycle { log.record(.lifecycle(LifecycleChange(.started))) }
     }
 
@@ -149,7 +191,9 @@ public final class RunAuditor: AccessAuditor {
         log.flushSummaries()
         if hasStarted && !hasCrashed && writesLifecycle { log.record(.lifecycle(LifecycleChange(.exited, status: status))) }
         if log.failedWrites > 0 {
-            OperatorOutput.printError("warden: warning: \(log.failedWrites) audit event(s) could not be written: \(log.lastFailure.map { "\($0)" } ?? "")")
+            let unreported = log.unreportedLosses
+            let note = log.onFailure == .continue && unreported == 0 ? " (their count is in the log)" : ""
+            OperatorOutput.printError("warden: warning: \(log.failedWrites) audit event(s) could not be written: \(log.lastFailure.map { "\($0)" } ?? "")\(note)")
         }
         return status
     }
@@ -160,7 +204,9 @@ extension RunAuditor {
     /// status `warden run` would have returned.
     public func workerEnded(_ exit: WorkerExit) {
         let signal = exit.waitStatus & 0x7f
-        if signal != 0 && signal != 0x7f {
+        if exit.cause == .auditFailure {
+            _ = finished(exit.code)
+        } else if signal != 0 && signal != 0x7f {
             // Rendering the worker's outcome may have recorded the crash already: once per end.
             if !hasCrashed { crashed(signal: signal, status: exit.code) }
         } else {

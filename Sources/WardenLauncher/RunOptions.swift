@@ -62,6 +62,9 @@ public struct RunOptions {
     public var auditRateLimit = 100
     /// fdatasync the audit file after every event (`[audit] fsync`).
     public var auditSync = false
+    /// When audit events can no longer be written: end the module (the default) or run on and
+    /// count the loss (`[audit] on-failure`, `--audit-on-failure`).
+    public var auditOnFailure: Policy.Audit.OnFailure = .stop
 
     public init(modulePath: String) { self.modulePath = modulePath }
 

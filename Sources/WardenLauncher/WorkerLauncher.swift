@@ -108,6 +108,7 @@ struct WorkerLauncher {
         let exit = Self.wait(for: process)
         switch exit.cause {
         case .wallTime: return fail(exit.code, "module '\(moduleName)' \(exit.message); ended")
+        case .auditFailure: return fail(exit.code, "module '\(moduleName)' \(exit.message)")
         case .endedByWarden: return fail(exit.code, "module '\(moduleName)': \(exit.message)")
         case .ownEnd: return exit.message.isEmpty ? exit.code : fail(exit.code, exit.message)
         }

@@ -25,6 +25,9 @@ public final class WorkerProcess {
         /// The worker ran past its wall-time limit and is being ended (a `limit` event is
         /// written); its `exited` follows.
         case wallTimeExceeded(limit: String)
+        /// Its audit events can no longer be written and the policy fails closed
+        /// (`[audit] on-failure = "stop"`): the worker is being ended; its `exited` follows.
+        case auditFailed(Errno)
         /// The worker is gone and reaped.
         case exited(WorkerExit)
     }
@@ -56,6 +59,8 @@ public final class WorkerProcess {
     /// The wall-time limit of the whole run (nil: none; a zygote's instances have their own).
     let wallTime: Duration?
     public private(set) var wallTimeExceeded = false
+    /// Ended because its audit events could no longer be written (why).
+    private var auditStopped: Errno?
     private var reader: FrameReader
     private var listener: SeccompNotificationListener?
     private var receivedListener = false
@@ -172,6 +177,13 @@ public final class WorkerProcess {
             launcher.auditor.recordLimit("wall-time", value: wallTime.limitText, pid: pid)
             end()
             events.append(.wallTimeExceeded(limit: wallTime.limitText))
+        }
+        // Fail closed: a module whose refusals can no longer be recorded does not run on.
+        if auditStopped == nil, let error = launcher.auditor.auditFailure {
+            auditStopped = error
+            launcher.auditor.auditFailed(error, pid: pid)
+            end()
+            events.append(.auditFailed(error))
         }
         if ready(pidfd) {
             launcher.options.timeline?.mark("worker exited")
@@ -333,7 +345,11 @@ public final class WorkerProcess {
         var message = ""
         let code: Int32
         let cause: WorkerExit.Cause
-        if wallTimeExceeded, let wallTime {
+        if let auditStopped {
+            code = ExitStatus.auditFailure
+            message = RunAuditor.auditFailureText(auditStopped)
+            cause = .auditFailure
+        } else if wallTimeExceeded, let wallTime {
             code = ExitStatus.wallTime
             message = "exceeded its wall-time limit (\(wallTime.limitText))"
             cause = .wallTime
@@ -373,6 +389,9 @@ public struct WorkerExit: Sendable, Equatable {
         case endedByWarden
         /// It ran past its wall-time limit; `message` says so without naming the module.
         case wallTime
+        /// Its audit events could no longer be written (`on-failure = "stop"`); `message` says
+        /// so without naming the module.
+        case auditFailure
     }
     public let cause: Cause
 

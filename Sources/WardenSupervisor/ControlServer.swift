@@ -47,8 +47,13 @@ final class ControlServer {
         self.group = group
     }
 
+    /// Refused peers held open at once to be answered; the rest are closed unanswered.
+    static let maximumRefusedWaiting = 16
+
     /// accept() failed for want of descriptors: the socket is not polled before this.
     private var pausedUntil: UInt64?
+    /// accept() failures in a row (the first is logged, the recovery says how many).
+    private var acceptFailures = 0
 
     var descriptors: [FileDescriptor] {
         let listening = pausedUntil.map { SystemClock.monotonicNow() >= $0 } ?? true
@@ -61,12 +66,32 @@ final class ControlServer {
             while true {
                 let client: FileDescriptor
                 do throws(Errno) { client = try socket.accept(nonBlocking: true) } catch {
-                    // Out of descriptors: the socket stays readable; look again in 100ms, not at once.
-                    if error != .wouldBlock { pausedUntil = SystemClock.monotonicNow() &+ 100_000_000 }
+                    // Out of descriptors: the socket stays readable; look again in 100ms, not at
+                    // once. Said once per burst, with a count when accepting works again.
+                    if error != .wouldBlock {
+                        if acceptFailures == 0 {
+                            SupervisorLog.warning("control socket: accept: \(error); retrying every 100ms (said once until accept works again)")
+                        }
+                        acceptFailures += 1
+                        pausedUntil = SystemClock.monotonicNow() &+ 100_000_000
+                    }
                     break
                 }
+                if acceptFailures > 0 {
+                    SupervisorLog.info("control socket: accept works again after \(acceptFailures) failed attempt(s)")
+                    acceptFailures = 0
+                }
                 let refused = refusal(for: client)
-                if let refused { SupervisorLog.warning("control socket: \(refused)") }
+                if let refused {
+                    // A peer that may not use the socket gets its answer only while few are
+                    // waiting; a flood of them is closed at once, so it can hold neither
+                    // descriptors nor the log (refusals are rate-limited, with a count).
+                    reactor.refusalLog.warning("control socket: \(refused)")
+                    if clients.values.filter({ $0.refusal != nil }).count >= Self.maximumRefusedWaiting {
+                        try? client.close()
+                        continue
+                    }
+                }
                 clients[client.rawValue] = Client(socket: client, deadline: SystemClock.monotonicNow() &+ 2_000_000_000, refusal: refused)
             }
         }

@@ -71,6 +71,8 @@ final class ModuleRuntime {
     var listenSockets: [FileDescriptor] = []
     /// accept() failed for want of descriptors or memory: not polled again before this.
     var acceptPausedUntil: UInt64?
+    /// accept() failures in a row (the first is logged, the recovery says how many).
+    var acceptFailures = 0
     /// Its policy was removed: forget it once the worker is gone.
     var removeWhenGone = false
     /// When the current worker became ready (uptime).

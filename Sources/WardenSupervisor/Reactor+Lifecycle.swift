@@ -257,11 +257,19 @@ extension Reactor {
             do throws(Errno) { connection = try socket.accept(nonBlocking: false) } catch {
                 if error != .wouldBlock {
                     // Out of descriptors or memory: the listener stays readable, so wait a
-                    // little before polling it again rather than spin.
-                    refusalLog.warning("module \"\(module.name)\": accept: \(error); pausing 100ms")
+                    // little before polling it again rather than spin. Said once per burst:
+                    // the retries of one exhaustion are counted, and the recovery says how many.
+                    if module.acceptFailures == 0 {
+                        SupervisorLog.warning("module \"\(module.name)\": accept: \(error); retrying every 100ms (said once until accept works again)")
+                    }
+                    module.acceptFailures += 1
                     module.acceptPausedUntil = SystemClock.monotonicNow() &+ 100_000_000
                 }
                 return
+            }
+            if module.acceptFailures > 0 {
+                SupervisorLog.info("module \"\(module.name)\": accept works again after \(module.acceptFailures) failed attempt(s)")
+                module.acceptFailures = 0
             }
             defer { try? connection.close() }
             let maximum = module.policy.service.maxConnections

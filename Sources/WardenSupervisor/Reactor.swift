@@ -135,6 +135,8 @@ final class Reactor: @unchecked Sendable {
             SupervisorLog.warning("module \"\(module.name)\": the kernel refused \(WorkerProcess.describe(notification)) in pid \(notification.pid)\(ended ? "; ended" : "")")
         case .wallTimeExceeded(let limit):
             SupervisorLog.warning("module \"\(module.name)\": exceeded its wall-time limit (\(limit)); ended")
+        case .auditFailed(let error):
+            SupervisorLog.error("module \"\(module.name)\": \(RunAuditor.auditFailureText(error))")
         case .instanceStarted(let pid, let pidfd):
             module.handoffs = max(0, module.handoffs - 1)
             module.connectionsServed += 1

@@ -1,6 +1,7 @@
 @_spi(Fuzzing) import WasmKit
 import WAT
 import WardenWASI
+import WardenSystem
 
 /// Parses, validates, instantiates and runs one WASI command module.
 public struct GuestRunner {
@@ -258,7 +259,12 @@ final class MemoryCeiling: ResourceLimiter, @unchecked Sendable {
         self.onRefusal = onRefusal
     }
     func limitMemoryGrowth(to desired: Int) throws -> Bool {
-        guard desired <= bytes else {
+        // Past the policy's ceiling; or past what the address space (RLIMIT_AS) can still
+        // hold for the new memory (the engine may allocate it beside the old one), where the
+        // engine's allocation would fail and trap the module instead of letting memory.grow
+        // return -1. (Under a finite RLIMIT_AS this can refuse a growth that fitted in an
+        // engine reservation made earlier: refusing is the safe side.)
+        guard desired <= bytes, AddressSpace.hasRoom(for: desired) else {
             onRefusal?(desired)
             return false
         }
