@@ -41,6 +41,26 @@ struct WorkerLauncher {
         return (account.pointee.pw_uid, account.pointee.pw_gid)
     }
 
+    /// systemd's range for DynamicUser= (61184–65519): documented as unallocated, so no
+    /// distribution puts accounts there. Not 65534, which the kernel also uses for ids a user
+    /// namespace does not map.
+    public static let transientRange: ClosedRange<UInt32> = 61184...65519
+
+    /// `warden run` as root without `--user`: a uid, with the gid of the same number, that
+    /// no account or group in the user database has, picked from `transientRange` starting
+    /// at a place the launcher's pid chooses. No supplementary groups (the capabilities step
+    /// clears them). nil when not root (ids cannot change) or the range is used up.
+    static func transientIdentity() -> (uid: UInt32, gid: UInt32)? {
+        guard geteuid() == 0 else { return nil }
+        let count = UInt32(transientRange.count)
+        let start = UInt32(truncatingIfNeeded: getpid()) % count
+        for step in 0..<count {
+            let id = transientRange.lowerBound + (start + step) % count
+            if getpwuid(id) == nil && getgrgid(id) == nil { return (id, id) }
+        }
+        return nil
+    }
+
     /// Whether the worker must hand over a seccomp notification listener (always, unless the
     /// seccomp step itself is skipped for measurement).
     var expectsListener: Bool { Self.expectsListener(options) }
@@ -69,6 +89,11 @@ struct WorkerLauncher {
         let image = moduleBytes.withUnsafeBytes { warden_sealed_memfd("warden-module", $0.baseAddress, $0.count) }
         guard image >= 0 else { return fail(ExitStatus.launchFailure, "cannot stage the module: \(Errno.current)") }
         defer { Glibc.close(image) }
+        // SIGTERM, SIGINT, SIGHUP, SIGQUIT end the run through the loop below: the worker is
+        // ended and the audit log closes with an event naming the signal. (The worker starts
+        // with an empty signal mask: the spawn resets it.)
+        let signals = warden_termination_signalfd()
+        defer { if signals >= 0 { Glibc.close(signals) } }
 
         // The fixed layout: stdio, control, module, preopens, listeners.
         let process: WorkerProcess
@@ -107,7 +132,8 @@ struct WorkerLauncher {
         // Wall time is kept by the process's own deadline (the worker keeps cpu-time as its own
         // RLIMIT_CPU): the worker is ended there, and the audit room then closes as after any
         // other end, suppressed counts included.
-        let exit = Self.wait(for: process)
+        let exit = Self.wait(for: process, signals: signals >= 0 ? FileDescriptor(rawValue: signals) : nil)
+        if let signal = process.launcherSignal { auditor.interrupted(signal: signal, status: exit.code) }
         switch exit.cause {
         case .wallTime: return fail(exit.code, "module '\(moduleName)' \(exit.message); ended")
         case .endedByWarden: return fail(exit.code, "module '\(moduleName)': \(exit.message)")
@@ -117,9 +143,10 @@ struct WorkerLauncher {
 
     /// Serves `process` (its messages, the kernel's refusals, its deadlines) until it is gone
     /// and reaped.
-    static func wait(for process: WorkerProcess) -> WorkerExit {
+    /// `signals`: a signalfd whose signals end the worker (`warden run`).
+    static func wait(for process: WorkerProcess, signals: FileDescriptor? = nil) -> WorkerExit {
         while true {
-            let watched = process.descriptors
+            let watched = process.descriptors + (signals.map { [$0] } ?? [])
             var requests = watched.map { PollRequest(descriptor: $0, events: PollRequest.readable) }
             let timeout = process.deadline.map { $0 &- min($0, SystemClock.monotonicNow()) }
             do { _ = try ppoll(&requests, timeoutNanoseconds: timeout) } catch {
@@ -132,6 +159,10 @@ struct WorkerLauncher {
                 continue
             }
             let ready = Set(zip(watched, requests).filter { $0.1.returnedEvents != 0 }.map(\.0.rawValue))
+            if let signals, ready.contains(signals.rawValue) {
+                let signal = warden_signalfd_take(signals.rawValue)
+                if signal != 0 { process.endForSignal(signal) }
+            }
             for event in process.service({ ready.contains($0.rawValue) }) {
                 if case .exited(let exit) = event { return exit }
             }
