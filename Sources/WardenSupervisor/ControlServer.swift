@@ -21,6 +21,9 @@ final class ControlServer {
     let group: (name: String, gid: gid_t)?
     private var clients: [Int32: Client] = [:]
 
+    /// The socket's directory, when wardend made it (not systemd's RuntimeDirectory=).
+    private var madeDirectory: String?
+
     init(path: String, groupName: String?) throws(SupervisorError) {
         var group: (String, gid_t)?
         if let groupName {
@@ -34,6 +37,7 @@ final class ControlServer {
             if access(directory, F_OK) != 0 {
                 mkdir(directory, 0o750)
                 if let group { chown(directory, UInt32.max, group.1) }
+                madeDirectory = directory
             }
         }
         let descriptor = warden_listen_unix(path, 64, group == nil ? 0o600 : 0o660, group.map { Int32(bitPattern: $0.1) } ?? -1)
@@ -120,5 +124,7 @@ final class ControlServer {
         clients = [:]
         try? socket.close()
         unlink(path)
+        // A directory made by hand goes again (rmdir leaves it if anything else is inside).
+        if let madeDirectory { rmdir(madeDirectory) }
     }
 }
