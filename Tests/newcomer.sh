@@ -120,6 +120,7 @@ open-files = 16
 TOML
 if getent passwd warden >/dev/null; then
     expect "policy check of a man-page policy (account 'warden' exists)" 0 "$warden" policy check --strict "$work/manpage.toml"
+    rm -f "$work/srv/out/photo.txt"
     expect "warden run --policy of a man-page policy" 0 "$warden" run --policy "$work/manpage.toml"
 else
     expect "policy check of a man-page policy without the 'warden' account" 2 "$warden" policy check "$work/manpage.toml"

@@ -47,18 +47,33 @@ struct WorkerLauncher {
     public static let transientRange: ClosedRange<UInt32> = 61184...65519
 
     /// `warden run` as root without `--user`: a uid, with the gid of the same number, that
-    /// no account or group in the user database has, picked from `transientRange` starting
-    /// at a place the launcher's pid chooses. No supplementary groups (the capabilities step
-    /// clears them). nil when not root (ids cannot change) or the range is used up.
+    /// no line of /etc/passwd or /etc/group has, picked from `transientRange` starting at a
+    /// place the launcher's pid chooses. No supplementary groups (the capabilities step clears
+    /// them). nil when not root (ids cannot change) or the range is used up. The files are
+    /// read, not NSS: getpwuid/getgrgid crash the statically linked release binary, and the
+    /// range is one no directory service allocates from.
     static func transientIdentity() -> (uid: UInt32, gid: UInt32)? {
         guard geteuid() == 0 else { return nil }
+        let authority = AmbientAuthority(purpose: "warden run: the user database, to pick a transient uid")
+        let taken = usedIDs(authority, "/etc/passwd", field: 2).union(usedIDs(authority, "/etc/group", field: 2))
         let count = UInt32(transientRange.count)
         let start = UInt32(truncatingIfNeeded: getpid()) % count
         for step in 0..<count {
             let id = transientRange.lowerBound + (start + step) % count
-            if getpwuid(id) == nil && getgrgid(id) == nil { return (id, id) }
+            if !taken.contains(id) { return (id, id) }
         }
         return nil
+    }
+
+    /// The numeric ids (colon-separated field `field`) of a passwd- or group-format file.
+    static func usedIDs(_ authority: AmbientAuthority, _ path: String, field: Int) -> Set<UInt32> {
+        guard let bytes = try? authority.readFile(path, limit: 16 << 20) else { return [] }
+        var ids: Set<UInt32> = []
+        for line in bytes.split(separator: UInt8(ascii: "\n")) {
+            let fields = line.split(separator: UInt8(ascii: ":"), maxSplits: field + 1, omittingEmptySubsequences: false)
+            if fields.count > field, let id = UInt32(String(decoding: fields[field], as: UTF8.self)) { ids.insert(id) }
+        }
+        return ids
     }
 
     /// Whether the worker must hand over a seccomp notification listener (always, unless the

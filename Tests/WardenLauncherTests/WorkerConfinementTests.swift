@@ -126,6 +126,7 @@ import WardenTestSupport
         #expect(gids.count == 4 && gids.allSatisfy { $0 == uid }, "Gid: \(status["Gid"] ?? "missing")")
         #expect(status["Groups"]?.isEmpty ?? true, "Groups: \(status["Groups"] ?? "")")
         #expect(getpwuid(uid) == nil, "no account has the transient uid")
+        #expect(getgrgid(uid) == nil, "no group has the transient gid")
         let root = try workerStatus(["--user", "root", module])
         #expect(root["Uid"]?.split(separator: "\t").allSatisfy { $0 == "0" } == true, "Uid: \(root["Uid"] ?? "missing")")
     }
