@@ -49,7 +49,7 @@ public enum LearnCommandCore {
                 options.arguments = request.arguments
             }
             for text in request.allowedDirectories {
-                let grant = try RunOptions.directoryGrant(text, readOnly: false)
+                let grant = try RunOptions.directoryGrant(text, readOnly: false, flag: "--allow-dir")
                 options.directories.append(grant)
                 grants.append(LearnedPolicy.Grant(host: grant.host, guest: grant.guest, readOnly: false))
             }

@@ -137,13 +137,21 @@ public enum OneShotRun {
 
         if options.useWorker {
             let identity: (uid: UInt32, gid: UInt32)?
-            do { identity = try WorkerLauncher.resolve(user: options.user) } catch {
-                return fail(ExitStatus.launchFailure, "module '\(moduleName)': \(error)")
+            if options.transientIdentity && options.user == nil && geteuid() == 0 {
+                guard let transient = WorkerLauncher.transientIdentity() else {
+                    return fail(ExitStatus.launchFailure, "no free transient uid in \(WorkerLauncher.transientRange); name an account with --user")
+                }
+                identity = transient
+            } else {
+                do { identity = try WorkerLauncher.resolve(user: options.user) } catch {
+                    return fail(ExitStatus.launchFailure, "module '\(moduleName)': \(error)")
+                }
             }
             if let identity {
+                let who = options.user.map { "user '\($0)'" } ?? "the run's transient uid"
                 for (index, preopen) in configuration.preopens.enumerated() {
                     if let problem = WorkerLauncher.accessProblem(preopen.host, readWrite: preopen.access == .readWrite, for: identity) {
-                        OperatorOutput.printError("warden: warning: grant '\(options.directories[index].host)' \(problem) for user '\(options.user ?? "")' (\(identity.uid):\(identity.gid)); the module will get EACCES there")
+                        OperatorOutput.printError("warden: warning: grant '\(options.directories[index].host)' \(problem) for \(who) (\(identity.uid):\(identity.gid)); the module will get EACCES there (--user NAME runs as an account that can use it)")
                     }
                 }
             }

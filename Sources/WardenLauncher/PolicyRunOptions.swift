@@ -7,6 +7,8 @@ extension RunOptions {
         public var grantFlagsGiven: [String] = []
         public var maxMemoryBytes: Int?
         public var fuel: UInt64?
+        public var wallTime: Duration?
+        public var cpuTime: Duration?
         public var auditPath: String?
         /// `--audit-on-failure`: may make a policy's `continue` a `stop`, never the reverse.
         public var auditOnFailure: Policy.Audit.OnFailure?
@@ -44,6 +46,14 @@ extension RunOptions {
         options.maxOpenDescriptors = policy.limits.openFiles
         options.wallTime = policy.limits.wallTime
         options.cpuTime = policy.limits.cpuTime
+        for (flag, requested, allowed) in [("--wall-time", narrowing.wallTime, policy.limits.wallTime),
+                                           ("--cpu-time", narrowing.cpuTime, policy.limits.cpuTime)] {
+            guard let requested else { continue }
+            guard requested <= allowed else {
+                throw .usage("\(flag) \(Units.format(duration: requested)) exceeds the policy's \(flag.dropFirst(2)) limit \(Units.format(duration: allowed)); flags may only narrow a policy")
+            }
+            if flag == "--wall-time" { options.wallTime = requested } else { options.cpuTime = requested }
+        }
         options.stdinNull = policy.stdio.stdin == .null
         options.stdoutNull = policy.stdio.stdout == .null
         options.stderrNull = policy.stdio.stderr == .null
@@ -84,7 +94,7 @@ extension RunOptions {
         }
         var options = try from(policy: policy, narrowing: narrowing)
         options.policyPath = path
-        options.policyDigest = text.map { SHA256.hex(of: Array($0.utf8)) }
+        options.policyDigest = text.map(PolicyFile.digest)
         return options
     }
 }

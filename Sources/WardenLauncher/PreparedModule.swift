@@ -34,10 +34,13 @@ public final class PreparedModule {
 
     /// Prepares `policy`. `listeners` stay owned by the caller (they outlive restarts and
     /// reloads); `auditOutput` is where audit events go when the policy names no log.
-    public init(policy: Policy, listeners: [FileDescriptor], auditOutput: FileDescriptor,
+    /// `policyDigest` is the SHA-256 of the policy file's text (`PolicyFile.digest`), stamped on
+    /// every audit event.
+    public init(policy: Policy, policyDigest: String? = nil, listeners: [FileDescriptor], auditOutput: FileDescriptor,
                 authority: AmbientAuthority) throws(RunError) {
         self.policy = policy
         var options = try RunOptions.from(policy: policy, narrowing: .init())
+        options.policyDigest = policyDigest
         options.tcpListeners = []  // the supervisor opens and owns the sockets
         self.options = options
         let perConnection = policy.service.mode == .perConnection

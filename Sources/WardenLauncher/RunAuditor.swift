@@ -24,6 +24,8 @@ public final class RunAuditor: AccessAuditor {
     var hasCrashed = false
     /// `--no-sandbox`: the module runs in this process, so failing closed means exiting.
     let inProcess: Bool
+    /// A signal ended the run and its lifecycle event is written.
+    var wasInterrupted = false
 
     init(log: AuditLog, output: FileDescriptor, writesLifecycle: Bool, options: RunOptions) {
         self.log = log
@@ -185,11 +187,22 @@ public final class RunAuditor: AccessAuditor {
                                               detail: SignalNumber(rawValue: signal).name)))
     }
 
+    /// A signal to warden ended the run (the worker was ended for it): the log closes with an
+    /// `exited` event naming the signal, with the status warden exits with (128 + N).
+    func interrupted(signal: Int32, status: Int32) {
+        wasInterrupted = true
+        log.flushSummaries()
+        if hasStarted && writesLifecycle {
+            log.record(.lifecycle(LifecycleChange(.exited, status: status, signal: signal,
+                                                  detail: "warden received \(WorkerExit.signalName(signal)); the worker was ended")))
+        }
+    }
+
     /// The run is over with `status`: pending suppression summaries, then the exit event.
     /// Returns `status` so a launch path can end with `return auditor.finished(...)`.
     func finished(_ status: Int32) -> Int32 {
         log.flushSummaries()
-        if hasStarted && !hasCrashed && writesLifecycle { log.record(.lifecycle(LifecycleChange(.exited, status: status))) }
+        if hasStarted && !hasCrashed && !wasInterrupted && writesLifecycle { log.record(.lifecycle(LifecycleChange(.exited, status: status))) }
         if log.failedWrites > 0 {
             let unreported = log.unreportedLosses
             let note = log.onFailure == .continue && unreported == 0 ? " (their count is in the log)" : ""

@@ -40,6 +40,41 @@ struct WorkerLauncher {
         return account
     }
 
+    /// systemd's range for DynamicUser= (61184–65519): documented as unallocated, so no
+    /// distribution puts accounts there. Not 65534, which the kernel also uses for ids a user
+    /// namespace does not map.
+    public static let transientRange: ClosedRange<UInt32> = 61184...65519
+
+    /// `warden run` as root without `--user`: a uid, with the gid of the same number, that
+    /// no line of /etc/passwd or /etc/group has, picked from `transientRange` starting at a
+    /// place the launcher's pid chooses. No supplementary groups (the capabilities step clears
+    /// them). nil when not root (ids cannot change) or the range is used up. The files are
+    /// read, not NSS: getpwuid/getgrgid crash the statically linked release binary, and the
+    /// range is one no directory service allocates from.
+    static func transientIdentity() -> (uid: UInt32, gid: UInt32)? {
+        guard geteuid() == 0 else { return nil }
+        let authority = AmbientAuthority(purpose: "warden run: the user database, to pick a transient uid")
+        let taken = usedIDs(authority, "/etc/passwd", field: 2).union(usedIDs(authority, "/etc/group", field: 2))
+        let count = UInt32(transientRange.count)
+        let start = UInt32(truncatingIfNeeded: getpid()) % count
+        for step in 0..<count {
+            let id = transientRange.lowerBound + (start + step) % count
+            if !taken.contains(id) { return (id, id) }
+        }
+        return nil
+    }
+
+    /// The numeric ids (colon-separated field `field`) of a passwd- or group-format file.
+    static func usedIDs(_ authority: AmbientAuthority, _ path: String, field: Int) -> Set<UInt32> {
+        guard let bytes = try? authority.readFile(path, limit: 16 << 20) else { return [] }
+        var ids: Set<UInt32> = []
+        for line in bytes.split(separator: UInt8(ascii: "\n")) {
+            let fields = line.split(separator: UInt8(ascii: ":"), maxSplits: field + 1, omittingEmptySubsequences: false)
+            if fields.count > field, let id = UInt32(String(decoding: fields[field], as: UTF8.self)) { ids.insert(id) }
+        }
+        return ids
+    }
+
     /// Whether the worker must hand over a seccomp notification listener (always, unless the
     /// seccomp step itself is skipped for measurement).
     var expectsListener: Bool { Self.expectsListener(options) }
@@ -67,6 +102,11 @@ struct WorkerLauncher {
             return fail(ExitStatus.launchFailure, "cannot stage the module: \(error)")
         }
         defer { try? image.close() }
+        // SIGTERM, SIGINT, SIGHUP, SIGQUIT end the run through the loop below: the worker is
+        // ended and the audit log closes with an event naming the signal. (The worker starts
+        // with an empty signal mask: the spawn resets it.)
+        let signals = TerminationSignals.descriptor()
+        defer { try? signals?.close() }
 
         // The fixed layout: stdio, control, module, preopens, listeners.
         let process: WorkerProcess
@@ -105,7 +145,8 @@ struct WorkerLauncher {
         // Wall time is kept by the process's own deadline (the worker keeps cpu-time as its own
         // RLIMIT_CPU): the worker is ended there, and the audit room then closes as after any
         // other end, suppressed counts included.
-        let exit = Self.wait(for: process)
+        let exit = Self.wait(for: process, signals: signals)
+        if let signal = process.launcherSignal { auditor.interrupted(signal: signal, status: exit.code) }
         switch exit.cause {
         case .wallTime: return fail(exit.code, "module '\(moduleName)' \(exit.message); ended")
         case .auditFailure: return fail(exit.code, "module '\(moduleName)' \(exit.message)")
@@ -116,9 +157,10 @@ struct WorkerLauncher {
 
     /// Serves `process` (its messages, the kernel's refusals, its deadlines) until it is gone
     /// and reaped.
-    static func wait(for process: WorkerProcess) -> WorkerExit {
+    /// `signals`: a signalfd whose signals end the worker (`warden run`).
+    static func wait(for process: WorkerProcess, signals: FileDescriptor? = nil) -> WorkerExit {
         while true {
-            let watched = process.descriptors
+            let watched = process.descriptors + (signals.map { [$0] } ?? [])
             var requests = watched.map { PollRequest(descriptor: $0, events: PollRequest.readable) }
             let timeout = process.deadline.map { $0 &- min($0, SystemClock.monotonicNow()) }
             do { _ = try ppoll(&requests, timeoutNanoseconds: timeout) } catch {
@@ -131,6 +173,9 @@ struct WorkerLauncher {
                 continue
             }
             let ready = Set(zip(watched, requests).filter { $0.1.returnedEvents != 0 }.map(\.0.rawValue))
+            if let signals, ready.contains(signals.rawValue) {
+                if let signal = TerminationSignals.take(from: signals) { process.endForSignal(signal.rawValue) }
+            }
             for event in process.service({ ready.contains($0.rawValue) }) {
                 if case .exited(let exit) = event { return exit }
             }

@@ -149,6 +149,15 @@ public final class WorkerProcess {
 
     private var wallDeadline: UInt64? { wallTime.map { startedAt &+ $0.nanoseconds } }
 
+    /// A signal that ended `warden run` (SIGTERM, SIGINT...): the worker was ended for it.
+    public private(set) var launcherSignal: Int32?
+
+    /// `warden run` received `signal`: the worker is ended and its exit names the signal.
+    public func endForSignal(_ signal: Int32) {
+        if launcherSignal == nil { launcherSignal = signal }
+        try? pidfd.sendSignal(.kill)
+    }
+
     /// Ends the worker now (SIGKILL through the pidfd: never a recycled pid).
     public func end(_ reason: String? = nil) {
         if let reason, violation == nil { violation = reason }
@@ -345,7 +354,11 @@ public final class WorkerProcess {
         var message = ""
         let code: Int32
         let cause: WorkerExit.Cause
-        if let auditStopped {
+        if let launcherSignal {
+            code = ExitStatus.signal(launcherSignal)
+            message = "warden received \(WorkerExit.signalName(launcherSignal)); the worker was ended"
+            cause = .endedByWarden
+        } else if let auditStopped {
             code = ExitStatus.auditFailure
             message = RunAuditor.auditFailureText(auditStopped)
             cause = .auditFailure
@@ -396,6 +409,17 @@ public struct WorkerExit: Sendable, Equatable {
     public let cause: Cause
 
     public var succeeded: Bool { code == 0 && message.isEmpty }
+
+    /// "SIGTERM" for the signals that end a run, else "signal N".
+    public static func signalName(_ signal: Int32) -> String {
+        switch signal {
+        case SIGTERM: "SIGTERM"
+        case SIGINT: "SIGINT"
+        case SIGHUP: "SIGHUP"
+        case SIGQUIT: "SIGQUIT"
+        default: "signal \(signal)"
+        }
+    }
     public var summary: String { message.isEmpty ? "exited \(code)" : "status \(code): \(message)" }
 }
 

@@ -22,6 +22,9 @@ final class ControlServer {
     private var clients: [Int32: Client] = [:]
     private let authority = AmbientAuthority(purpose: "wardend: the control socket and its directory")
 
+    /// The socket's directory, when wardend made it (not systemd's RuntimeDirectory=).
+    private var madeDirectory: String?
+
     init(path: String, groupName: String?) throws(SupervisorError) {
         var group: (String, gid_t)?
         if let groupName {
@@ -35,6 +38,7 @@ final class ControlServer {
             if !authority.canAccess(directory, .exists) {
                 try? authority.makeDirectory(directory, mode: 0o750)
                 if let group { try? authority.changeGroup(directory, to: group.1) }
+                madeDirectory = directory
             }
         }
         do throws(Errno) {
@@ -143,5 +147,7 @@ final class ControlServer {
         clients = [:]
         try? socket.close()
         try? authority.removeFile(path)
+        // A directory made by hand goes again (rmdir leaves it if anything else is inside).
+        if let madeDirectory { try? authority.removeDirectory(madeDirectory) }
     }
 }

@@ -8,6 +8,8 @@ struct PolicyDirectory {
     struct Entry {
         let file: String
         let policy: Policy
+        /// SHA-256 of the file's text: the `policy` field of this module's audit events.
+        let digest: String?
     }
 
     /// Valid policies by module name, and every diagnostic (warnings too).
@@ -26,15 +28,17 @@ struct PolicyDirectory {
                                                  message: "cannot read the policy directory: \(error)"))
             return loaded
         }
-        let results = files.map { (path: $0, result: PolicyFile.load($0).result) }
+        let loads = files.map { (path: $0, load: PolicyFile.load($0)) }
+        let results = loads.map { (path: $0.path, result: $0.load.result) }
         loaded.diagnostics = results.flatMap(\.result.diagnostics)
         let duplicates = PolicyParser.duplicateNames(results)
         loaded.diagnostics += duplicates
         let duplicateFiles = Set(duplicates.map(\.file))
-        for (path, result) in results {
+        for (path, load) in loads {
+            let result = load.result
             if let policy = result.policy, !duplicateFiles.contains(path),
                !result.diagnostics.contains(where: { $0.severity == .error }) {
-                loaded.entries.append(Entry(file: path, policy: policy))
+                loaded.entries.append(Entry(file: path, policy: policy, digest: load.text.map(PolicyFile.digest)))
             } else {
                 loaded.rejectedFiles.append(path)
             }

@@ -1,4 +1,5 @@
 import WardenPolicy
+import WardenAudit
 import WardenLauncher
 import WardenSystem
 
@@ -7,13 +8,7 @@ extension Reactor {
     /// Prepares the module if needed and spawns its worker; a failure marks it failed.
     func start(_ module: ModuleRuntime) {
         let now = SystemClock.monotonicNow()
-        guard module.throttle.mayStart(at: now) else {
-            let reason = "start limit hit: \(options.startLimitBurst) starts within \(options.startLimitInterval.limitText)"
-            module.state = .failed(reason)
-            SupervisorLog.error("module \"\(module.name)\": \(reason); left stopped until 'warden restart \(module.name)'")
-            notifier.send("STATUS=\(summary())")
-            return
-        }
+        guard module.throttle.mayStart(at: now) else { return startLimitHit(module) }
         do throws(SupervisorError) {
             if module.prepared == nil {
                 var sockets: [FileDescriptor] = []
@@ -27,7 +22,8 @@ extension Reactor {
                     }
                 }
                 do throws(RunError) {
-                    let prepared = try PreparedModule(policy: module.policy, listeners: sockets, auditOutput: .standardError, authority: authority)
+                    let prepared = try PreparedModule(policy: module.policy, policyDigest: module.policyDigest, listeners: sockets,
+                                                  auditOutput: .standardError, authority: authority)
                     for warning in prepared.warnings { SupervisorLog.warning(warning) }
                     module.prepared = prepared
                 } catch {
@@ -43,6 +39,8 @@ extension Reactor {
             }
             if let worker = module.worker {
                 limits.place(worker.pid, module: module.name, policy: module.policy)
+                // `instance` names one run of the module: each start is a new one.
+                prepared.auditor.log.context.instance = AuditContext.newInstanceID()
                 prepared.auditor.started(pid: worker.pid)
             }
             module.state = .starting
@@ -51,6 +49,14 @@ extension Reactor {
             module.state = .failed("\(error)")
             SupervisorLog.error("\(error)")
         }
+    }
+
+    /// No more starts: the module is left failed until `warden restart`.
+    func startLimitHit(_ module: ModuleRuntime) {
+        let reason = "start limit hit: \(options.startLimitBurst) starts within \(options.startLimitInterval.limitText)"
+        module.state = .failed(reason)
+        SupervisorLog.error("module \"\(module.name)\": \(reason); left stopped until 'warden restart \(module.name)'")
+        notifier.send("STATUS=\(summary())")
     }
 
     /// The worker is gone: account for it, then restart, stay down or switch versions.
@@ -85,7 +91,7 @@ extension Reactor {
         }
         if let pending = module.pending {
             module.pending = nil
-            switchVersion(module, file: pending.file, policy: pending.policy)
+            switchVersion(module, file: pending.file, policy: pending.policy, digest: pending.digest)
         }
         if module.restartWhenGone {
             module.restartWhenGone = false
@@ -100,6 +106,9 @@ extension Reactor {
             return
         }
         let delay = module.throttle.recordEnd(failed: failed, ranFor: ranFor)
+        // A restart the start limit would refuse is no restart: no event, no count, no
+        // "restarting in" line; events, status and log agree.
+        guard module.throttle.mayStart(at: SystemClock.monotonicNow() &+ delay) else { return startLimitHit(module) }
         module.restarts += 1
         module.prepared?.auditor.restarting(afterNanoseconds: delay, count: module.restarts)
         module.state = .backingOff(until: SystemClock.monotonicNow() &+ delay)
@@ -107,11 +116,12 @@ extension Reactor {
     }
 
     /// Replaces a stopped module's policy: it is prepared afresh on the next start.
-    func switchVersion(_ module: ModuleRuntime, file: String, policy: Policy) {
+    func switchVersion(_ module: ModuleRuntime, file: String, policy: Policy, digest: String?) {
         module.earlierDenials += module.prepared?.auditor.refusalCount ?? 0
         module.prepared = nil
         module.file = file
         module.policy = policy
+        module.policyDigest = digest
         module.listenSockets = []
         listeners.retain(only: addressesInUse())
     }
@@ -172,7 +182,7 @@ extension Reactor {
             let name = entry.policy.module.name
             seen.insert(name)
             guard let module = modules[name] else {
-                let module = ModuleRuntime(file: entry.file, policy: entry.policy, options: options)
+                let module = ModuleRuntime(file: entry.file, policy: entry.policy, policyDigest: entry.digest, options: options)
                 modules[name] = module
                 added += 1
                 start(module)
@@ -187,11 +197,11 @@ extension Reactor {
             changed += 1
             module.throttle.reset()
             if module.worker != nil {
-                module.pending = (entry.file, entry.policy)
+                module.pending = (entry.file, entry.policy, entry.digest)
                 module.restartWhenGone = true
                 stop(module)
             } else {
-                switchVersion(module, file: entry.file, policy: entry.policy)
+                switchVersion(module, file: entry.file, policy: entry.policy, digest: entry.digest)
                 start(module)
             }
         }

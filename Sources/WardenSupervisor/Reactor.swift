@@ -33,7 +33,7 @@ final class Reactor: @unchecked Sendable {
         self.control = control
         limits = ResourceControl.detect()
         for entry in initial.entries {
-            modules[entry.policy.module.name] = ModuleRuntime(file: entry.file, policy: entry.policy, options: options)
+            modules[entry.policy.module.name] = ModuleRuntime(file: entry.file, policy: entry.policy, policyDigest: entry.digest, options: options)
         }
     }
 
@@ -141,8 +141,10 @@ final class Reactor: @unchecked Sendable {
             module.handoffs = max(0, module.handoffs - 1)
             module.connectionsServed += 1
             if let pidfd { module.instances[pid] = ModuleRuntime.Instance(pidfd: pidfd, startedAt: SystemClock.monotonicNow()) }
-        case .instanceEnded(_, let status):
-            module.lastExitCode = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        case .instanceEnded(let pid, let status):
+            // Ended for its connection-wall-time: 124, as `warden run` exits past its wall-time.
+            module.lastExitCode = module.wallTimeKilled.remove(pid) != nil ? WardenLauncher.ExitStatus.wallTime
+                : status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         case .exited(let exit):
             workerGone(module, exit)
         }
@@ -185,6 +187,7 @@ final class Reactor: @unchecked Sendable {
             let wall = module.policy.service.connectionWallTime
             for (pid, instance) in module.instances where !instance.killed && now >= instance.startedAt &+ wall.nanoseconds {
                 module.instances[pid]?.killed = true
+                module.wallTimeKilled.insert(pid)
                 try? instance.pidfd.sendSignal(.kill)
                 module.prepared?.auditor.recordLimit("connection-wall-time", value: wall.limitText, pid: pid)
             }

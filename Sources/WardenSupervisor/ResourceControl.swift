@@ -69,7 +69,9 @@ final class ResourceControl {
     /// One line for `warden status`.
     func describe(_ policy: Policy) -> String {
         let engine = "engine memory \(Units.format(size: policy.limits.memory))" + (policy.limits.fuel > 0 ? ", fuel \(policy.limits.fuel)" : "")
-        let rlimits = "rlimits cpu \(policy.limits.cpuTime.limitText), nofile, core 0"
+        // open-files bounds the guest's descriptors (the WASI layer); the worker's RLIMIT_NOFILE
+        // adds its own and the grants', so it reads higher in the layers line.
+        let rlimits = "rlimits cpu \(policy.limits.cpuTime.limitText), core 0; open-files \(policy.limits.openFiles) (guest descriptors)"
         guard let root else { return "\(engine); \(rlimits); wall-time by wardend; cgroup: none (\(unavailable))" }
         return "\(engine); \(rlimits); wall-time by wardend; cgroup v2 \(root) (memory.max, pids.max)"
     }

@@ -18,7 +18,14 @@ public enum Supervisor {
         let activated = ListenerPool.fromSystemd()
         let authority = AmbientAuthority(purpose: "wardend: reading the policy directory")
         let loaded = PolicyDirectory.load(options.policyDirectory, authority: authority)
-        for diagnostic in loaded.diagnostics { SupervisorLog.write(diagnostic.description) }
+        for diagnostic in loaded.diagnostics {
+            // The directory itself is not a policy file: no file:line:col for it.
+            if diagnostic.file == options.policyDirectory {
+                SupervisorLog.error("policy directory \(options.policyDirectory): \(diagnostic.message)")
+            } else {
+                SupervisorLog.write(diagnostic.description)
+            }
+        }
         guard loaded.errors.isEmpty else {
             SupervisorLog.error("\(loaded.errors.count) error\(loaded.errors.count == 1 ? "" : "s") in \(options.policyDirectory); nothing started")
             return ExitStatus.invalidPolicies

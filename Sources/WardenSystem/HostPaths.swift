@@ -63,3 +63,19 @@ extension AmbientAuthority {
         return String(cString: resolved)
     }
 }
+
+extension AmbientAuthority {
+    /// stat(2) of a host path by name, following symlinks.
+    public func status(_ path: String) throws(Errno) -> FileStatus {
+        var raw = stat()
+        _ = try retryingOnInterrupt { stat(path, &raw) }
+        return FileStatus(raw)
+    }
+}
+
+extension AmbientAuthority {
+    /// rmdir(2): removes an empty directory (one with anything inside stays, ENOTEMPTY).
+    public func removeDirectory(_ path: String) throws(Errno) {
+        _ = try retryingOnInterrupt { rmdir(path) }
+    }
+}

@@ -10,9 +10,7 @@ extension WASIPreview1 {
             let directory = try self.directory(fd, .pathCreateDirectory, "path_create_directory", path: guestPath)
             let target = try resolveParent(directory, fd: fd, guestPath, operation: "path_create_directory")
             do throws(Errno) { try target.parent.makeDirectory(target.name, mode: 0o777) } catch {
-                throw hostFailure(error, "path_create_directory", fd: fd, directory: directory, path: guestPath) {
-                    (try? target.parent.status().modePermits(read: false, write: true, execute: true)) ?? false
-                }
+                throw hostFailure(error, "path_create_directory", fd: fd, directory: directory, path: guestPath, writes: true)
             }
             observe(fd, directory, guestPath, .created)
         }
@@ -23,9 +21,7 @@ extension WASIPreview1 {
             let directory = try self.directory(fd, .pathRemoveDirectory, "path_remove_directory", path: guestPath)
             let target = try resolveParent(directory, fd: fd, guestPath, operation: "path_remove_directory")
             do throws(Errno) { try target.parent.unlink(target.name, directory: true) } catch {
-                throw hostFailure(error, "path_remove_directory", fd: fd, directory: directory, path: guestPath) {
-                    (try? target.parent.status().modePermits(read: false, write: true, execute: true)) ?? false
-                }
+                throw hostFailure(error, "path_remove_directory", fd: fd, directory: directory, path: guestPath, writes: true)
             }
             observe(fd, directory, guestPath, .deleted)
         }
@@ -42,9 +38,7 @@ extension WASIPreview1 {
                 throw status.isDirectory ? .isdir : .notdir
             }
             do throws(Errno) { try target.parent.unlink(target.name, directory: false) } catch {
-                throw hostFailure(error, "path_unlink_file", fd: fd, directory: directory, path: guestPath) {
-                    (try? target.parent.status().modePermits(read: false, write: true, execute: true)) ?? false
-                }
+                throw hostFailure(error, "path_unlink_file", fd: fd, directory: directory, path: guestPath, writes: true)
             }
             observe(fd, directory, guestPath, .deleted)
         }

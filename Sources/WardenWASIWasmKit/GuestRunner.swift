@@ -51,17 +51,70 @@ public struct GuestRunner {
     /// Deeper parenthesis nesting than this is refused before the (recursive) WAT parser sees it.
     public static let maximumTextNesting = 1000
 
-    /// Binary modules start with "\0asm"; anything else is treated as WAT text.
+    /// Binary modules start with "\0asm"; text (WAT) starts with '(' after blanks and
+    /// comments. Anything else is not a module at all, and is told apart from broken text.
     public static func binary(from bytes: [UInt8]) throws(LoadError) -> [UInt8] {
         if bytes.starts(with: [0x00, 0x61, 0x73, 0x6d]) { return bytes }
+        guard !bytes.isEmpty else { throw .invalidModule("the file is empty") }
+        guard looksLikeText(bytes) else {
+            throw .invalidModule("not a WebAssembly module: a binary module starts with the bytes \\0asm, a text module with '('")
+        }
         if let depth = textNestingExceeding(maximumTextNesting, bytes) {
             throw .invalidText("nesting deeper than \(maximumTextNesting) levels (\(depth)+)")
         }
         do {
             return try wat2wasm(String(decoding: bytes, as: UTF8.self))
         } catch {
-            throw .invalidText("\(error)")
+            throw .invalidText(describe(error))
         }
+    }
+
+    /// WasmKit's `"message" at offset 0x1f` as `byte offset 31: message`.
+    static func describeBinaryError(_ text: String) -> String {
+        let marker = " at offset 0x"
+        guard let range = text.utf8.indices.first(where: { text[$0...].hasPrefix(marker) }) else { return text }
+        let after = text[text.index(range, offsetBy: marker.count)...]
+        let hex = after.prefix { $0.isHexDigit }
+        guard let offset = Int(hex, radix: 16) else { return text }
+        var message = String(text[..<range]) + String(after.dropFirst(hex.count))
+        if message.hasPrefix("\""), let close = message.dropFirst().firstIndex(of: "\"") {
+            message = String(message[message.index(after: message.startIndex)..<close]) + String(message[message.index(after: close)...])
+        }
+        while message.hasSuffix(".") || message.hasSuffix(" ") { message.removeLast() }
+        return "byte offset \(offset): \(message)"
+    }
+
+    /// Whether the first thing after blanks and `;;` line comments is '(' or a `(;` block
+    /// comment: what every WAT module starts with.
+    static func looksLikeText(_ bytes: [UInt8]) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): index += 1
+            case UInt8(ascii: ";") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: ";"):
+                while index < bytes.count && bytes[index] != UInt8(ascii: "\n") { index += 1 }
+            case UInt8(ascii: "("): return true
+            default: return false
+            }
+        }
+        return false
+    }
+
+    /// "line 3, column 5: expected '('" (both from 1) instead of WasmKit's value dump
+    /// (`expected leftParen at Location(line: 1, column: 0)`, column from 0).
+    static func describe(_ error: WatParserError) -> String {
+        var text = "\(error)"
+        if error.location != nil, let cut = text.utf8.lastIndex(of: UInt8(ascii: "L")).flatMap({ text[$0...].hasPrefix("Location(") ? $0 : nil }),
+           text[..<cut].hasSuffix(" at ") {
+            text = String(text[..<text.index(cut, offsetBy: -4)])
+        }
+        // The lexer's token kinds, in words (whole words only).
+        let spelled = ["leftParen": "'('", "rightParen": "')'", "lineComment": "a comment", "blockComment": "a comment",
+                       "keyword": "a keyword", "id": "an identifier", "integer": "an integer", "float": "a number"]
+        let problem = text.split(separator: " ", omittingEmptySubsequences: false).map { spelled[String($0)] ?? String($0) }.joined(separator: " ")
+        guard let location = error.location else { return problem }
+        let (line, column) = location.computeLineAndColumn()
+        return "line \(line), column \(column + 1): \(problem)"
     }
 
     /// What a run used: its linear memory at the end (memories never shrink, so also its
@@ -110,7 +163,7 @@ public struct GuestRunner {
         // types, SIMD, sign extension, saturating conversions, mutable globals), what wabt's
         // validator and wasmtime accept by default. WasmKit's own default adds the exception-
         // handling proposal, which would run modules other validators reject.
-        do { module = try parseWasm(bytes: moduleBytes, features: [.referenceTypes]) } catch { throw .invalidModule("\(error)") }
+        do { module = try parseWasm(bytes: moduleBytes, features: [.referenceTypes]) } catch { throw .invalidModule(Self.describeBinaryError("\(error)")) }
         let layout = ModuleLayout(moduleBytes)
         let importedFunctions = module.imports.reduce(0) { count, entry in
             if case .function = entry.descriptor { count + 1 } else { count }

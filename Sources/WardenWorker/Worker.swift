@@ -82,7 +82,8 @@ public enum Worker {
         let wasiReadOnly = !configuration.hardening.skippedSteps.contains("wasi-read-only")
         for preopen in configuration.preopens {
             wasiConfiguration.preopens.append(PreopenDirectory(host: FileDescriptor(rawValue: next), guestPath: preopen.guestPath,
-                                                               access: preopen.readWrite || !wasiReadOnly ? .readWrite : .read))
+                                                               access: preopen.readWrite || !wasiReadOnly ? .readWrite : .read,
+                                                               grantedAccess: preopen.readWrite ? .readWrite : .read))
             next += 1
         }
         for _ in 0..<configuration.listenerCount {

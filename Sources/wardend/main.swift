@@ -1,5 +1,6 @@
 import ArgumentParser
 import WardenSupervisor
+import WardenSystem
 
 /// `wardend`: the supervisor. Argument parsing here; everything else in WardenSupervisor.
 @main
@@ -7,7 +8,25 @@ struct Wardend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wardend",
         abstract: "Run the WebAssembly modules of a policy directory as services (once, daemon, per-connection).",
-        discussion: "See wardend(8) and warden.policy(5). SIGTERM drains and exits 0; SIGHUP reloads the directory.")
+        discussion: "See wardend(8) and warden.policy(5). SIGTERM drains and exits 0; SIGHUP reloads the directory.",
+        version: WardenVersion.string)
+
+    /// As swift-argument-parser's `main`, with warden's prefix style: "wardend: ..." rather
+    /// than "Error: ...".
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? AsyncParsableCommand { try await asynchronous.run() } else { try command.run() }
+        } catch {
+            let code = exitCode(for: error)
+            let text = fullMessage(for: error)
+            if !text.isEmpty {
+                let prefixed = text.hasPrefix("Error: ") ? "wardend: " + text.dropFirst("Error: ".count) : text
+                try? (code == .success ? FileDescriptor.standardOutput : FileDescriptor.standardError).writeAll(prefixed + "\n")
+            }
+            ProcessControl.exit(code.rawValue)
+        }
+    }
 
     @Option(name: .long, help: "The directory of policies (*.toml).")
     var policies = "/etc/warden/policies.d"
