@@ -15,15 +15,8 @@ let package = Package(
         .executable(name: "warden-worker", targets: ["warden-worker"]),
         .executable(name: "wardend", targets: ["wardend"]),
         .library(name: "WardenWASI", targets: ["WardenWASI"]),
-        // For the libFuzzer harnesses in Fuzz/ (a separate package): the rooms hostile bytes enter.
-        .library(name: "WardenTOML", targets: ["WardenTOML"]),
-        .library(name: "WardenPolicy", targets: ["WardenPolicy"]),
-        .library(name: "WardenJSON", targets: ["WardenJSON"]),
-        .library(name: "WardenAudit", targets: ["WardenAudit"]),
-        .library(name: "WardenIPC", targets: ["WardenIPC"]),
-        .library(name: "WardenSystem", targets: ["WardenSystem"]),
-        .library(name: "WardenWASIWasmKit", targets: ["WardenWASIWasmKit"]),
-        .library(name: "WardenRun", targets: ["WardenRun"]),
+        // For Fuzz/ (a separate package): the harnesses its one libFuzzer executable runs.
+        .library(name: "WardenFuzzHarnesses", targets: ["WardenFuzzHarnesses"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
@@ -34,7 +27,10 @@ let package = Package(
     targets: [
         // C shim: Linux syscalls that have no glibc wrapper or are variadic.
         .target(name: "CWardenLinux", cSettings: gnuSource),
-        // Typed syscall wrappers; the only room that calls libc I/O.
+        // Typed syscall wrappers: the only room that calls libc I/O and process primitives (and
+        // the C shim for them). WardenHardening, whose steps are system calls by nature, and the
+        // test-only probe are the exceptions; every other `import Glibc` is for constants and
+        // types, with a comment saying which.
         .target(name: "WardenSystem", dependencies: ["CWardenLinux"], cSettings: gnuSource, swiftSettings: strict),
         // libseccomp and libcap, found with pkg-config; only WardenHardening imports them.
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
@@ -55,13 +51,13 @@ let package = Package(
         .target(
             name: "WardenWASIWasmKit",
             dependencies: [
-                "WardenWASI",
+                "WardenWASI", "WardenSystem",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),
             ],
             cSettings: gnuSource, swiftSettings: strict),
         // Supervisor/launcher ↔ worker wire format: framing, messages, descriptor passing.
-        .target(name: "WardenIPC", dependencies: ["WardenSystem", "CWardenLinux"], cSettings: gnuSource, swiftSettings: strict),
+        .target(name: "WardenIPC", dependencies: ["WardenSystem"], cSettings: gnuSource, swiftSettings: strict),
         // The worker role: configuration in → harden → parse/instantiate → run → report.
         // Single-threaded and synchronous; no Foundation.
         .target(
@@ -81,27 +77,43 @@ let package = Package(
         // Policy files: parse, validate, resolve; diagnostics with file:line:col. Pure: no I/O
         // beyond the text it is given (host facts come in through a protocol).
         .target(name: "WardenPolicy", dependencies: ["WardenJSON", "WardenTOML"], swiftSettings: strict),
-        // The CLI's commands: `warden run` (grants from flags or a policy, preopens opened with
-        // ambient authority, one run) and `warden policy check|explain`.
+        // OpenSSL's libcrypto (SHA-256 for module pins, the reload check and policy digests),
+        // found with pkg-config; only WardenLauncher imports it.
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // Policy authoring, pure: learn (evidence of one run → minimal policy), suggest (audit
+        // refusals → policy diff) and explain. Policies and events in; policies, diffs, text out.
         .target(
-            name: "WardenRun",
-            dependencies: ["WardenWASIWasmKit", "WardenWASI", "WardenSystem", "WardenPolicy", "WardenIPC", "WardenHardening", "WardenAudit"],
+            name: "WardenAuthoring",
+            dependencies: ["WardenPolicy", "WardenAudit", "WardenJSON", "WardenWASI"],
+            swiftSettings: strict),
+        // The one room with ambient authority: opens modules and grants by host path, prepares,
+        // spawns, configures, serves and reaps workers (WorkerProcess), times start-up, audits a
+        // run. `warden run`, `warden learn` and wardend all launch through it.
+        .target(
+            name: "WardenLauncher",
+            dependencies: [
+                "WardenWASIWasmKit", "WardenWASI", "WardenSystem", "WardenPolicy", "WardenIPC", "WardenHardening",
+                "WardenAudit", "WardenAuthoring", "CCrypto",
+            ],
             cSettings: gnuSource, swiftSettings: strict),
-        // The command-line grammar (swift-argument-parser): help, usage errors, subcommands.
-        // `warden run` also has a hand parser (RunCommandLine) for start-up time; a test keeps
-        // the two in agreement.
+        // The command-line grammar (swift-argument-parser) and, beside each command, its core:
+        // help, usage errors, subcommands. `warden run` also has a hand parser (RunCommandLine)
+        // for start-up time; a test keeps the two in agreement.
         .target(
             name: "WardenCLI",
-            dependencies: ["WardenRun", "WardenAudit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "WardenLauncher", "WardenAuthoring", "WardenAudit", "WardenPolicy", "WardenHardening", "WardenSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict),
-        .executableTarget(name: "warden", dependencies: ["WardenCLI", "WardenRun"], swiftSettings: strict),
+        .executableTarget(name: "warden", dependencies: ["WardenCLI", "WardenLauncher", "WardenSystem"], swiftSettings: strict),
         // The supervisor role: loads a policy directory, runs each module in its [service] mode
         // (once, daemon, per-connection), restarts, reloads, serves the control socket. One
         // dedicated thread owns every worker (PR_SET_PDEATHSIG follows the spawning thread).
         .target(
             name: "WardenSupervisor",
             dependencies: [
-                "WardenRun", "WardenPolicy", "WardenIPC", "WardenSystem", "WardenHardening", "WardenAudit", "WardenJSON", "CWardenLinux",
+                "WardenLauncher", "WardenPolicy", "WardenIPC", "WardenSystem", "WardenHardening", "WardenAudit", "WardenJSON",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -111,6 +123,18 @@ let package = Package(
             name: "wardend",
             dependencies: ["WardenSupervisor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
+        // Test-only, like warden-probe: a harness for every place hostile bytes enter (Fuzz/
+        // README.md). Fuzz/'s libFuzzer executable fuzzes them; warden-fuzz-replay runs them on
+        // every seed and committed finding for WardenFuzzTests. They call libc for their checks.
+        .target(
+            name: "WardenFuzzHarnesses",
+            dependencies: [
+                "WardenTOML", "WardenPolicy", "WardenJSON", "WardenAudit", "WardenAuthoring", "WardenIPC", "WardenSystem",
+                "WardenWASI", "WardenWASIWasmKit",
+            ],
+            path: "Fuzz/Harnesses",
+            cSettings: gnuSource, swiftSettings: strict),
+        .executableTarget(name: "warden-fuzz-replay", dependencies: ["WardenFuzzHarnesses"], path: "Fuzz/Replay", swiftSettings: strict),
         // Builds guest modules from C/WAT sources at test time and runs the CLI.
         .target(name: "WardenTestSupport", path: "Tests/Support", swiftSettings: strict),
         .testTarget(
@@ -132,14 +156,35 @@ let package = Package(
             dependencies: ["WardenAudit", "WardenJSON", "WardenSystem", "WardenTestSupport", "warden", "warden-worker"],
             exclude: ["Guests"],
             swiftSettings: strict),
+        // `warden run` end to end: the launcher, the worker, the WASI layer behind both.
         .testTarget(
-            name: "WardenRunTests",
-            dependencies: ["WardenTestSupport", "WardenRun", "WardenCLI", "WardenIPC", "warden", "warden-worker"],
+            name: "WardenLauncherTests",
+            dependencies: ["WardenTestSupport", "WardenLauncher", "WardenAuthoring", "WardenIPC", "WardenSystem", "WardenWASI", "WardenWASIWasmKit", "warden", "warden-worker"],
             exclude: ["Guests"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "WardenAuthoringTests",
+            dependencies: ["WardenAuthoring", "WardenPolicy", "WardenWASI"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "WardenCLITests",
+            dependencies: ["WardenCLI", "WardenLauncher"],
             swiftSettings: strict),
         .testTarget(
             name: "WardenSupervisorTests",
             dependencies: ["WardenTestSupport", "WardenSupervisor", "wardend", "warden", "warden-worker"],
+            exclude: ["Guests"],
+            swiftSettings: strict),
+        // Every fuzz harness on its seeds and committed findings, in warden-fuzz-replay.
+        .testTarget(
+            name: "WardenFuzzTests",
+            dependencies: ["WardenTestSupport", "warden-fuzz-replay"],
+            swiftSettings: strict),
+        // Faults injected into real processes (kill -9 under load, full disks, descriptor
+        // exhaustion, stopped workers), each bounded in time and cleaning up what it started.
+        .testTarget(
+            name: "WardenFaultTests",
+            dependencies: ["WardenTestSupport", "wardend", "warden", "warden-worker"],
             exclude: ["Guests"],
             swiftSettings: strict),
     ]
