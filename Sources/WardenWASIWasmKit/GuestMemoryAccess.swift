@@ -22,6 +22,19 @@ final class MemoryBox {
     }
 }
 
+/// Owns the instance's hold on its memory through the host functions. The store keeps its
+/// host functions, their closures keep the box, and the box's `Memory` keeps the store's
+/// allocator: a reference cycle, so without this every instantiated store (its memory, code
+/// and tables) stayed allocated for the life of the process (found by the module fuzzer's
+/// LeakSanitizer). Ending the binding empties the box and breaks the cycle; host functions
+/// called after that trap with a host error instead of touching a freed memory. A class
+/// with a deinit rather than a weak capture, so the per-call path loads no weak reference.
+public final class MemoryBinding {
+    let box: MemoryBox
+    init(_ box: MemoryBox) { self.box = box }
+    deinit { box.memory = nil }
+}
+
 /// A host-side failure that must trap the guest (never a WASI errno).
 public struct WASIHostError: Error, CustomStringConvertible, Sendable {
     public let description: String

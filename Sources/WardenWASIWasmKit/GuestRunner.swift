@@ -132,6 +132,9 @@ public struct GuestRunner {
         let instance: Instance?
         let start: Function?
         let ended: Outcome?
+        /// The host functions' hold on the memory: released with the last copy of this value,
+        /// which frees the store (MemoryBinding says why).
+        let binding: MemoryBinding?
 
         /// Runs `_start` (or reports how instantiation ended the guest).
         public func run() -> Outcome {
@@ -185,13 +188,13 @@ public struct GuestRunner {
         do {
             instance = try module.instantiate(store: store, imports: imports)
         } catch let termination as GuestTermination {
-            return Instantiated(store: store, instance: nil, start: nil, ended: Self.outcome(termination))
+            return Instantiated(store: store, instance: nil, start: nil, ended: Self.outcome(termination), binding: nil)
         } catch {
             throw Self.loadError(error, layout: layout, importedFunctions: importedFunctions)
         }
-        bridge.bind(to: instance)
+        let binding = bridge.bind(to: instance)
         guard let start = instance.exports[function: "_start"] else { throw .noStart }
-        return Instantiated(store: store, instance: instance, start: start, ended: nil)
+        return Instantiated(store: store, instance: instance, start: start, ended: nil, binding: binding)
     }
 
     /// Instantiates `module` with its start function dropped and every body translated, in a

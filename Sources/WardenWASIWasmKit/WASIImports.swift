@@ -11,9 +11,12 @@ public struct WASIImports {
 
     public init(wasi: WASIPreview1) { self.wasi = wasi }
 
-    /// Call after instantiation: host functions reach guest memory through this.
-    public func bind(to instance: Instance) {
+    /// Call after instantiation: host functions reach guest memory through this. The binding
+    /// it returns must live as long as the instance is used; when the last copy of it goes,
+    /// the host functions let go of the memory (see `MemoryBinding`).
+    public func bind(to instance: Instance) -> MemoryBinding {
         box.memory = instance.exports[memory: "memory"]
+        return MemoryBinding(box)
     }
 
     /// Narrow witx integers (whence, advice, flags, signals) arrive as i32: a value outside the
