@@ -83,4 +83,23 @@ enum OCITestSupport {
     static func auditEvents(_ path: String) -> [[String: Any]] {
         Warden.auditEvents(in: (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
     }
+
+    /// posix_spawn `arguments` with stdin /dev/null and stdout+stderr to `output`, then a
+    /// blocking waitpid; the exit status (or 128+signal).
+    static func spawnAndWait(_ arguments: [String], environment: [String: String], output: String) -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in argv + envp { free(pointer) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, arguments[0], &actions, nil, argv, envp) == 0 else { return 127 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
 }

@@ -31,17 +31,19 @@ import WardenTestSupport
         }
 
         func callAsFunction(_ arguments: [String], timeout: TimeInterval = 90) throws -> Command.Result {
-            try Command.run("podman", [
-                "--root", tree.url("storage"), "--runroot", tree.url("run"), "--tmpdir", tree.url("tmp"),
-                "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs",
-            ] + arguments, environment: environment, timeout: timeout)
+            try Command.run("podman", globalFlags + arguments, environment: environment, timeout: timeout)
+        }
+
+        var globalFlags: [String] {
+            ["--root", tree.url("storage"), "--runroot", tree.url("run"), "--tmpdir", tree.url("tmp"),
+             "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs"]
         }
 
         /// `podman run` flags every container needs here: no network, and rlimits root can
         /// set without CAP_SYS_RESOURCE.
         var runFlags: [String] {
             var limit = rlimit()
-            getrlimit(RLIMIT_NOFILE, &limit)
+            getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
             return ["--network", "none", "--ulimit", "nofile=\(limit.rlim_max):\(limit.rlim_max)", "--ulimit", "nproc=1024:1024"]
         }
 
@@ -84,8 +86,15 @@ import WardenTestSupport
         #expect(tty.stdout.contains("hello from /hello.wasm"), "\(tty.stdout)")
 
         // Detached, then stopped: SIGTERM ends the module's container with 143.
-        let detached = try podman(["run", "-d", "--name", "sleeper"] + wasm + ["localhost/warden-hello", "/hello.wasm", "sleep", "60"])
-        #expect(detached.status == 0, "\(detached.stderr)")
+        // Started with posix_spawn and reaped with a blocking waitpid: under this test runner,
+        // Foundation's Process left `podman run -d` a zombie (unreaped) until the container
+        // ended, which turned "detached" into "waited for" (a shell or Python caller sees
+        // podman return at once).
+        let started = Date()
+        let detached = OCITestSupport.spawnAndWait(["/usr/bin/podman"] + podman.globalFlags + ["run", "-d", "--name", "sleeper"] + wasm
+            + ["localhost/warden-hello", "/hello.wasm", "sleep", "60"], environment: podman.environment, output: tree.url("run-d.out"))
+        #expect(detached == 0, "\((try? tree.read("run-d.out")) ?? "")")
+        #expect(Date().timeIntervalSince(started) < 30, "run -d returned only when the container ended")
         let stopped = try podman(["stop", "--time", "5", "sleeper"])
         #expect(stopped.status == 0, "\(stopped.stderr)")
         let code = try podman(["inspect", "--format", "{{.State.ExitCode}}", "sleeper"])
