@@ -125,6 +125,14 @@ import WardenTestSupport
         #expect(state.stdout.contains("\"status\": \"running\""), "\(state.stdout) \(state.stderr)")
         let ps = try daemon.ctr(["tasks", "ps", "wasm-sleep"])
         #expect(ps.status == 0 && ps.stdout.split(separator: "\n").count >= 3, "holder and worker: \(ps.stdout) \(ps.stderr)")
+        // Paused and resumed through the cgroup freezer.
+        try OCITestSupport.check(daemon.ctr(["tasks", "pause", "wasm-sleep"]), "ctr tasks pause")
+        #expect(try daemon.ctr(["tasks", "list"]).stdout.contains("PAUSED"))
+        try OCITestSupport.check(daemon.ctr(["tasks", "resume", "wasm-sleep"]), "ctr tasks resume")
+        #expect(try daemon.ctr(["tasks", "list"]).stdout.contains("RUNNING"))
+        // A module has no second process.
+        let exec = try daemon.ctr(["tasks", "exec", "--exec-id", "x", "wasm-sleep", "/hello.wasm"])
+        #expect(exec.status != 0 && exec.stderr.contains("no second process"), "\(exec.stderr)")
         try OCITestSupport.check(daemon.ctr(["tasks", "kill", "wasm-sleep"]), "ctr tasks kill")
         var listed = ""
         for _ in 0..<100 {
