@@ -15,6 +15,19 @@ public struct ContainerRecord: Sendable, Equatable {
     public var cgroups: [String]
     public var auditPath: String
 
+    public init(id: String, bundle: String, pid: Int32, processStartTime: UInt64, created: String, ociVersion: String,
+                annotations: [String: String], cgroups: [String], auditPath: String) {
+        self.id = id
+        self.bundle = bundle
+        self.pid = pid
+        self.processStartTime = processStartTime
+        self.created = created
+        self.ociVersion = ociVersion
+        self.annotations = annotations
+        self.cgroups = cgroups
+        self.auditPath = auditPath
+    }
+
     public func encoded() -> [UInt8] {
         var text = "{\"id\":\(JSONText.quoted(id)),\"bundle\":\(JSONText.quoted(bundle)),\"pid\":\(pid)"
         text += ",\"processStartTime\":\(processStartTime),\"created\":\(JSONText.quoted(created))"
