@@ -26,7 +26,10 @@ let package = Package(
     targets: [
         // C shim: Linux syscalls that have no glibc wrapper or are variadic.
         .target(name: "CWardenLinux", cSettings: gnuSource),
-        // Typed syscall wrappers; the only room that calls libc I/O.
+        // Typed syscall wrappers: the only room that calls libc I/O and process primitives (and
+        // the C shim for them). WardenHardening, whose steps are system calls by nature, and the
+        // test-only probe are the exceptions; every other `import Glibc` is for constants and
+        // types, with a comment saying which.
         .target(name: "WardenSystem", dependencies: ["CWardenLinux"], cSettings: gnuSource, swiftSettings: strict),
         // libseccomp and libcap, found with pkg-config; only WardenHardening imports them.
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
@@ -47,13 +50,13 @@ let package = Package(
         .target(
             name: "WardenWASIWasmKit",
             dependencies: [
-                "WardenWASI",
+                "WardenWASI", "WardenSystem",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),
             ],
             cSettings: gnuSource, swiftSettings: strict),
         // Supervisor/launcher ↔ worker wire format: framing, messages, descriptor passing.
-        .target(name: "WardenIPC", dependencies: ["WardenSystem", "CWardenLinux"], cSettings: gnuSource, swiftSettings: strict),
+        .target(name: "WardenIPC", dependencies: ["WardenSystem"], cSettings: gnuSource, swiftSettings: strict),
         // The worker role: configuration in → harden → parse/instantiate → run → report.
         // Single-threaded and synchronous; no Foundation.
         .target(
@@ -89,7 +92,7 @@ let package = Package(
             name: "WardenLauncher",
             dependencies: [
                 "WardenWASIWasmKit", "WardenWASI", "WardenSystem", "WardenPolicy", "WardenIPC", "WardenHardening",
-                "WardenAudit", "WardenAuthoring", "CWardenLinux", "CCrypto",
+                "WardenAudit", "WardenAuthoring", "CCrypto",
             ],
             cSettings: gnuSource, swiftSettings: strict),
         // The command-line grammar (swift-argument-parser) and, beside each command, its core:
@@ -109,7 +112,7 @@ let package = Package(
         .target(
             name: "WardenSupervisor",
             dependencies: [
-                "WardenLauncher", "WardenPolicy", "WardenIPC", "WardenSystem", "WardenHardening", "WardenAudit", "WardenJSON", "CWardenLinux",
+                "WardenLauncher", "WardenPolicy", "WardenIPC", "WardenSystem", "WardenHardening", "WardenAudit", "WardenJSON",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -150,7 +153,7 @@ let package = Package(
         // `warden run` end to end: the launcher, the worker, the WASI layer behind both.
         .testTarget(
             name: "WardenLauncherTests",
-            dependencies: ["WardenTestSupport", "WardenLauncher", "WardenAuthoring", "WardenIPC", "WardenSystem", "warden", "warden-worker"],
+            dependencies: ["WardenTestSupport", "WardenLauncher", "WardenAuthoring", "WardenIPC", "WardenSystem", "WardenWASI", "WardenWASIWasmKit", "warden", "warden-worker"],
             exclude: ["Guests"],
             swiftSettings: strict),
         .testTarget(
@@ -170,6 +173,13 @@ let package = Package(
         .testTarget(
             name: "WardenSupervisorTests",
             dependencies: ["WardenTestSupport", "WardenSupervisor", "wardend", "warden", "warden-worker"],
+            exclude: ["Guests"],
+            swiftSettings: strict),
+        // Faults injected into real processes (kill -9 under load, full disks, descriptor
+        // exhaustion, stopped workers), each bounded in time and cleaning up what it started.
+        .testTarget(
+            name: "WardenFaultTests",
+            dependencies: ["WardenTestSupport", "wardend", "warden", "warden-worker"],
             exclude: ["Guests"],
             swiftSettings: strict),
     ]

@@ -18,9 +18,11 @@ while true {
 }
 close(fd)
 
+// CPU time of this process, not wall time: the figure holds on a busy machine (the build
+// machines here share two cores), where wall time measures the neighbours as much as the hash.
 func now() -> Double {
     var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 var seconds: [Double] = []
@@ -32,4 +34,4 @@ for _ in 0..<rounds {
 }
 seconds.sort()
 let median = seconds[seconds.count / 2]
-print("\(digest)  median \(Int(median * 1000)) ms  \(Int(Double(bytes.count) / median / 1_048_576)) MiB/s")
+print("\(digest)  median \(Int(median * 1000)) ms CPU  \(Int(Double(bytes.count) / median / 1_048_576)) MiB/s")

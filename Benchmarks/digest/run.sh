@@ -3,6 +3,7 @@
 # Sources/WardenLauncher/SHA256.swift) against coreutils' sha256sum in the same run.
 # BASELINE_REV=<commit> also builds that revision's Sources/WardenRun/SHA256.swift (the
 # hand-written Swift digest warden had before libcrypto) for a before/after figure.
+# Every figure is CPU time (the machines here are shared), medians of ROUNDS (default 7).
 set -eu
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
@@ -14,7 +15,7 @@ swiftc -O -parse-as-library -I Sources/CCrypto -o "$work/after" \
     Sources/WardenLauncher/SHA256.swift Benchmarks/digest/main.swift 2>/dev/null \
  || swiftc -O -I Sources/CCrypto -o "$work/after" Sources/WardenLauncher/SHA256.swift Benchmarks/digest/main.swift
 echo "sha256sum (coreutils):"
-for i in 1 2 3; do /usr/bin/time -f "  %e s" sha256sum "$work/module.bin"; done 2>&1
+for i in 1 2 3; do /usr/bin/time -f "  %U s user + %S s sys" sha256sum "$work/module.bin" >/dev/null; done 2>&1
 echo "warden (libcrypto):"
 "$work/after" "$work/module.bin" "$rounds"
 if [ -n "${BASELINE_REV:-}" ]; then

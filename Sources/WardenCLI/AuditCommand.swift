@@ -31,6 +31,10 @@ struct AuditFilterOptions: ParsableArguments {
     func filter() throws -> AuditFilter {
         var filter = AuditFilter()
         filter.modules = module
+        let layers = AuditLayer.allCases.map(\.rawValue)
+        for name in layer where !layers.contains(name) {
+            throw ValidationError("--layer '\(name)': unknown layer; expected one of: \(layers.joined(separator: ", "))")
+        }
         filter.layers = layer
         filter.reasons = reason
         filter.operations = operation

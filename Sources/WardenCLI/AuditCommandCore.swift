@@ -1,4 +1,3 @@
-import Glibc
 import WardenAudit
 import WardenSystem
 
@@ -29,7 +28,7 @@ public enum AuditCommandCore {
                     output.flush()
                     guard tail else { break }
                     // Rotation or truncation starts over on the new file; otherwise wait for more.
-                    if !reader.reopenIfRotated() { usleep(200_000) }
+                    if !reader.reopenIfRotated() { SystemClock.sleep(milliseconds: 200) }
                 }
             } catch {
                 output.flush()

@@ -1,6 +1,4 @@
 import WardenLauncher
-import CWardenLinux
-import Glibc
 import WardenSystem
 
 /// The client side of wardend's control socket (`warden status|reload|start|stop|restart`):
@@ -9,21 +7,19 @@ public enum ControlClient {
     /// `--socket`, else $WARDEN_CONTROL_SOCKET, else wardend's default.
     public static func socketPath(_ given: String?) -> String {
         if let given { return given }
-        if let fromEnvironment = getenv("WARDEN_CONTROL_SOCKET"), fromEnvironment.pointee != 0 { return String(cString: fromEnvironment) }
+        if let fromEnvironment = Environment.value("WARDEN_CONTROL_SOCKET"), !fromEnvironment.isEmpty { return fromEnvironment }
         return "/run/warden/wardend.sock"
     }
 
     /// Sends `request` and prints the reply: stdout when ok, stderr otherwise. Returns the exit status.
     public static func run(_ request: String, socket path: String) -> Int32 {
-        let descriptor = warden_connect_unix(path)
-        guard descriptor >= 0 else {
-            let error = Errno.current
-            let hint = error.rawValue == EACCES ? " (only root or the control group may use it)"
-                : (error.rawValue == ENOENT || error.rawValue == ECONNREFUSED ? " (is wardend running?)" : "")
+        let socket: FileDescriptor
+        do { socket = try AmbientAuthority(purpose: "warden status|reload|...: wardend's control socket").connectUnix(path) } catch {
+            let hint = error == .accessDenied ? " (only root or the control group may use it)"
+                : (error == .noSuchFile || error == .connectionRefused ? " (is wardend running?)" : "")
             OperatorOutput.printError("warden: control socket \(path): \(error)\(hint)")
             return 1
         }
-        let socket = FileDescriptor(rawValue: descriptor)
         defer { try? socket.close() }
         do { try socket.writeAll(request + "\n") } catch {
             OperatorOutput.printError("warden: control socket \(path): \(error)")

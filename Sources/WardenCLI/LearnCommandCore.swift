@@ -1,5 +1,6 @@
 import WardenAuthoring
 import WardenLauncher
+// Glibc for constants only: O_WRONLY, O_CREAT, O_TRUNC
 import Glibc
 import WardenPolicy
 import WardenSystem
@@ -48,7 +49,7 @@ public enum LearnCommandCore {
                 options.arguments = request.arguments
             }
             for text in request.allowedDirectories {
-                let grant = try RunOptions.directoryGrant(text, readOnly: false)
+                let grant = try RunOptions.directoryGrant(text, readOnly: false, flag: "--allow-dir")
                 options.directories.append(grant)
                 grants.append(LearnedPolicy.Grant(host: grant.host, guest: grant.guest, readOnly: false))
             }
@@ -58,11 +59,11 @@ public enum LearnCommandCore {
             return ExitStatus.launchFailure
         }
         for variable in request.allowedEnvironment {
-            guard let value = getenv(variable) else {
+            guard let value = Environment.value(variable) else {
                 OperatorOutput.printError("warden: warning: --allow-env \(variable): not set in warden's environment; left out")
                 continue
             }
-            environment.append((variable, String(cString: value)))
+            environment.append((variable, value))
         }
         options.environment = environment.map { "\($0.name)=\($0.value)" }
         options.user = user
@@ -122,8 +123,6 @@ public enum LearnCommandCore {
     }
 
     static func absolutePath(_ path: String) -> String {
-        guard let resolved = realpath(path, nil) else { return path }
-        defer { free(resolved) }
-        return String(cString: resolved)
+        AmbientAuthority(purpose: "warden learn: the module's path as the policy will name it").resolved(path) ?? path
     }
 }

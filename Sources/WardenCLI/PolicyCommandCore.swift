@@ -7,9 +7,14 @@ import WardenSystem
 public enum PolicyCommandCore {
     public enum Format: String, Sendable { case text, json }
 
-    /// Prints diagnostics for every file; returns 0 (clean), 1 (warnings, with `strict`), 2 (errors).
-    public static func check(_ paths: [String], strict: Bool, format: Format) -> Int32 {
-        let results = paths.map { ($0, PolicyFile.load($0).result) }
+    /// Prints diagnostics for every file (the policy's own rules, then whether it can run on
+    /// this host: module file, account); returns 0 (clean), 1 (warnings, with `strict`), 2 (errors).
+    public static func check(_ paths: [String], strict: Bool, format: Format, offline: Bool = false) -> Int32 {
+        let results = paths.map { path in
+            var result = PolicyFile.load(path).result
+            if !offline { result.diagnostics += PolicyFile.hostDiagnostics(file: path, result: result) }
+            return (path, result)
+        }
         var all: [Diagnostic] = results.flatMap(\.1.diagnostics)
         all += PolicyParser.duplicateNames(results)
         switch format {

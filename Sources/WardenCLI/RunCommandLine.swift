@@ -57,15 +57,16 @@ public enum RunCommandLine {
             case "--tcplisten": request.tcpListeners.append(value)
             case "--seccomp-drop-group": request.droppedGroups.append(value)
             case "--debug-without": request.debugWithout.append(value)
-            case "--policy", "--max-memory", "--fuel", "--audit", "--seccomp-action", "--user":
+            case "--policy", "--max-memory", "--fuel", "--wall-time", "--cpu-time", "--audit", "--audit-on-failure", "--seccomp-action", "--user":
                 guard seen.insert(name).inserted else { return nil }
                 switch name {
                 case "--policy": request.policy = value
                 case "--max-memory": request.maxMemory = value
-                case "--fuel":
-                    guard let fuel = UInt64(value) else { return nil }
-                    request.fuel = fuel
+                case "--fuel": request.fuel = value
+                case "--wall-time": request.wallTime = value
+                case "--cpu-time": request.cpuTime = value
                 case "--audit": request.auditPath = value
+                case "--audit-on-failure": request.auditOnFailure = value
                 case "--seccomp-action": request.seccompAction = value
                 default: request.user = value
                 }

@@ -8,5 +8,8 @@ public enum ExitStatus {
     public static let wallTime: Int32 = 124
     /// The policy's cpu-time ran out (128 + SIGXCPU).
     public static let cpuTime: Int32 = 152
+    /// Warden ended the module because its audit events could no longer be written
+    /// (`[audit] on-failure = "stop"`).
+    public static let auditFailure: Int32 = 123
     public static func signal(_ number: Int32) -> Int32 { 128 &+ (number & 0x7f) }
 }

@@ -1,5 +1,3 @@
-import CWardenLinux
-import Glibc
 import WardenHardening
 import WardenSystem
 
@@ -24,22 +22,14 @@ final class LaunchPreparation {
 
     private let seccompPlan: HardeningPlan.SeccompPlan
     private let wantsNetworkNamespace: Bool
-    private var namespaceJob: OpaquePointer?
+    private var namespaceJob: NetworkNamespaceJob?
 
     /// Starts preparing for a worker run of `options` (nil for an in-process run).
     init?(for options: RunOptions) {
         guard options.useWorker else { return nil }
         seccompPlan = WorkerLauncher.seccompPlan(for: options)
-        wantsNetworkNamespace = geteuid() == 0 && options.namespaces.contains("net") && !options.skippedSteps.contains("namespaces")
-        if wantsNetworkNamespace { namespaceJob = warden_netns_begin() }
-    }
-
-    /// A launch that stops early still waits for its thread and closes what it made.
-    deinit {
-        if let namespaceJob {
-            let fd = warden_netns_end(namespaceJob)
-            if fd >= 0 { Glibc.close(fd) }
-        }
+        wantsNetworkNamespace = ProcessControl.effectiveUserID == 0 && options.namespaces.contains("net") && !options.skippedSteps.contains("namespaces")
+        if wantsNetworkNamespace { namespaceJob = NetworkNamespaceJob() }
     }
 
     /// Compiles the seccomp template and collects the namespace; call once.
@@ -50,20 +40,14 @@ final class LaunchPreparation {
     }
 
     private func takeNetworkNamespace() -> Result<FileDescriptor?, HardeningFailure> {
-        guard wantsNetworkNamespace else { return .success(nil) }
-        let fd: Int32
-        if let job = namespaceJob {
-            namespaceJob = nil
-            fd = warden_netns_end(job)
-        } else {
-            // No thread could be started: make it here (this thread returns to its own).
-            fd = warden_new_netns()
-            if fd == -2 {
-                return .failure(HardeningFailure(step: .namespaces, errno: .current,
-                                                 operation: "setns() back to warden's own network namespace"))
-            }
+        guard wantsNetworkNamespace, let job = namespaceJob else { return .success(nil) }
+        namespaceJob = nil
+        do throws(Errno) {
+            // nil: the worker creates its own namespace, as an unprivileged one does.
+            return .success(try job.take())
+        } catch {
+            return .failure(HardeningFailure(step: .namespaces, errno: error,
+                                             operation: "setns() back to warden's own network namespace"))
         }
-        // -1: the worker creates its own namespace, as an unprivileged one does.
-        return .success(fd >= 0 ? FileDescriptor(rawValue: fd) : nil)
     }
 }

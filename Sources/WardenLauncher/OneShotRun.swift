@@ -1,4 +1,4 @@
-import CWardenLinux
+// Glibc for constants and types only: O_RDWR
 import Glibc
 import WardenSystem
 import WardenWASI
@@ -16,11 +16,14 @@ public enum OneShotRun {
         let cpu = ((options.cpuTime?.nanoseconds ?? 0) / 1_000_000 + 999) / 1000
         func event(_ limit: String, _ value: String) -> String { auditor.limitEvent(limit, value: value, time: "@TIME@") }
         let wallText = options.wallTime?.limitText ?? ""
-        _ = warden_arm_deadlines(
-            wall, cpu,
-            "warden: module '\(module)' exceeded its wall-time limit (\(wallText)); ended\n", event("wall-time", wallText), ExitStatus.wallTime,
-            "warden: module '\(module)' exceeded its cpu-time limit (\(cpu)s); ended\n", event("cpu-time", "\(cpu)s"), ExitStatus.cpuTime,
-            auditor.output.rawValue)
+        ProcessDeadlines.arm(
+            wallMilliseconds: wall,
+            wall: .init(message: "warden: module '\(module)' exceeded its wall-time limit (\(wallText)); ended\n",
+                        auditLine: event("wall-time", wallText), exitStatus: ExitStatus.wallTime),
+            cpuSeconds: cpu,
+            cpu: .init(message: "warden: module '\(module)' exceeded its cpu-time limit (\(cpu)s); ended\n",
+                       auditLine: event("cpu-time", "\(cpu)s"), exitStatus: ExitStatus.cpuTime),
+            auditOutput: auditor.output)
     }
 
     /// Runs the guest and returns the process exit status. Errors that stop the launch are
@@ -38,13 +41,11 @@ public enum OneShotRun {
     static func launch(_ options: RunOptions) -> Int32 {
         // A guest writing to a closed pipe or socket, or past RLIMIT_FSIZE, must get EPIPE or
         // EFBIG back, not kill the launcher with SIGPIPE or SIGXFSZ.
-        signal(SIGPIPE, SIG_IGN)
-        signal(SIGXFSZ, SIG_IGN)
+        SignalNumber.brokenPipe.ignore()
+        SignalNumber.fileSizeExceeded.ignore()
         // A closed 0, 1 or 2 would be taken by the next open (the audit log, the module
         // image) and handed to the module as a standard stream: fill the gaps first.
-        for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) < 0 {
-            _ = Glibc.open("/dev/null", O_RDWR)
-        }
+        StandardStreams.fillClosed()
         let authority = AmbientAuthority(purpose: "warden run: module file, granted directories, listeners")
         let stderr = FileDescriptor.standardError
         func fail(_ status: Int32, _ message: String) -> Int32 {
@@ -104,8 +105,8 @@ public enum OneShotRun {
         for entry in options.environment {
             if entry.contains("=") {
                 configuration.environment.append(entry)
-            } else if let value = getenv(entry) {
-                configuration.environment.append("\(entry)=\(String(cString: value))")
+            } else if let value = Environment.value(entry) {
+                configuration.environment.append("\(entry)=\(value)")
             }
         }
         for listener in options.tcpListeners {
@@ -136,13 +137,21 @@ public enum OneShotRun {
 
         if options.useWorker {
             let identity: (uid: UInt32, gid: UInt32)?
-            do { identity = try WorkerLauncher.resolve(user: options.user) } catch {
-                return fail(ExitStatus.launchFailure, "module '\(moduleName)': \(error)")
+            if options.transientIdentity && options.user == nil && geteuid() == 0 {
+                guard let transient = WorkerLauncher.transientIdentity() else {
+                    return fail(ExitStatus.launchFailure, "no free transient uid in \(WorkerLauncher.transientRange); name an account with --user")
+                }
+                identity = transient
+            } else {
+                do { identity = try WorkerLauncher.resolve(user: options.user) } catch {
+                    return fail(ExitStatus.launchFailure, "module '\(moduleName)': \(error)")
+                }
             }
             if let identity {
+                let who = options.user.map { "user '\($0)'" } ?? "the run's transient uid"
                 for (index, preopen) in configuration.preopens.enumerated() {
                     if let problem = WorkerLauncher.accessProblem(preopen.host, readWrite: preopen.access == .readWrite, for: identity) {
-                        OperatorOutput.printError("warden: warning: grant '\(options.directories[index].host)' \(problem) for user '\(options.user ?? "")' (\(identity.uid):\(identity.gid)); the module will get EACCES there")
+                        OperatorOutput.printError("warden: warning: grant '\(options.directories[index].host)' \(problem) for \(who) (\(identity.uid):\(identity.gid)); the module will get EACCES there (--user NAME runs as an account that can use it)")
                     }
                 }
             }
@@ -165,7 +174,7 @@ public enum OneShotRun {
         defer { wasi.closeAll() }
         var runner = GuestRunner(limits: .init(maxMemoryBytes: options.maxMemoryBytes, fuel: options.fuel))
         runner.onMemoryRefused = { auditor.recordMemoryRefused(requested: UInt64($0)) }
-        auditor.started(pid: getpid())
+        auditor.started(pid: ProcessControl.currentID)
         let outcome: GuestRunner.Outcome
         do { outcome = try runner.run(moduleBytes: binary, wasi: wasi) } catch {
             return auditor.finished(fail(ExitStatus.launchFailure, "\(options.modulePath): \(error)"))
@@ -174,7 +183,7 @@ public enum OneShotRun {
         case .exited(let code):
             return auditor.finished(Int32(code & 0xff))
         case .signaled(let signal):
-            return auditor.finished(fail(ExitStatus.signal(signal), "module '\(moduleName)' raised signal \(signal) (\(String(cString: strsignal(signal))))"))
+            return auditor.finished(fail(ExitStatus.signal(signal), "module '\(moduleName)' raised signal \(signal) (\(SignalNumber(rawValue: signal).name))"))
         case .trapped(let reason):
             auditor.trapped(reason)
             return auditor.finished(fail(ExitStatus.trap, "module '\(moduleName)' trapped: \(reason)"))

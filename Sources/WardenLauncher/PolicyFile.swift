@@ -1,4 +1,3 @@
-import Glibc
 import WardenPolicy
 import WardenSystem
 
@@ -9,8 +8,7 @@ public enum PolicyFile {
     public struct LiveHostFacts: HostFacts {
         public init() {}
         public func directoryExists(_ path: String) -> Bool {
-            var info = stat()
-            return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+            AmbientAuthority(purpose: "policy warnings: whether a named host directory exists").isDirectory(path)
         }
     }
 
@@ -26,13 +24,37 @@ public enum PolicyFile {
             let diagnostic = Diagnostic(file: path, line: 1, column: 1, severity: .error, message: "policy is not UTF-8 text")
             return (nil, PolicyParser.Result(policy: nil, diagnostics: [diagnostic]))
         }
-        return (text, PolicyParser.parse(text: text, file: path, policyPath: absolute(path), host: LiveHostFacts()))
+        return (text, PolicyParser.parse(text: text, file: path, policyPath: AmbientAuthority(purpose: "reading policy files named on the command line").absolute(path), host: LiveHostFacts()))
     }
 
-    static func absolute(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buffer, buffer.count) != nil else { return path }
-        return String(cString: buffer) + "/" + path
+    /// What `policy check` adds to a valid policy's own rules: whether it can run on this host.
+    /// Its module file must be a regular file, and its `[sandbox] user` (default `warden`) an
+    /// account; each problem is an error with the fix. (wardend and `warden run` find the same
+    /// problems when they start the module, for that module only.)
+    public static func hostDiagnostics(file: String, result: PolicyParser.Result) -> [Diagnostic] {
+        guard let policy = result.policy else { return [] }
+        var found: [Diagnostic] = []
+        func report(_ key: [String], _ fallback: [String], _ message: String) {
+            let position = result.locator?.value(key) ?? result.locator?.header(fallback)
+            found.append(Diagnostic(file: file, line: position?.line ?? 1, column: position?.column ?? 1, severity: .error, message: message))
+        }
+        let path = policy.module.path
+        let authority = AmbientAuthority(purpose: "policy check: whether the module file and the account exist")
+        do throws(Errno) {
+            if try !authority.status(path).isRegularFile {
+                report(["module", "path"], ["module"], "module file '\(path)' is not a regular file; correct 'path' in [module]")
+            }
+        } catch {
+            report(["module", "path"], ["module"], "module file '\(path)' cannot be read: \(error); put the module there or correct 'path' in [module]")
+        }
+        let user = policy.sandbox.user
+        if Accounts.user(named: user) == nil {
+            let which = result.locator?.value(["sandbox", "user"]) == nil ? "the default [sandbox] user" : "[sandbox] user"
+            report(["sandbox", "user"], ["sandbox"], "account '\(user)' (\(which)) does not exist; create it ('make install' does, or: systemd-sysusers, useradd --system --no-create-home --shell /usr/sbin/nologin \(user)) or name an existing account in [sandbox] user")
+        }
+        return found
     }
+
+    /// The `policy` field of audit events: SHA-256 (hex) of the policy file's text.
+    public static func digest(_ text: String) -> String { SHA256.hex(of: Array(text.utf8)) }
 }

@@ -7,7 +7,11 @@ extension RunOptions {
         public var grantFlagsGiven: [String] = []
         public var maxMemoryBytes: Int?
         public var fuel: UInt64?
+        public var wallTime: Duration?
+        public var cpuTime: Duration?
         public var auditPath: String?
+        /// `--audit-on-failure`: may make a policy's `continue` a `stop`, never the reverse.
+        public var auditOnFailure: Policy.Audit.OnFailure?
         public var extraArguments: [String] = []
         public init() {}
     }
@@ -42,12 +46,27 @@ extension RunOptions {
         options.maxOpenDescriptors = policy.limits.openFiles
         options.wallTime = policy.limits.wallTime
         options.cpuTime = policy.limits.cpuTime
+        for (flag, requested, allowed) in [("--wall-time", narrowing.wallTime, policy.limits.wallTime),
+                                           ("--cpu-time", narrowing.cpuTime, policy.limits.cpuTime)] {
+            guard let requested else { continue }
+            guard requested <= allowed else {
+                throw .usage("\(flag) \(Units.format(duration: requested)) exceeds the policy's \(flag.dropFirst(2)) limit \(Units.format(duration: allowed)); flags may only narrow a policy")
+            }
+            if flag == "--wall-time" { options.wallTime = requested } else { options.cpuTime = requested }
+        }
         options.stdinNull = policy.stdio.stdin == .null
         options.stdoutNull = policy.stdio.stdout == .null
         options.stderrNull = policy.stdio.stderr == .null
         options.auditPath = narrowing.auditPath ?? policy.audit.log
         options.auditRateLimit = policy.audit.rateLimit
         options.auditSync = policy.audit.fsync
+        options.auditOnFailure = policy.audit.onFailure
+        if let requested = narrowing.auditOnFailure {
+            guard requested == .stop || policy.audit.onFailure == .continue else {
+                throw .usage("--audit-on-failure continue would widen the policy's [audit] on-failure = \"stop\"; flags may only narrow a policy")
+            }
+            options.auditOnFailure = requested
+        }
         options.user = policy.sandbox.user
         options.namespaces = policy.sandbox.namespaces.map(\.rawValue)
         options.namespacesRequired = policy.sandbox.namespacesRequired
@@ -75,7 +94,7 @@ extension RunOptions {
         }
         var options = try from(policy: policy, narrowing: narrowing)
         options.policyPath = path
-        options.policyDigest = text.map { SHA256.hex(of: Array($0.utf8)) }
+        options.policyDigest = text.map(PolicyFile.digest)
         return options
     }
 }

@@ -1,4 +1,4 @@
-import CWardenLinux
+// Glibc for constants and types only: O_RDWR
 import Glibc
 import WardenIPC
 import WardenPolicy
@@ -34,10 +34,13 @@ public final class PreparedModule {
 
     /// Prepares `policy`. `listeners` stay owned by the caller (they outlive restarts and
     /// reloads); `auditOutput` is where audit events go when the policy names no log.
-    public init(policy: Policy, listeners: [FileDescriptor], auditOutput: FileDescriptor,
+    /// `policyDigest` is the SHA-256 of the policy file's text (`PolicyFile.digest`), stamped on
+    /// every audit event.
+    public init(policy: Policy, policyDigest: String? = nil, listeners: [FileDescriptor], auditOutput: FileDescriptor,
                 authority: AmbientAuthority) throws(RunError) {
         self.policy = policy
         var options = try RunOptions.from(policy: policy, narrowing: .init())
+        options.policyDigest = policyDigest
         options.tcpListeners = []  // the supervisor opens and owns the sockets
         self.options = options
         let perConnection = policy.service.mode == .perConnection
@@ -53,9 +56,9 @@ public final class PreparedModule {
         if let pinned = policy.module.sha256, moduleDigest != pinned {
             throw .grant("module \"\(name)\": sha256 mismatch: the policy pins \(pinned), but \(policy.module.path) has \(moduleDigest); refusing to start")
         }
-        let memfd = bytes.withUnsafeBytes { warden_sealed_memfd("warden-module", $0.baseAddress, $0.count) }
-        guard memfd >= 0 else { throw failure("staging the module image", .current) }
-        image = FileDescriptor(rawValue: memfd)
+        do { image = try .sealedMemory(named: "warden-module", holding: bytes) } catch {
+            throw failure("staging the module image", error)
+        }
         owned.append(image)
 
         var configuration = WASIConfiguration()
@@ -93,7 +96,8 @@ public final class PreparedModule {
             sink = JSONLinesSink(descriptor: auditOutput)
         }
         let context = AuditContext(module: name, pid: nil, policyDigest: options.policyDigest)
-        auditor = RunAuditor(log: AuditLog(context: context, sinks: [sink], rateLimit: AuditRateLimit(perSecond: options.auditRateLimit)),
+        auditor = RunAuditor(log: AuditLog(context: context, sinks: [sink], rateLimit: AuditRateLimit(perSecond: options.auditRateLimit),
+                                           onFailure: RunAuditor.failureAction(options)),
                              output: sink.descriptor, writesLifecycle: true, options: options)
 
         let identity: (uid: UInt32, gid: UInt32)?
@@ -124,7 +128,7 @@ public final class PreparedModule {
     /// What the worker is told over its control socket.
     func workerConfiguration() -> WorkerConfiguration {
         var configuration = launcher.workerConfiguration()
-        configuration.hardening.launcherPID = getpid()
+        configuration.hardening.launcherPID = ProcessControl.currentID
         if let perConnection {
             configuration.perConnection = perConnection
             // cpu-time binds each instance (set in the instance after fork), not the zygote,

@@ -1,3 +1,4 @@
+// Glibc for constants and types only: EACCES, EPERM
 import Glibc
 import WardenAudit
 import WardenHardening
@@ -21,6 +22,10 @@ public final class RunAuditor: AccessAuditor {
     var landlockInForce = false
     var hasStarted = false
     var hasCrashed = false
+    /// `--no-sandbox`: the module runs in this process, so failing closed means exiting.
+    let inProcess: Bool
+    /// A signal ended the run and its lifecycle event is written.
+    var wasInterrupted = false
 
     init(log: AuditLog, output: FileDescriptor, writesLifecycle: Bool, options: RunOptions) {
         self.log = log
@@ -28,6 +33,12 @@ public final class RunAuditor: AccessAuditor {
         self.writesLifecycle = writesLifecycle
         self.maxMemoryBytes = options.maxMemoryBytes
         self.fuel = options.fuel
+        self.inProcess = !options.useWorker
+    }
+
+    /// The `AuditLog` failure action for a run's options.
+    static func failureAction(_ options: RunOptions) -> AuditFailureAction {
+        options.auditOnFailure == .stop ? .stop : .continue
     }
 
     /// The auditor for a run: an `--audit` file (appended, 0640) or standard error.
@@ -35,10 +46,11 @@ public final class RunAuditor: AccessAuditor {
         let sync: JSONLinesSink.Sync = options.auditSync ? .everyEvent : .never
         let sink = try options.auditPath.map { (path) throws(Errno) in try JSONLinesSink(path: path, authority: authority, sync: sync) }
             ?? JSONLinesSink(descriptor: .standardError)
-        let context = AuditContext(module: module, pid: options.useWorker ? nil : getpid(), policyDigest: options.policyDigest)
+        let context = AuditContext(module: module, pid: options.useWorker ? nil : ProcessControl.currentID, policyDigest: options.policyDigest)
         var sinks: [any AuditSink] = [sink]
         if options.auditJournal, let journal = try? JournalSink(authority: authority) { sinks.append(journal) }
-        let log = AuditLog(context: context, sinks: sinks, rateLimit: AuditRateLimit(perSecond: options.auditRateLimit))
+        let log = AuditLog(context: context, sinks: sinks, rateLimit: AuditRateLimit(perSecond: options.auditRateLimit),
+                           onFailure: failureAction(options))
         return RunAuditor(log: log, output: sink.descriptor,
                           writesLifecycle: options.auditPath != nil, options: options)
     }
@@ -54,6 +66,7 @@ public final class RunAuditor: AccessAuditor {
         refusalCount += 1
         log.record(.wasi(WASIRefusal(operation: denial.operation, fd: denial.fd, preopen: denial.preopen, path: denial.path,
                                      reason: denial.reason.rawValue, errno: denial.errno.description)))
+        stopInProcessIfUnrecorded()
     }
 
     /// In-process there is no Landlock: a kernel refusal is ordinary permissions, not a catch.
@@ -61,6 +74,7 @@ public final class RunAuditor: AccessAuditor {
         guard landlockInForce else { return }
         recordKernelRefusal(operation: refusal.operation, fd: refusal.fd, preopen: refusal.preopen, path: refusal.path,
                             errno: refusal.errno, pid: nil)
+        stopInProcessIfUnrecorded()
     }
 
     /// A WASI refusal as a worker reports it over its control socket.
@@ -117,8 +131,38 @@ public final class RunAuditor: AccessAuditor {
     /// the handler is async-signal-safe and can only copy bytes.
     func limitEvent(_ limit: String, value: String, time: String) -> String {
         let kind = LimitReached.Limit(rawValue: limit) ?? .wallTime
-        let event = log.event(.limit(LimitReached(limit: kind, action: .killed, value: value)), pid: log.context.pid ?? getpid())
+        let event = log.event(.limit(LimitReached(limit: kind, action: .killed, value: value)), pid: log.context.pid ?? ProcessControl.currentID)
         return String(decoding: event.jsonLine(timeText: time), as: UTF8.self)
+    }
+
+    // MARK: Failing closed
+
+    /// With `[audit] on-failure = "stop"`: the error that makes the module's refusals
+    /// unrecordable. Whoever runs the module ends it (`auditFailed`).
+    public var auditFailure: Errno? { log.stopCause }
+
+    /// The reason, for the operator and the `audit-failed` event.
+    public static func auditFailureText(_ error: Errno) -> String {
+        "could no longer write its audit events (\(error)); ended ([audit] on-failure = stop)"
+    }
+
+    /// The module is being ended because its events cannot be written: the `audit-failed`
+    /// lifecycle event goes to the log (it may well fail too) and, when the log is a file, to
+    /// standard error as well (wardend's own log), so the reason is recorded somewhere.
+    public func auditFailed(_ error: Errno, pid: Int32? = nil) {
+        let event = log.event(.lifecycle(LifecycleChange(.auditFailed, detail: Self.auditFailureText(error))), pid: pid)
+        log.record(event)
+        if output.rawValue != FileDescriptor.standardError.rawValue {
+            try? FileDescriptor.standardError.writeAll(String(decoding: event.jsonLine(), as: UTF8.self))
+        }
+    }
+
+    /// In-process (`--no-sandbox`) there is no worker to end: the run itself ends.
+    func stopInProcessIfUnrecorded() {
+        guard inProcess, let error = auditFailure else { return }
+        auditFailed(error)
+        OperatorOutput.printError("warden: module '\(log.context.module)' \(Self.auditFailureText(error))")
+        exit(finished(ExitStatus.auditFailure))
     }
 
     // MARK: Policy and lifecycle
@@ -133,6 +177,7 @@ public final class RunAuditor: AccessAuditor {
         log.context.pid = pid
         hasStarted = true
         hasCrashed = false
+        log.clearStopCause()
         if writesLifecycle { log.record(.lifecycle(LifecycleChange(.started))) }
     }
 
@@ -141,16 +186,29 @@ public final class RunAuditor: AccessAuditor {
         hasCrashed = true
         log.flushSummaries()
         log.record(.lifecycle(LifecycleChange(.crashed, status: status, signal: signal,
-                                              detail: String(cString: strsignal(signal)))))
+                                              detail: SignalNumber(rawValue: signal).name)))
+    }
+
+    /// A signal to warden ended the run (the worker was ended for it): the log closes with an
+    /// `exited` event naming the signal, with the status warden exits with (128 + N).
+    func interrupted(signal: Int32, status: Int32) {
+        wasInterrupted = true
+        log.flushSummaries()
+        if hasStarted && writesLifecycle {
+            log.record(.lifecycle(LifecycleChange(.exited, status: status, signal: signal,
+                                                  detail: "warden received \(WorkerExit.signalName(signal)); the worker was ended")))
+        }
     }
 
     /// The run is over with `status`: pending suppression summaries, then the exit event.
     /// Returns `status` so a launch path can end with `return auditor.finished(...)`.
     func finished(_ status: Int32) -> Int32 {
         log.flushSummaries()
-        if hasStarted && !hasCrashed && writesLifecycle { log.record(.lifecycle(LifecycleChange(.exited, status: status))) }
+        if hasStarted && !hasCrashed && !wasInterrupted && writesLifecycle { log.record(.lifecycle(LifecycleChange(.exited, status: status))) }
         if log.failedWrites > 0 {
-            OperatorOutput.printError("warden: warning: \(log.failedWrites) audit event(s) could not be written: \(log.lastFailure.map { "\($0)" } ?? "")")
+            let unreported = log.unreportedLosses
+            let note = log.onFailure == .continue && unreported == 0 ? " (their count is in the log)" : ""
+            OperatorOutput.printError("warden: warning: \(log.failedWrites) audit event(s) could not be written: \(log.lastFailure.map { "\($0)" } ?? "")\(note)")
         }
         return status
     }
@@ -161,7 +219,9 @@ extension RunAuditor {
     /// status `warden run` would have returned.
     public func workerEnded(_ exit: WorkerExit) {
         let signal = exit.waitStatus & 0x7f
-        if signal != 0 && signal != 0x7f {
+        if exit.cause == .auditFailure {
+            _ = finished(exit.code)
+        } else if signal != 0 && signal != 0x7f {
             // Rendering the worker's outcome may have recorded the crash already: once per end.
             if !hasCrashed { crashed(signal: signal, status: exit.code) }
         } else {

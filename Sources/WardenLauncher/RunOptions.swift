@@ -44,6 +44,9 @@ public struct RunOptions {
     /// The service account the worker drops to when warden runs as root (a policy's
     /// `[sandbox] user`, or `--user`); nil keeps the invoking identity, capabilities dropped.
     public var user: String?
+    /// A flag run started as root without `--user`: the worker runs as a transient uid and
+    /// gid of its own (`WorkerLauncher.transientIdentity`), never as root.
+    public var transientIdentity = false
     /// Kernel layers, as a policy's `[sandbox]` asks for them.
     public var namespaces: [String] = ["user", "mount", "net", "ipc", "uts"]
     public var namespacesRequired = false
@@ -72,16 +75,23 @@ public struct RunOptions {
     public var auditRateLimit = 100
     /// fdatasync the audit file after every event (`[audit] fsync`).
     public var auditSync = false
+    /// When audit events can no longer be written: end the module (the default) or run on and
+    /// count the loss (`[audit] on-failure`, `--audit-on-failure`).
+    public var auditOnFailure: Policy.Audit.OnFailure = .stop
 
     public init(modulePath: String) { self.modulePath = modulePath }
 
     /// `HOST[::GUEST]`: the guest path defaults to the host path, as in wasmtime.
-    public static func directoryGrant(_ text: String, readOnly: Bool) throws(RunError) -> DirectoryGrant {
+    /// A relative HOST needs an explicit GUEST: guest paths are absolute, as in a policy.
+    public static func directoryGrant(_ text: String, readOnly: Bool, flag: String = "--dir") throws(RunError) -> DirectoryGrant {
         let parts = text.split(separator: "::", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let host = parts[0], guest = parts.count > 1 ? parts[1] : parts[0]
-        guard !host.isEmpty else { throw .usage("empty host directory in '\(text)'") }
-        guard !guest.isEmpty else { throw .usage("empty guest path in '\(text)'") }
-        guard !guest.utf8.contains(0) else { throw .usage("guest path in '\(text)' contains a NUL byte") }
+        guard !host.isEmpty else { throw .usage("\(flag) '\(text)': empty host directory") }
+        guard !guest.isEmpty else { throw .usage("\(flag) '\(text)': empty guest path") }
+        guard parts.count > 1 || host.hasPrefix("/") else {
+            throw .usage("\(flag) '\(text)': a relative host directory needs an absolute guest path (\(flag) \(host)::/\(host.split(separator: "/").last ?? "data"))")
+        }
+        guard !guest.utf8.contains(0) else { throw .usage("\(flag) '\(text)': guest path contains a NUL byte") }
         return DirectoryGrant(host: host, guest: guest, readOnly: readOnly)
     }
 

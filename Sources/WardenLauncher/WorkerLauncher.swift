@@ -1,4 +1,4 @@
-import CWardenLinux
+// Glibc for constants and types only: pid_t
 import Glibc
 import WardenHardening
 import WardenIPC
@@ -23,22 +23,56 @@ struct WorkerLauncher {
     /// Why the service account cannot use a granted directory (by its owner, group and mode
     /// bits; ACLs aside), or nil. Warden warns instead of failing: the grant stays as written.
     static func accessProblem(_ directory: FileDescriptor, readWrite: Bool, for identity: (uid: UInt32, gid: UInt32)) -> String? {
-        var raw = stat()
-        guard fstat(directory.rawValue, &raw) == 0 else { return nil }
-        let mode = raw.st_mode
-        let bits: UInt32 = raw.st_uid == identity.uid ? (mode >> 6) & 7 : (raw.st_gid == identity.gid ? (mode >> 3) & 7 : mode & 7)
+        guard let status = try? directory.status() else { return nil }
+        let mode = status.mode
+        let bits: UInt32 = status.owner == identity.uid ? (mode >> 6) & 7 : (status.group == identity.gid ? (mode >> 3) & 7 : mode & 7)
         let needed: UInt32 = readWrite ? 7 : 5
         guard bits & needed != needed else { return nil }
-        return "(owner \(raw.st_uid), group \(raw.st_gid), mode \(String(mode & 0o7777, radix: 8))) is not \(readWrite ? "writable" : "readable")"
+        return "(owner \(status.owner), group \(status.group), mode \(String(mode & 0o7777, radix: 8))) is not \(readWrite ? "writable" : "readable")"
     }
 
     /// The account `name` when running as root; nil when not root (ids cannot change anyway).
     static func resolve(user name: String?) throws(RunError) -> (uid: UInt32, gid: UInt32)? {
-        guard let name, geteuid() == 0 else { return nil }
-        guard let account = getpwnam(name) else {
+        guard let name, ProcessControl.effectiveUserID == 0 else { return nil }
+        guard let account = Accounts.user(named: name) else {
             throw .grant("user '\(name)' does not exist: create the service account (e.g. with systemd-sysusers) or name another one ([sandbox] user, --user)")
         }
-        return (account.pointee.pw_uid, account.pointee.pw_gid)
+        return account
+    }
+
+    /// systemd's range for DynamicUser= (61184–65519): documented as unallocated, so no
+    /// distribution puts accounts there. Not 65534, which the kernel also uses for ids a user
+    /// namespace does not map.
+    public static let transientRange: ClosedRange<UInt32> = 61184...65519
+
+    /// `warden run` as root without `--user`: a uid, with the gid of the same number, that
+    /// no line of /etc/passwd or /etc/group has, picked from `transientRange` starting at a
+    /// place the launcher's pid chooses. No supplementary groups (the capabilities step clears
+    /// them). nil when not root (ids cannot change) or the range is used up. The files are
+    /// read, not NSS: getpwuid/getgrgid crash the statically linked release binary, and the
+    /// range is one no directory service allocates from.
+    static func transientIdentity() -> (uid: UInt32, gid: UInt32)? {
+        guard geteuid() == 0 else { return nil }
+        let authority = AmbientAuthority(purpose: "warden run: the user database, to pick a transient uid")
+        let taken = usedIDs(authority, "/etc/passwd", field: 2).union(usedIDs(authority, "/etc/group", field: 2))
+        let count = UInt32(transientRange.count)
+        let start = UInt32(truncatingIfNeeded: getpid()) % count
+        for step in 0..<count {
+            let id = transientRange.lowerBound + (start + step) % count
+            if !taken.contains(id) { return (id, id) }
+        }
+        return nil
+    }
+
+    /// The numeric ids (colon-separated field `field`) of a passwd- or group-format file.
+    static func usedIDs(_ authority: AmbientAuthority, _ path: String, field: Int) -> Set<UInt32> {
+        guard let bytes = try? authority.readFile(path, limit: 16 << 20) else { return [] }
+        var ids: Set<UInt32> = []
+        for line in bytes.split(separator: UInt8(ascii: "\n")) {
+            let fields = line.split(separator: UInt8(ascii: ":"), maxSplits: field + 1, omittingEmptySubsequences: false)
+            if fields.count > field, let id = UInt32(String(decoding: fields[field], as: UTF8.self)) { ids.insert(id) }
+        }
+        return ids
     }
 
     /// Whether the worker must hand over a seccomp notification listener (always, unless the
@@ -48,11 +82,7 @@ struct WorkerLauncher {
 
     /// `warden-worker` next to the running `warden` binary.
     static func workerPath() -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard count > 0 else { return nil }
-        let executable = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard let slash = executable.lastIndex(of: "/") else { return nil }
+        guard let executable = ProcessControl.executablePath(), let slash = executable.lastIndex(of: "/") else { return nil }
         // String + String: `Substring + String` costs a Swift runtime conformance scan (~40 µs
         // in this binary) on every launch.
         return String(executable[..<slash]) + "/warden-worker"
@@ -63,18 +93,26 @@ struct WorkerLauncher {
             try? FileDescriptor.standardError.writeAll("warden: \(OperatorOutput.sanitized(message))\n")
             return status
         }
-        guard let worker = Self.workerPath(), access(worker, X_OK) == 0 else {
+        let authority = AmbientAuthority(purpose: "warden run: the warden-worker executable next to warden")
+        guard let worker = Self.workerPath(), authority.canExecute(worker) else {
             return fail(ExitStatus.launchFailure, "cannot find warden-worker next to warden")
         }
-        let image = moduleBytes.withUnsafeBytes { warden_sealed_memfd("warden-module", $0.baseAddress, $0.count) }
-        guard image >= 0 else { return fail(ExitStatus.launchFailure, "cannot stage the module: \(Errno.current)") }
-        defer { Glibc.close(image) }
+        let image: FileDescriptor
+        do { image = try .sealedMemory(named: "warden-module", holding: moduleBytes) } catch {
+            return fail(ExitStatus.launchFailure, "cannot stage the module: \(error)")
+        }
+        defer { try? image.close() }
+        // SIGTERM, SIGINT, SIGHUP, SIGQUIT end the run through the loop below: the worker is
+        // ended and the audit log closes with an event naming the signal. (The worker starts
+        // with an empty signal mask: the spawn resets it.)
+        let signals = TerminationSignals.descriptor()
+        defer { try? signals?.close() }
 
         // The fixed layout: stdio, control, module, preopens, listeners.
         let process: WorkerProcess
         do {
             process = try WorkerProcess(worker: worker, layout: { control in
-                [configuration.stdin.rawValue, configuration.stdout.rawValue, configuration.stderr.rawValue, control, image]
+                [configuration.stdin.rawValue, configuration.stdout.rawValue, configuration.stderr.rawValue, control, image.rawValue]
                     + configuration.preopens.map(\.host.rawValue) + configuration.listeners.map(\.rawValue)
             }, launcher: self, perConnection: nil, wallTime: options.wallTime)
         } catch {
@@ -107,9 +145,11 @@ struct WorkerLauncher {
         // Wall time is kept by the process's own deadline (the worker keeps cpu-time as its own
         // RLIMIT_CPU): the worker is ended there, and the audit room then closes as after any
         // other end, suppressed counts included.
-        let exit = Self.wait(for: process)
+        let exit = Self.wait(for: process, signals: signals)
+        if let signal = process.launcherSignal { auditor.interrupted(signal: signal, status: exit.code) }
         switch exit.cause {
         case .wallTime: return fail(exit.code, "module '\(moduleName)' \(exit.message); ended")
+        case .auditFailure: return fail(exit.code, "module '\(moduleName)' \(exit.message)")
         case .endedByWarden: return fail(exit.code, "module '\(moduleName)': \(exit.message)")
         case .ownEnd: return exit.message.isEmpty ? exit.code : fail(exit.code, exit.message)
         }
@@ -117,9 +157,10 @@ struct WorkerLauncher {
 
     /// Serves `process` (its messages, the kernel's refusals, its deadlines) until it is gone
     /// and reaped.
-    static func wait(for process: WorkerProcess) -> WorkerExit {
+    /// `signals`: a signalfd whose signals end the worker (`warden run`).
+    static func wait(for process: WorkerProcess, signals: FileDescriptor? = nil) -> WorkerExit {
         while true {
-            let watched = process.descriptors
+            let watched = process.descriptors + (signals.map { [$0] } ?? [])
             var requests = watched.map { PollRequest(descriptor: $0, events: PollRequest.readable) }
             let timeout = process.deadline.map { $0 &- min($0, SystemClock.monotonicNow()) }
             do { _ = try ppoll(&requests, timeoutNanoseconds: timeout) } catch {
@@ -132,6 +173,9 @@ struct WorkerLauncher {
                 continue
             }
             let ready = Set(zip(watched, requests).filter { $0.1.returnedEvents != 0 }.map(\.0.rawValue))
+            if let signals, ready.contains(signals.rawValue) {
+                if let signal = TerminationSignals.take(from: signals) { process.endForSignal(signal.rawValue) }
+            }
             for event in process.service({ ready.contains($0.rawValue) }) {
                 if case .exited(let exit) = event { return exit }
             }
@@ -152,12 +196,14 @@ struct WorkerLauncher {
         var hardening = HardeningSettings()
         // The worker can only lower limits (it never holds CAP_SYS_RESOURCE): never ask for more
         // descriptors than the launcher's own hard limit, or the rlimits step would fail.
-        var current = rlimit()
         let wanted = UInt64(configuration.maxOpenDescriptors + 16 + configuration.preopens.count + configuration.listeners.count)
-        hardening.openFiles = getrlimit(RLIMIT_NOFILE, &current) == 0 && current.rlim_max != rlim_t.max
-            ? min(wanted, UInt64(current.rlim_max)) : wanted
+        if let hard = try? ResourceLimit.openFiles.get().hard, hard != UInt64.max {
+            hardening.openFiles = min(wanted, hard)
+        } else {
+            hardening.openFiles = wanted
+        }
         hardening.cpuSeconds = options.cpuTime.map { UInt64(max(1, $0.components.seconds)) }
-        hardening.launcherPID = getpid()
+        hardening.launcherPID = ProcessControl.currentID
         hardening.namespaces = options.namespaces
         hardening.namespacesRequired = options.namespacesRequired
         hardening.landlock = options.landlock
@@ -186,7 +232,7 @@ struct WorkerLauncher {
         switch message {
         case .exited(let code): return Int32(code & 0xff)
         case .signaled(let signal):
-            return fail(ExitStatus.signal(signal), "module '\(moduleName)' raised signal \(signal) (\(String(cString: strsignal(signal))))")
+            return fail(ExitStatus.signal(signal), "module '\(moduleName)' raised signal \(signal) (\(SignalNumber(rawValue: signal).name))")
         case .trapped(let reason):
             auditor.trapped(reason, pid: pid)
             return fail(ExitStatus.trap, "module '\(moduleName)' trapped: \(reason)")
@@ -197,16 +243,16 @@ struct WorkerLauncher {
         // No final report: the worker died.
         if workerStatus & 0x7f != 0 {
             let signal = workerStatus & 0x7f
-            if signal == SIGSYS {
+            if signal == SignalNumber.badSystemCall.rawValue {
                 return fail(ExitStatus.signal(signal), "module '\(moduleName)': the kernel ended the worker for a forbidden system call (SIGSYS)")
             }
-            if signal == SIGXCPU {
+            if signal == SignalNumber.cpuTimeExceeded.rawValue {
                 let limit = options.cpuTime.map { "\(max(1, $0.components.seconds))s" } ?? "RLIMIT_CPU"
                 auditor.recordLimit("cpu-time", value: limit, pid: pid)
                 return fail(ExitStatus.cpuTime, "module '\(moduleName)' exceeded its cpu-time limit (\(limit)); ended")
             }
             auditor.crashed(signal: signal, status: ExitStatus.signal(signal))
-            return fail(ExitStatus.signal(signal), "module '\(moduleName)': worker killed by signal \(signal) (\(String(cString: strsignal(signal))))")
+            return fail(ExitStatus.signal(signal), "module '\(moduleName)': worker killed by signal \(signal) (\(SignalNumber(rawValue: signal).name))")
         }
         return fail(ExitStatus.launchFailure, "module '\(moduleName)': warden-worker exited with status \((workerStatus >> 8) & 0xff) without a report")
     }
@@ -217,12 +263,4 @@ extension WorkerLauncher {
     static func describe(_ notification: SeccompNotification) -> String {
         notification.syscallName + "(" + notification.arguments.map { "0x" + String($0, radix: 16) }.joined(separator: ", ") + ")"
     }
-}
-
-/// NULL-terminated C string arrays for exec-style calls.
-func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { for pointer in pointers { free(pointer) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }

@@ -1,4 +1,4 @@
-import CWardenLinux
+// Glibc for constants and types only: pid_t, EPERM
 import Glibc
 import WardenAuthoring
 import WardenHardening
@@ -25,6 +25,9 @@ public final class WorkerProcess {
         /// The worker ran past its wall-time limit and is being ended (a `limit` event is
         /// written); its `exited` follows.
         case wallTimeExceeded(limit: String)
+        /// Its audit events can no longer be written and the policy fails closed
+        /// (`[audit] on-failure = "stop"`): the worker is being ended; its `exited` follows.
+        case auditFailed(Errno)
         /// The worker is gone and reaped.
         case exited(WorkerExit)
     }
@@ -56,6 +59,8 @@ public final class WorkerProcess {
     /// The wall-time limit of the whole run (nil: none; a zygote's instances have their own).
     let wallTime: Duration?
     public private(set) var wallTimeExceeded = false
+    /// Ended because its audit events could no longer be written (why).
+    private var auditStopped: Errno?
     private var reader: FrameReader
     private var listener: SeccompNotificationListener?
     private var receivedListener = false
@@ -71,7 +76,7 @@ public final class WorkerProcess {
     /// Spawns `worker` for `module` and sends its configuration.
     public convenience init(worker: String, module: PreparedModule) throws(RunError) {
         // Restarts share the sealed image: each worker reads it from the start.
-        _ = lseek(module.image.rawValue, 0, SEEK_SET)
+        _ = try? module.image.seek(offset: 0, from: .start)
         do {
             try self.init(worker: worker, layout: module.layout(control:), launcher: module.launcher, perConnection: module.perConnection,
                           wallTime: module.perConnection == nil ? module.policy.limits.wallTime : nil)
@@ -85,38 +90,31 @@ public final class WorkerProcess {
     /// caller sends the configuration (`configure`) once it has what the worker needs.
     init(worker: String, layout: (Int32) -> [Int32], launcher: WorkerLauncher, perConnection: PerConnectionSettings?,
          wallTime: Duration?) throws(SpawnFailure) {
-        var pair: [Int32] = [-1, -1]
-        guard warden_socketpair(&pair) == 0 else { throw SpawnFailure(step: .controlSocket, errno: .current) }
+        let ours: FileDescriptor, theirs: FileDescriptor
+        do { (ours, theirs) = try ChildProcess.socketPair() } catch { throw SpawnFailure(step: .controlSocket, errno: error) }
         // Senders attested from the first byte: the kernel records a sender only while
         // SO_PASSCRED is on. Without it (never expected) every report is the worker's.
-        var reader = FrameReader(socket: FileDescriptor(rawValue: pair[0]))
+        var reader = FrameReader(socket: ours)
         try? reader.attestSenders()
-        let descriptors = layout(pair[1])
-        var child: pid_t = 0
-        let spawned = withCStrings(["warden-worker"]) { argv in
-            withCStrings([]) { envp in warden_spawn_layout(worker, argv, envp, descriptors, Int32(descriptors.count), &child) }
+        let child: pid_t
+        do {
+            defer { try? theirs.close() }
+            child = try ChildProcess.spawn(worker, arguments: ["warden-worker"], layout: layout(theirs.rawValue))
+        } catch {
+            try? ours.close()
+            throw SpawnFailure(step: .spawn, errno: error)
         }
-        let spawnError = Errno.current
-        Glibc.close(pair[1])
-        guard spawned == 0 else {
-            Glibc.close(pair[0])
-            throw SpawnFailure(step: .spawn, errno: spawnError)
-        }
-        let descriptor = warden_pidfd_open(child)
-        guard descriptor >= 0 else {
-            let error = Errno.current
-            kill(child, SIGKILL)
-            var status: Int32 = 0
-            waitpid(child, &status, 0)
-            Glibc.close(pair[0])
+        do { pidfd = try ChildProcess.pidfd(for: child) } catch {
+            ChildProcess.signal(child, .kill)
+            ChildProcess.reap(child)
+            try? ours.close()
             throw SpawnFailure(step: .pidfd, errno: error)
         }
         pid = child
-        pidfd = FileDescriptor(rawValue: descriptor)
         self.launcher = launcher
         self.perConnection = perConnection
         self.wallTime = wallTime
-        control = ControlChannel(socket: FileDescriptor(rawValue: pair[0]))
+        control = ControlChannel(socket: ours)
         self.reader = reader
         startedAt = SystemClock.monotonicNow()
         launcher.options.learner?.spawnedAt = startedAt
@@ -151,14 +149,23 @@ public final class WorkerProcess {
 
     private var wallDeadline: UInt64? { wallTime.map { startedAt &+ $0.nanoseconds } }
 
+    /// A signal that ended `warden run` (SIGTERM, SIGINT...): the worker was ended for it.
+    public private(set) var launcherSignal: Int32?
+
+    /// `warden run` received `signal`: the worker is ended and its exit names the signal.
+    public func endForSignal(_ signal: Int32) {
+        if launcherSignal == nil { launcherSignal = signal }
+        try? pidfd.sendSignal(.kill)
+    }
+
     /// Ends the worker now (SIGKILL through the pidfd: never a recycled pid).
     public func end(_ reason: String? = nil) {
         if let reason, violation == nil { violation = reason }
-        _ = warden_pidfd_send_signal(pidfd.rawValue, SIGKILL)
+        try? pidfd.sendSignal(.kill)
     }
 
     /// Sends `signal` (SIGTERM asks a zygote to drain).
-    public func signal(_ number: Int32) { _ = warden_pidfd_send_signal(pidfd.rawValue, number) }
+    public func signal(_ number: Int32) { try? pidfd.sendSignal(SignalNumber(rawValue: number)) }
 
     /// Hands a zygote one accepted connection; the caller closes its copy afterwards.
     public func pass(connection: FileDescriptor) throws(Errno) {
@@ -179,6 +186,13 @@ public final class WorkerProcess {
             launcher.auditor.recordLimit("wall-time", value: wallTime.limitText, pid: pid)
             end()
             events.append(.wallTimeExceeded(limit: wallTime.limitText))
+        }
+        // Fail closed: a module whose refusals can no longer be recorded does not run on.
+        if auditStopped == nil, let error = launcher.auditor.auditFailure {
+            auditStopped = error
+            launcher.auditor.auditFailed(error, pid: pid)
+            end()
+            events.append(.auditFailed(error))
         }
         if ready(pidfd) {
             launcher.options.timeline?.mark("worker exited")
@@ -206,7 +220,7 @@ public final class WorkerProcess {
         launcher.auditor.recordSyscall(notification, action: "killed", errno: nil)
         if notification.pid != pid {
             // An instance of a zygote: end that instance, not the service.
-            kill(notification.pid, SIGKILL)
+            ChildProcess.signal(notification.pid, .kill)
         } else {
             if killedFor == nil { killedFor = notification }
             end()
@@ -314,28 +328,25 @@ public final class WorkerProcess {
     /// A pidfd for `child` if its parent is `parent` (read after the pidfd pins the process).
     static func childPidfd(_ child: pid_t, of parent: pid_t) -> FileDescriptor? {
         guard child > 0 else { return nil }
-        let descriptor = warden_pidfd_open(child)
-        guard descriptor >= 0 else { return nil }
+        guard let descriptor = try? ChildProcess.pidfd(for: child) else { return nil }
         let stat = (try? AmbientAuthority(purpose: "checking a zygote's instance in /proc").readFile("/proc/\(child)/stat", limit: 4096)) ?? []
         // "pid (comm) state ppid ...": comm may contain spaces and parentheses; read after the last ')'.
         if let close = stat.lastIndex(of: UInt8(ascii: ")")) {
             let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
             if fields.count > 1, let ppid = Int32(String(decoding: fields[1], as: UTF8.self)), ppid == parent {
-                return FileDescriptor(rawValue: descriptor)
+                return descriptor
             }
         }
-        Glibc.close(descriptor)
+        try? descriptor.close()
         return nil
     }
 
     private func reap() -> WorkerExit {
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let ended = ChildProcess.reap(pid)
+        let status = ended.status
         launcher.options.timeline?.mark("worker reaped")
         if let learner = launcher.options.learner {
-            func nanoseconds(_ time: timeval) -> UInt64 { UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_usec) * 1000 }
-            learner.cpuNanoseconds = nanoseconds(usage.ru_utime) + nanoseconds(usage.ru_stime)
+            learner.cpuNanoseconds = ended.cpuNanoseconds
             learner.wallNanoseconds = SystemClock.monotonicNow() &- learner.spawnedAt
         }
         // Drain what it said last (its final report may still be unread).
@@ -343,13 +354,21 @@ public final class WorkerProcess {
         var message = ""
         let code: Int32
         let cause: WorkerExit.Cause
-        if wallTimeExceeded, let wallTime {
+        if let launcherSignal {
+            code = ExitStatus.signal(launcherSignal)
+            message = "warden received \(WorkerExit.signalName(launcherSignal)); the worker was ended"
+            cause = .endedByWarden
+        } else if let auditStopped {
+            code = ExitStatus.auditFailure
+            message = RunAuditor.auditFailureText(auditStopped)
+            cause = .auditFailure
+        } else if wallTimeExceeded, let wallTime {
             code = ExitStatus.wallTime
             message = "exceeded its wall-time limit (\(wallTime.limitText))"
             cause = .wallTime
         } else if let killedFor {
             cause = .endedByWarden
-            code = ExitStatus.signal(SIGSYS)
+            code = ExitStatus.signal(SignalNumber.badSystemCall.rawValue)
             message = "the worker was ended for a forbidden system call: \(WorkerLauncher.describe(killedFor))"
         } else if let violation {
             cause = .endedByWarden
@@ -383,10 +402,24 @@ public struct WorkerExit: Sendable, Equatable {
         case endedByWarden
         /// It ran past its wall-time limit; `message` says so without naming the module.
         case wallTime
+        /// Its audit events could no longer be written (`on-failure = "stop"`); `message` says
+        /// so without naming the module.
+        case auditFailure
     }
     public let cause: Cause
 
     public var succeeded: Bool { code == 0 && message.isEmpty }
+
+    /// "SIGTERM" for the signals that end a run, else "signal N".
+    public static func signalName(_ signal: Int32) -> String {
+        switch signal {
+        case SIGTERM: "SIGTERM"
+        case SIGINT: "SIGINT"
+        case SIGHUP: "SIGHUP"
+        case SIGQUIT: "SIGQUIT"
+        default: "signal \(signal)"
+        }
+    }
     public var summary: String { message.isEmpty ? "exited \(code)" : "status \(code): \(message)" }
 }
 

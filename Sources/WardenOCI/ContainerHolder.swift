@@ -1,3 +1,4 @@
+// Glibc for constants only: O_WRONLY
 import Glibc
 import WardenAudit
 import WardenLauncher

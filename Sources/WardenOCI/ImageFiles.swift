@@ -1,3 +1,4 @@
+// Glibc for constants only: O_RDONLY
 import Glibc
 import WardenSystem
 

@@ -1,3 +1,4 @@
+// Glibc for constants only: signal numbers
 import Glibc
 import WardenSystem
 
@@ -41,13 +42,13 @@ extension Runtime {
             // it is a zombie or gone, at most 5 s.
             var waited = 0
             while state.liveProcess(record) != nil && waited < 500 {
-                ProcessControl.pause(nanoseconds: 10_000_000)
+                SystemClock.sleep(milliseconds: 10)
                 waited += 1
             }
         }
         // The worker may outlive the holder by a moment (it is ended by its parent-death signal).
         for _ in 0..<100 where !CgroupPlacement.processes(in: record.cgroups, authority: authority).isEmpty {
-            ProcessControl.pause(nanoseconds: 10_000_000)
+            SystemClock.sleep(milliseconds: 10)
         }
         CgroupPlacement.remove(record.cgroups, authority: authority)
         state.remove(record.id)

@@ -1,3 +1,4 @@
+// Glibc for constants only: signal numbers
 import Glibc
 import WardenAudit
 import WardenSystem

@@ -14,7 +14,7 @@ public struct Runtime {
     public static let holdCommand = "__hold"
 
     public static func main(_ arguments: [String]) -> Int32 {
-        ProcessControl.ignoreBrokenPipes()
+        SignalNumber.brokenPipe.ignore()
         if arguments.first == holdCommand {
             guard arguments.count == 5 else { return 2 }
             return ContainerHolder.run(root: arguments[1], id: arguments[2], bundle: arguments[3], terminal: arguments[4] == "1")

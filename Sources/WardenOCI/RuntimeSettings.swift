@@ -21,11 +21,11 @@ public struct RuntimeSettings: Sendable {
     public static func fromEnvironment() -> RuntimeSettings {
         var settings = RuntimeSettings()
         let own = ProcessControl.executablePath()
-        settings.runcPath = ProcessControl.environment("WARDEN_OCI_RUNC")
-            ?? runcCandidates.first { ProcessControl.isExecutable($0) && $0 != own }
-        if let directory = ProcessControl.environment("WARDEN_OCI_AUDIT_DIR"), !directory.isEmpty { settings.auditDirectory = directory }
-        if let directory = ProcessControl.environment("WARDEN_OCI_POLICY_DIR"), !directory.isEmpty { settings.policyDirectory = directory }
-        settings.journal = ProcessControl.environment("WARDEN_OCI_JOURNAL") != "0"
+        settings.runcPath = Environment.value("WARDEN_OCI_RUNC")
+            ?? runcCandidates.first { AmbientAuthority(purpose: "warden-oci: finding runc").canExecute($0) && $0 != own }
+        if let directory = Environment.value("WARDEN_OCI_AUDIT_DIR"), !directory.isEmpty { settings.auditDirectory = directory }
+        if let directory = Environment.value("WARDEN_OCI_POLICY_DIR"), !directory.isEmpty { settings.policyDirectory = directory }
+        settings.journal = Environment.value("WARDEN_OCI_JOURNAL") != "0"
         return settings
     }
 

@@ -1,3 +1,4 @@
+// Glibc for constants only: signal numbers
 import Glibc
 
 /// `kill`'s signal argument: a number (`15`), a name (`TERM`, `SIGTERM`, `term`), as runc

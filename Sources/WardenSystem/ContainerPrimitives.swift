@@ -5,10 +5,6 @@ import Glibc
 // they take the ambient authority), the container's waiting process, signals, and runc.
 
 extension AmbientAuthority {
-    public func makeDirectory(_ path: String, mode: UInt32 = 0o700) throws(Errno) {
-        _ = try retryingOnInterrupt { Glibc.mkdir(path, mode) }
-    }
-
     /// `mkdir -p`: every missing component, existing ones accepted.
     public func makeDirectories(_ path: String, mode: UInt32 = 0o711) throws(Errno) {
         var prefix = path.hasPrefix("/") ? "" : "."
@@ -18,8 +14,6 @@ extension AmbientAuthority {
         }
     }
 
-    public func removeFile(_ path: String) throws(Errno) { _ = try retryingOnInterrupt { Glibc.unlink(path) } }
-    public func removeDirectory(_ path: String) throws(Errno) { _ = try retryingOnInterrupt { Glibc.rmdir(path) } }
     public func rename(_ path: String, to target: String) throws(Errno) { _ = try retryingOnInterrupt { Glibc.rename(path, target) } }
     public func makeFIFO(_ path: String, mode: UInt32 = 0o600) throws(Errno) { _ = try retryingOnInterrupt { warden_mkfifo(path, mode) } }
     public func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
@@ -96,8 +90,7 @@ public struct Pseudoterminal: Sendable {
 }
 
 /// Processes: spawning with an exact descriptor layout, sessions, signals, reaping, exec.
-public enum ProcessControl {
-    public static var currentID: Int32 { getpid() }
+extension ProcessControl {
 
     /// posix_spawn `path` with child fd i = `descriptors[i]`, every other descriptor closed,
     /// signals at their defaults; the environment is the caller's.
@@ -136,28 +129,7 @@ public enum ProcessControl {
         return Errno.current
     }
 
-    public static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
 
-    /// The running executable's own path (`/proc/self/exe`).
-    public static func executablePath() -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard count > 0 else { return nil }
-        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    /// An environment variable of this process.
-    public static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
-
-    /// Sleeps `nanoseconds` (polling loops that wait for another process).
-    public static func pause(nanoseconds: UInt64) {
-        var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-    }
-
-    /// Ignores `SIGPIPE` (a runtime writing to a caller that went away gets EPIPE).
-    public static func ignoreBrokenPipes() { Glibc.signal(SIGPIPE, SIG_IGN) }
 
     static func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
         var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }

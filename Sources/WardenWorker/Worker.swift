@@ -1,4 +1,3 @@
-import Glibc
 import WardenIPC
 import WardenSystem
 import WardenWASI
@@ -21,19 +20,19 @@ public enum Worker {
         var timeline = Timeline()
         timeline.mark("worker started")
         // EPIPE and EFBIG for the guest, never a signal that ends the worker without a report.
-        signal(SIGPIPE, SIG_IGN)
-        signal(SIGXFSZ, SIG_IGN)
+        SignalNumber.brokenPipe.ignore()
+        SignalNumber.fileSizeExceeded.ignore()
         let control = ControlChannel(socket: FileDescriptor(rawValue: DescriptorLayout.control))
         let configuration: WorkerConfiguration
         let networkNamespace: FileDescriptor?
         do {
-            guard let frame = try control.receive() else { exit(ExitStatus.controlLost) }
+            guard let frame = try control.receive() else { ProcessControl.exit(ExitStatus.controlLost) }
             configuration = try WorkerConfiguration.decode(frame.payload)
             // Exactly one descriptor travels with the configuration, and only when announced.
-            guard (frame.descriptor != nil) == configuration.hardening.networkNamespacePassed else { exit(ExitStatus.badConfiguration) }
+            guard (frame.descriptor != nil) == configuration.hardening.networkNamespacePassed else { ProcessControl.exit(ExitStatus.badConfiguration) }
             networkNamespace = frame.descriptor
         } catch {
-            exit(ExitStatus.badConfiguration)
+            ProcessControl.exit(ExitStatus.badConfiguration)
         }
         timeline.mark("configuration received")
 
@@ -45,7 +44,7 @@ public enum Worker {
             for step in applied.stepEnds { timeline.mark(step.name, at: step.time) }
         } catch {
             try? control.send(WorkerMessage.hardeningFailed(step: error.step, errno: error.errno, message: error.message).encoded())
-            exit(ExitStatus.hardeningFailed)
+            ProcessControl.exit(ExitStatus.hardeningFailed)
         }
         try? control.send(WorkerMessage.ready(layers: layers).encoded())
         if let perConnection = configuration.perConnection {
@@ -56,7 +55,7 @@ public enum Worker {
         try? control.send(outcome.message.encoded())
         // The report is sent and the module's output went out with write(2): nothing is left
         // for exit handlers to flush, and the launcher is waiting for this process to be gone.
-        _exit(outcome.status)
+        ProcessControl.exitImmediately(outcome.status)
     }
 
     struct Outcome {
@@ -83,7 +82,8 @@ public enum Worker {
         let wasiReadOnly = !configuration.hardening.skippedSteps.contains("wasi-read-only")
         for preopen in configuration.preopens {
             wasiConfiguration.preopens.append(PreopenDirectory(host: FileDescriptor(rawValue: next), guestPath: preopen.guestPath,
-                                                               access: preopen.readWrite || !wasiReadOnly ? .readWrite : .read))
+                                                               access: preopen.readWrite || !wasiReadOnly ? .readWrite : .read,
+                                                               grantedAccess: preopen.readWrite ? .readWrite : .read))
             next += 1
         }
         for _ in 0..<configuration.listenerCount {

@@ -1,4 +1,3 @@
-import Glibc
 import WardenCLI
 import WardenLauncher
 import WardenSystem
@@ -14,6 +13,6 @@ if let request = RunCommandLine.parse(CommandLine.arguments), let resolved = try
     if request.timings { options.timeline = StartupTimeline(startedAt: started) }
     // _exit: everything warden prints went out with write(2) already, and the static
     // destructors of the libraries linked in (Foundation's among them) have nothing to say.
-    _exit(OneShotRun.run(options))
+    ProcessControl.exitImmediately(OneShotRun.run(options))
 }
 WardenCommand.main()

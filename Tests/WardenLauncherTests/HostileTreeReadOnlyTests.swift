@@ -11,6 +11,15 @@ private func ro(_ arguments: String..., side: HostileStep.Side = .first) -> Host
     return step
 }
 
+/// wasi-libc's open() of `path` beneath /ro (fd 4) in `mode`, refused at path_open.
+private func libcOpenRefused(_ path: String, _ name: String, _ mode: String) -> HostileStep {
+    var step = ro("libcopen", path, mode)
+    step.audit?.op = "path_open"
+    step.audit?.fd = 4
+    step.audit?.path = name
+    return step
+}
+
 /// Every mutation through a `--ro-dir` grant is refused with notcapable, reason read-only, and
 /// the host files keep their content and timestamps. (wasmtime's CLI has no read-only grant,
 /// so there is no reference run for these.)
@@ -63,10 +72,11 @@ struct HostileTreeReadOnlyTests {
     func descriptorMutations() throws {
         let tree = try HostileTree()
         let before = tree.snapshot()
-        // wasi-libc's open(O_RDWR) asks for the write rights only where the directory passes
-        // them on: under /ro the open succeeds read-only, and every change through it is refused.
+        // /ro advertises the write rights it refuses, so wasi-libc's open(O_RDWR) asks for them
+        // and is refused at open; a file opened for reading refuses every change through it.
         try HostileProbe.check([
-            succeeds("open", "4", "data.txt", "LRW", fields: ["fd": "5"]),
+            ro("open", "4", "data.txt", "LRW"),
+            succeeds("open", "4", "data.txt", "LR", fields: ["fd": "5"]),
             ro("write", "$", "overwritten"),
             ro("setsize", "$", "0"),
             ro("setsize", "$", "100"),
@@ -104,14 +114,12 @@ struct HostileTreeReadOnlyTests {
         try HostileProbe.check([
             succeeds("open", "4", "frozen.txt", "LR", fields: ["fd": "5"]),
             succeeds("read", "$", fields: ["data": "frozen"]),
-            // wasi-libc's O_RDWR: /ro passes on no write right, so this must be a read-only open…
-            succeeds("open", "4", "frozen.txt", "LRW", fields: ["fd": "6"]),
-            succeeds("read", "$", fields: ["data": "frozen"]),
-            ro("write", "$", "x"),
-            // …as must wasi-libc's own open(O_RDWR) and O_WRONLY-style requests.
-            succeeds("libcopen", "/ro/frozen.txt", "rw"),
-            succeeds("open", "4", "frozen.txt", "LW"),
-            ro("write", "$", "x"),
+            // Write intent is refused at open, before the host file is touched: wasi-libc's
+            // O_RDWR, its own open(O_RDWR) and O_WRONLY-style requests.
+            ro("open", "4", "frozen.txt", "LRW"),
+            libcOpenRefused("/ro/frozen.txt", "frozen.txt", "rw"),
+            ro("open", "4", "frozen.txt", "LW"),
+            ro("write", "5", "x"),
         ], grants: tree.sandboxAndReadOnlyGrants)
         expectUnchanged(before, tree.snapshot())
     }
@@ -120,17 +128,14 @@ struct HostileTreeReadOnlyTests {
     func renumberedAndLibc() throws {
         let tree = try HostileTree()
         let before = tree.snapshot()
-        var libcCreate = ro("libcopen", "/ro/new.txt", "c")
-        libcCreate.audit?.op = "path_open"
-        libcCreate.audit?.fd = 4
-        libcCreate.audit?.path = "new.txt"
         try HostileProbe.check([
-            // wasi-libc drops the write rights /ro does not pass on, so its O_RDWR open succeeds…
-            succeeds("libcopen", "/ro/data.txt", "rw"),
-            // …and the write is what gets refused.
-            ro("write", "$", "x"),
+            // wasi-libc's O_RDWR open is refused at open (the intent reaches path_open)…
+            libcOpenRefused("/ro/data.txt", "data.txt", "rw"),
             // …and creating through wasi-libc is refused on the way in.
-            libcCreate,
+            libcOpenRefused("/ro/new.txt", "new.txt", "c"),
+            // Reading is still fine, and a write through what it opened is refused.
+            succeeds("libcopen", "/ro/data.txt", "r"),
+            ro("write", "$", "x"),
             // Moving the read-only preopen to another number does not make it writable.
             succeeds("renumber", "4", "3"),
             succeeds("prestat", "3", fields: ["name": "/ro"]),

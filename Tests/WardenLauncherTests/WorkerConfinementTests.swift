@@ -112,6 +112,25 @@ import WardenTestSupport
         #expect(status["CapBnd"] == "0000000000000000")
     }
 
+    /// Started as root, a flag run's worker is not root: a transient uid and gid from
+    /// systemd's dynamic range, no supplementary groups; root only with `--user root`.
+    @Test(.enabled(if: geteuid() == 0, "only root changes identity"))
+    func flagRunAsRootGetsATransientIdentity() throws {
+        let module = try Guests.wat(Self.sleeper, name: "sleeper")
+        let status = try workerStatus([module])
+        let uids = (status["Uid"] ?? "").split(separator: "\t").compactMap { UInt32($0) }
+        let gids = (status["Gid"] ?? "").split(separator: "\t").compactMap { UInt32($0) }
+        #expect(uids.count == 4 && Set(uids).count == 1, "Uid: \(status["Uid"] ?? "missing")")
+        let uid = try #require(uids.first)
+        #expect((61184...65519).contains(uid) && uid != 65534, "uid \(uid)")
+        #expect(gids.count == 4 && gids.allSatisfy { $0 == uid }, "Gid: \(status["Gid"] ?? "missing")")
+        #expect(status["Groups"]?.isEmpty ?? true, "Groups: \(status["Groups"] ?? "")")
+        #expect(getpwuid(uid) == nil, "no account has the transient uid")
+        #expect(getgrgid(uid) == nil, "no group has the transient gid")
+        let root = try workerStatus(["--user", "root", module])
+        #expect(root["Uid"]?.split(separator: "\t").allSatisfy { $0 == "0" } == true, "Uid: \(root["Uid"] ?? "missing")")
+    }
+
     @Test func noSandboxSaysSoLoudly() throws {
         let module = try Guests.wat("(module (memory (export \"memory\") 1) (func (export \"_start\")))", name: "empty")
         let result = try Warden.run(["--no-sandbox", module])

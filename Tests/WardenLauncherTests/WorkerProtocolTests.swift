@@ -24,7 +24,7 @@ import WardenTestSupport
 
         func run(_ mode: String, _ extra: [String] = []) throws -> Command.Result {
             try tree.write("mode", mode + "\n")
-            return try Command.run(warden, ["run"] + extra + [module], timeout: 30)
+            return try Command.run(warden, ["run"] + Warden.asRoot(extra) + [module], timeout: 30)
         }
     }
 

@@ -1,26 +1,25 @@
 import Foundation
-import Testing
-import WardenTestSupport
 
 /// A real `wardend` on a temporary policy directory, with its control socket in the same
-/// tree and its messages collected in a file.
-final class WardendHarness: @unchecked Sendable {
-    let tree: TemporaryTree
-    let process = Process()
-    var policies: String { tree.url("policies") }
-    var controlSocket: String { tree.url("control.sock") }
-    var logPath: String { tree.url("wardend.log") }
+/// tree and its messages collected in a file. Shared by the supervisor and fault suites.
+public final class WardendHarness: @unchecked Sendable {
+    public let tree: TemporaryTree
+    /// The running wardend (a new one after `relaunch`).
+    public private(set) var process = Process()
+    public var policies: String { tree.url("policies") }
+    public var controlSocket: String { tree.url("control.sock") }
+    public var logPath: String { tree.url("wardend.log") }
 
-    init(arguments: [String] = [], launch: Bool = true) throws {
+    public init(arguments: [String] = [], launch: Bool = true) throws {
         tree = try TemporaryTree("wardend")
         try tree.makeDirectory("policies")
         if launch { try start(arguments) }
     }
 
     /// Short timings so restart, back-off and drain tests stay quick.
-    static let quickTimings = ["--grace-period", "2s", "--restart-delay", "50ms", "--restart-delay-max", "1s"]
+    public static let quickTimings = ["--grace-period", "2s", "--restart-delay", "50ms", "--restart-delay-max", "1s"]
 
-    func start(_ arguments: [String], executable: String = Warden.product("wardend"), prefix: [String] = [],
+    public func start(_ arguments: [String], executable: String = Warden.product("wardend"), prefix: [String] = [],
                environment: [String: String] = [:]) throws {
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -34,6 +33,24 @@ final class WardendHarness: @unchecked Sendable {
         try process.run()
     }
 
+    /// Starts a fresh wardend on the same tree (policies, control socket path, log file),
+    /// e.g. after the last one was killed. The log file is appended to, not truncated.
+    public func relaunch(_ arguments: [String]) throws {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        process = Process()
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try log.seekToEnd()
+        process.executableURL = URL(fileURLWithPath: Warden.product("wardend"))
+        process.arguments = ["--policies", policies, "--control-socket", controlSocket] + Self.quickTimings + arguments
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
     deinit {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
@@ -41,10 +58,10 @@ final class WardendHarness: @unchecked Sendable {
         }
     }
 
-    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Writes a policy file; `service` and `extra` are TOML lines.
-    func policy(_ name: String, module: String, args: [String] = [], service: String, extra: String = "", wallTime: String = "60s") throws {
+    public func policy(_ name: String, module: String, args: [String] = [], service: String, extra: String = "", wallTime: String = "60s") throws {
         let arguments = args.map { "\"\($0)\"" }.joined(separator: ", ")
         try tree.write("policies/\(name).toml", """
             version = 1
@@ -66,12 +83,12 @@ final class WardendHarness: @unchecked Sendable {
     }
 
     /// `warden <arguments> --socket <control socket>`.
-    func warden(_ arguments: [String]) throws -> Command.Result {
+    public func warden(_ arguments: [String]) throws -> Command.Result {
         try Command.run(Warden.executable, arguments + ["--socket", controlSocket], timeout: 20)
     }
 
     /// `warden status --json`, decoded: module name → fields.
-    func status() throws -> [String: [String: Any]] {
+    public func status() throws -> [String: [String: Any]] {
         let result = try warden(["status", "--json"])
         guard result.status == 0, let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
               let modules = object["modules"] as? [[String: Any]] else { return [:] }
@@ -82,31 +99,30 @@ final class WardendHarness: @unchecked Sendable {
 
     /// Polls `status` until `condition` holds for `module`; fails the test (with the log) on timeout.
     @discardableResult
-    func waitFor(_ module: String, timeout: TimeInterval = 15, _ what: String,
+    public func waitFor(_ module: String, timeout: TimeInterval = 15, _ what: String,
                  _ condition: ([String: Any]) -> Bool) throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if FileManager.default.fileExists(atPath: controlSocket), let fields = try status()[module], condition(fields) { return fields }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        Issue.record("timed out waiting for \(module): \(what)\nstatus: \((try? status()[module]).map { "\($0)" } ?? "none")\nlog:\n\(log)")
-        throw CancellationError()
+        throw Guests.BuildError(description: "timed out waiting for \(module): \(what)\nstatus: \((try? status()[module]).map { "\($0)" } ?? "none")\nlog:\n\(log)")
     }
 
     /// Sends SIGTERM and waits; the exit status.
-    func terminate(timeout: TimeInterval = 15) -> Int32? {
+    public func terminate(timeout: TimeInterval = 15) -> Int32? {
         kill(process.processIdentifier, SIGTERM)
         return waitForExit(timeout: timeout)
     }
 
-    func waitForExit(timeout: TimeInterval) -> Int32? {
+    public func waitForExit(timeout: TimeInterval) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         return process.isRunning ? nil : process.terminationStatus
     }
 
     /// A TCP port nothing listens on right now.
-    static func freePort() -> UInt16 {
+    public static func freePort() -> UInt16 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -118,7 +134,7 @@ final class WardendHarness: @unchecked Sendable {
         return UInt16(bigEndian: address.sin_port)
     }
 
-    static func isAlive(_ pid: Int32) -> Bool {
+    public static func isAlive(_ pid: Int32) -> Bool {
         // A zombie still answers kill(0): look at /proc's state instead.
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return false }
@@ -127,9 +143,9 @@ final class WardendHarness: @unchecked Sendable {
 }
 
 /// A TCP client for per-connection modules.
-enum Client {
+public enum Client {
     /// Connects to 127.0.0.1:port; the descriptor, or -1.
-    static func connect(_ port: UInt16) -> Int32 {
+    public static func connect(_ port: UInt16) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -145,7 +161,7 @@ enum Client {
     }
 
     /// Everything the server sends until it closes (or 10 s pass).
-    static func readAll(_ fd: Int32) -> String {
+    public static func readAll(_ fd: Int32) -> String {
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -157,7 +173,7 @@ enum Client {
     }
 
     /// One exchange: send `line`, read the whole answer.
-    static func exchange(_ port: UInt16, _ line: String) -> String? {
+    public static func exchange(_ port: UInt16, _ line: String) -> String? {
         let fd = connect(port)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
