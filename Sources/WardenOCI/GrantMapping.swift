@@ -32,14 +32,13 @@ public struct ContainerPlan {
 ///   ignored: WASI preview1 grants directories.
 /// - Any other mount (another filesystem type, a bind of a device or socket, a relative
 ///   destination) is refused and audited.
-/// - The rootfs is granted, read-only at `/`, only when the annotation
-///   `warden.rootfs=read-only` asks for it.
+/// - The rootfs itself is never granted by config.json; an attached policy grants it (see
+///   `PolicyNarrowing`: a `[[preopen]]` with `host = "/"`, read-only).
 /// - `linux.namespaces[]` with a `path` of type network, ipc or uts are joined; a path for any
 ///   other type is refused and audited (the worker makes its own user, mount and pid namespaces).
 /// - `linux.resources.memory.limit` also caps linear memory.
 /// - Hooks are not run (refused and audited).
 public enum GrantMapping {
-    public static let rootfsAnnotation = "warden.rootfs"
     public static let policyAnnotation = "warden.policy"
     static let kernelInterfaces = ["/proc", "/sys", "/dev"]
     static let kernelFilesystems: Set<String> = ["proc", "sysfs", "devpts", "mqueue", "tmpfs", "cgroup", "cgroup2", "devtmpfs", "shm", "securityfs", "debugfs", "hugetlbfs", "fusectl", "binfmt_misc"]
@@ -80,9 +79,6 @@ public enum GrantMapping {
         }
         let rootfs = config.rootPath.hasPrefix("/") ? config.rootPath : bundle + "/" + config.rootPath
         var refusals: [MappingRefusal] = []
-        if config.annotations[rootfsAnnotation] == "read-only" {
-            options.directories.append(.init(host: rootfs, guest: "/", readOnly: true))
-        }
         for mount in config.mounts {
             let destination = mount.destination
             guard destination.hasPrefix("/"), let clean = normalized(destination) else {

@@ -23,7 +23,14 @@ extension Runtime {
         for pid in targets {
             do { try ProcessControl.signal(pid, signal); sent = true } catch {}
         }
-        return sent ? 0 : fail("no such process")
+        guard sent else { return fail("no such process") }
+        if signal == SIGKILL {
+            // Nothing in the container can record a SIGKILL: once the holder is gone, say it for it.
+            for _ in 0..<200 where state.liveProcess(record) != nil { SystemClock.sleep(milliseconds: 10) }
+            ContainerEnd.recordIfMissing(auditPath: record.auditPath, signal: SIGKILL,
+                                         detail: "killed by SIGKILL through warden-oci kill", journal: settings.journal)
+        }
+        return 0
     }
 
     /// `delete [--force] ID`: a stopped container's state and cgroups go; `--force` first kills
@@ -50,6 +57,11 @@ extension Runtime {
         for _ in 0..<100 where !CgroupPlacement.processes(in: record.cgroups, authority: authority).isEmpty {
             SystemClock.sleep(milliseconds: 10)
         }
+        ContainerEnd.recordIfMissing(
+            auditPath: record.auditPath, signal: status == "stopped" ? nil : SIGKILL,
+            detail: status == "stopped" ? "the container ended without recording its end; recorded at delete"
+                                        : "killed by SIGKILL through warden-oci delete --force",
+            journal: settings.journal)
         CgroupPlacement.remove(record.cgroups, authority: authority)
         state.remove(record.id)
         return 0

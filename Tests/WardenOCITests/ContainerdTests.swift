@@ -15,6 +15,17 @@ import WardenTestSupport
 
         init(tree: TemporaryTree) throws {
             self.tree = tree
+            // A node policy that grants the image's own rootfs, read-only, at /image.
+            try tree.write("policies/image-ro.toml", """
+            version = 1
+            [module]
+            name = "image-ro"
+            path = "/hello.wasm"
+            [[preopen]]
+            host = "/"
+            guest = "/image"
+            access = "read"
+            """)
             socket = tree.url("containerd.sock")
             audit = tree.url("audit")
             try tree.write("containerd.toml", """
@@ -35,6 +46,7 @@ import WardenTestSupport
             // The shim inherits containerd's environment, and warden-oci reads its settings there.
             environment["WARDEN_OCI_AUDIT_DIR"] = audit
             environment["WARDEN_OCI_JOURNAL"] = "0"
+            environment["WARDEN_OCI_POLICY_DIR"] = tree.url("policies")
             process.environment = environment
             process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
             FileManager.default.createFile(atPath: tree.url("containerd.log"), contents: nil)
@@ -110,6 +122,20 @@ import WardenTestSupport
         #expect(exit.status == 7, "\(exit.stderr)")
         #expect(exit.stdout == "hello from /hello.wasm\n")
 
+        // The rootfs is granted only by a policy: without one /image is nothing; with the node
+        // policy it is the image, read-only.
+        let unattached = try daemon.run(["--rm", "--annotation", "run.oci.handler=wasm"], image: image, id: "wasm-norootfs",
+                                        ["/hello.wasm", "read", "/image/hello.wasm"])
+        #expect(unattached.status == 3 && unattached.stdout.hasPrefix("refused:"), "\(unattached.stdout) \(unattached.stderr)")
+        let attached = try daemon.run(["--rm", "--annotation", "run.oci.handler=wasm", "--annotation", "warden.policy=image-ro"],
+                                      image: image, id: "wasm-rootfs", ["/hello.wasm", "read", "/image/hello.wasm"])
+        #expect(attached.status == 0 && attached.stdout.hasPrefix("read: "), "\(attached.stdout) \(attached.stderr)")
+        let writeImage = try daemon.run(["--rm", "--annotation", "run.oci.handler=wasm", "--annotation", "warden.policy=image-ro"],
+                                        image: image, id: "wasm-rootfs-write", ["/hello.wasm", "write", "/image/planted", "x"])
+        #expect(writeImage.status == 3 && writeImage.stdout.hasPrefix("refused:"), "\(writeImage.stdout) \(writeImage.stderr)")
+        let policyEvents = OCITestSupport.auditEvents(daemon.audit + "/wasm-rootfs-write.jsonl")
+        #expect(policyEvents.contains { $0["reason"] as? String == "read-only" }, "\(policyEvents)")
+
         // wasm-smart: the same image, judged by args[0]; the native program goes to runc.
         let native1 = try daemon.run(["--rm", "--annotation", "run.oci.handler=wasm-smart"], image: image, id: "native-hello", ["/hello"])
         #expect(native1.status == 0, "\(native1.stderr)")
@@ -148,5 +174,21 @@ import WardenTestSupport
         let gone = try Command.run(OCITestSupport.runtime, ["--root", tree.url("runc-root") + "/" + daemon.namespace, "delete", "--force", "wasm-sleep"])
         #expect(gone.status == 0 || gone.stderr.contains("does not exist"), "\(gone.stderr)")
         #expect(!FileManager.default.fileExists(atPath: tree.url("runc-root") + "/" + daemon.namespace + "/@warden/wasm-sleep"))
+        // The SIGTERM'd run closed its own audit log with the signal.
+        let ended = OCITestSupport.auditEvents(daemon.audit + "/wasm-sleep.jsonl").last { $0["layer"] as? String == "lifecycle" }
+        #expect(ended?["action"] as? String == "exited" && ended?["signal"] as? Int == 15, "\(String(describing: ended))")
+
+        // SIGKILL: nothing inside can record it, so warden-oci writes the run's end for it.
+        let doomed = try daemon.run(["-d", "--annotation", "run.oci.handler=wasm"], image: image, id: "wasm-doomed",
+                                    ["/hello.wasm", "sleep", "60"])
+        #expect(doomed.status == 0, "\(doomed.stderr)")
+        try OCITestSupport.check(daemon.ctr(["tasks", "kill", "-s", "KILL", "wasm-doomed"]), "ctr tasks kill -s KILL")
+        for _ in 0..<100 where !((try? daemon.ctr(["tasks", "list"]).stdout) ?? "").contains("STOPPED") { usleep(50_000) }
+        _ = try daemon.ctr(["tasks", "delete", "wasm-doomed"])
+        _ = try daemon.ctr(["containers", "delete", "wasm-doomed"])
+        let doomedEvents = OCITestSupport.auditEvents(daemon.audit + "/wasm-doomed.jsonl").filter { $0["layer"] as? String == "lifecycle" }
+        #expect(doomedEvents.map { $0["action"] as? String } == ["started", "exited"], "\(doomedEvents)")
+        #expect(doomedEvents.last?["signal"] as? Int == 9 && doomedEvents.last?["status"] as? Int == 137, "\(doomedEvents)")
+        #expect(doomedEvents.first?["instance"] as? String == doomedEvents.last?["instance"] as? String)
     }
 }

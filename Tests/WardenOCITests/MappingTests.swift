@@ -81,10 +81,25 @@ import WardenOCI
         #expect(throws: GrantMapping.Failure.noArguments) { try plan(empty) }
     }
 
-    @Test func rootfsOnlyWhenAsked() throws {
-        #expect(try !plan().options.directories.contains { $0.guest == "/" })
-        let asked = MappingTests.podmanLike.replacingOccurrences(of: "\"warden.policy\":\"strict\"", with: "\"warden.rootfs\":\"read-only\"")
-        #expect(try plan(asked).options.directories.first == .init(host: "/var/lib/containers/rootfs", guest: "/", readOnly: true))
+    @Test func rootfsOnlyWhenAPolicySaysSo() throws {
+        // config.json alone (annotations included) never grants the image's rootfs.
+        #expect(try !plan().options.directories.contains { $0.host == "/var/lib/containers/rootfs" })
+        let annotated = MappingTests.podmanLike.replacingOccurrences(of: "\"warden.policy\":\"strict\"", with: "\"warden.rootfs\":\"read-only\"")
+        #expect(try !plan(annotated).options.directories.contains { $0.host == "/var/lib/containers/rootfs" })
+        // A policy's preopen with host "/" grants the container's rootfs (not the node's /), read-only.
+        var plan = try plan()
+        var policy = RunOptions(modulePath: "/ignored")
+        policy.directories = [.init(host: "/", guest: "/image", readOnly: true), .init(host: "/x", guest: "/data", readOnly: true)]
+        PolicyNarrowing.apply(policy, to: &plan, fromNode: false)
+        #expect(plan.options.directories.contains(.init(host: "/var/lib/containers/rootfs", guest: "/image", readOnly: true)))
+        #expect(!plan.options.directories.contains { $0.host == "/" })
+        #expect(plan.options.directories.contains(.init(host: "/srv/data", guest: "/data", readOnly: true)))
+        // Asking for it writable is refused and audited, never granted.
+        var writable = try self.plan()
+        policy.directories = [.init(host: "/", guest: "/image", readOnly: false)]
+        PolicyNarrowing.apply(policy, to: &writable, fromNode: true)
+        #expect(!writable.options.directories.contains { $0.guest == "/image" })
+        #expect(writable.refusals.contains { $0.reason == "rootfs-writable" && $0.fields["destination"] == "/image" })
     }
 
     @Test func policyOnlyNarrows() throws {
