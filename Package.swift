@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "warden-probe", targets: ["warden-probe"]),
         .executable(name: "warden-worker", targets: ["warden-worker"]),
         .executable(name: "wardend", targets: ["wardend"]),
+        .executable(name: "warden-oci", targets: ["warden-oci"]),
         .library(name: "WardenWASI", targets: ["WardenWASI"]),
         // For Fuzz/ (a separate package): the harnesses its one libFuzzer executable runs.
         .library(name: "WardenFuzzHarnesses", targets: ["WardenFuzzHarnesses"]),
@@ -123,6 +124,13 @@ let package = Package(
             name: "wardend",
             dependencies: ["WardenSupervisor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
+        // The runc command-line contract: bundle → grants, state directory, create/start/kill/
+        // delete/state/ps/features, and the hand-off of non-Wasm containers to runc.
+        .target(
+            name: "WardenOCI",
+            dependencies: ["WardenLauncher", "WardenAudit", "WardenJSON", "WardenSystem"],
+            cSettings: gnuSource, swiftSettings: strict),
+        .executableTarget(name: "warden-oci", dependencies: ["WardenOCI"], swiftSettings: strict),
         // Test-only, like warden-probe: a harness for every place hostile bytes enter (Fuzz/
         // README.md). Fuzz/'s libFuzzer executable fuzzes them; warden-fuzz-replay runs them on
         // every seed and committed finding for WardenFuzzTests. They call libc for their checks.
@@ -169,6 +177,12 @@ let package = Package(
         .testTarget(
             name: "WardenCLITests",
             dependencies: ["WardenCLI", "WardenLauncher"],
+            swiftSettings: strict),
+        // warden-oci under containerd (ctr) and podman, started and torn down by the tests.
+        .testTarget(
+            name: "WardenOCITests",
+            dependencies: ["WardenOCI", "WardenLauncher", "WardenTestSupport", "warden-oci", "warden", "warden-worker"],
+            exclude: ["Guests"],
             swiftSettings: strict),
         .testTarget(
             name: "WardenSupervisorTests",

@@ -47,7 +47,9 @@ public final class RunAuditor: AccessAuditor {
         let sink = try options.auditPath.map { (path) throws(Errno) in try JSONLinesSink(path: path, authority: authority, sync: sync) }
             ?? JSONLinesSink(descriptor: .standardError)
         let context = AuditContext(module: module, pid: options.useWorker ? nil : ProcessControl.currentID, policyDigest: options.policyDigest)
-        let log = AuditLog(context: context, sinks: [sink], rateLimit: AuditRateLimit(perSecond: options.auditRateLimit),
+        var sinks: [any AuditSink] = [sink]
+        if options.auditJournal, let journal = try? JournalSink(authority: authority) { sinks.append(journal) }
+        let log = AuditLog(context: context, sinks: sinks, rateLimit: AuditRateLimit(perSecond: options.auditRateLimit),
                            onFailure: failureAction(options))
         return RunAuditor(log: log, output: sink.descriptor,
                           writesLifecycle: options.auditPath != nil, options: options)
