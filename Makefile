@@ -48,6 +48,9 @@ run: build
 demo: build
 	examples/demo.sh
 
+# The suite (its WardenFuzzTests replay every fuzz seed and committed finding, ~3 s), then a
+# short libFuzzer run of each harness: one sanitized build of Fuzz/ (5.5 min cold on a loaded
+# 2-core machine, seconds when built) and 5 s per harness (Fuzz/README.md, figures).
 test: deps wasmtime
 	WASMTIME="$$(.ci/wasmtime-path 2>/dev/null)" $(SWIFT) test
 	$(MAKE) fuzz-smoke
@@ -70,9 +73,10 @@ test-sanitize: deps wasmtime
 	cp .build/debug/warden-worker "$$($(SWIFT) build $(SANITIZE_THREAD) --show-bin-path)/warden-worker"
 	TSAN_OPTIONS=second_deadlock_stack=1 $(SWIFT) test --skip-build $(SANITIZE_THREAD) --filter WardenSupervisorTests
 
-# libFuzzer harnesses for every place hostile bytes enter (Fuzz/README.md), built in their own
-# package (Fuzz/.build) so `swift build` never compiles them. `make fuzz [SECONDS=N]` fuzzes
-# each harness N seconds (default 60); `make test` runs each for a short smoke on its corpus.
+# libFuzzer harnesses for every place hostile bytes enter (Fuzz/README.md): one executable
+# holding them all, built with coverage and ASan in its own package (Fuzz/.build), so the
+# normal build never compiles it. `make fuzz [SECONDS=N] [FUZZ=FuzzWASI]` fuzzes each harness
+# N seconds (default 60); `make fuzz-smoke` (run by `make test`) 5 s each on its corpus.
 SECONDS ?= 60
 FUZZ ?=
 fuzz: deps
