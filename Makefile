@@ -65,13 +65,13 @@ SANITIZE_THREAD := --scratch-path .build-tsan --sanitize thread
 # exit-time leak scan would also run inside hardened workers (it ptraces the process from a
 # helper thread, which their seccomp filter is not built to allow).
 test-sanitize: deps wasmtime
-	ASAN_OPTIONS=detect_leaks=0 WASMTIME="$$(.ci/wasmtime-path 2>/dev/null)" $(SWIFT) test $(SANITIZE_ADDRESS)
+	WARDEN_SANITIZER=address ASAN_OPTIONS=detect_leaks=0 WASMTIME="$$(.ci/wasmtime-path 2>/dev/null)" $(SWIFT) test $(SANITIZE_ADDRESS)
 	$(SWIFT) build --product warden-worker
 	$(SWIFT) build --build-tests $(SANITIZE_THREAD)
 	@# wardend's threads under TSan, its workers not: TSan's runtime starts a thread in the worker
 	@# after the seccomp filter is in force, and the filter kills it (clone). Workers are single-threaded.
 	cp .build/debug/warden-worker "$$($(SWIFT) build $(SANITIZE_THREAD) --show-bin-path)/warden-worker"
-	TSAN_OPTIONS=second_deadlock_stack=1 $(SWIFT) test --skip-build $(SANITIZE_THREAD) --filter WardenSupervisorTests
+	WARDEN_SANITIZER=thread TSAN_OPTIONS=second_deadlock_stack=1 $(SWIFT) test --skip-build $(SANITIZE_THREAD) --filter WardenSupervisorTests
 
 # libFuzzer harnesses for every place hostile bytes enter (Fuzz/README.md): one executable
 # holding them all, built with coverage and ASan in its own package (Fuzz/.build), so the

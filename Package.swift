@@ -153,7 +153,7 @@ let package = Package(
             name: "WardenHardeningTests",
             dependencies: ["WardenHardening", "WardenTestSupport", "warden-probe"],
             swiftSettings: strict),
-        .testTarget(name: "WardenTOMLTests", dependencies: ["WardenTOML"], swiftSettings: strict),
+        .testTarget(name: "WardenTOMLTests", dependencies: ["WardenTOML", "WardenTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "WardenPolicyTests",
             dependencies: ["WardenPolicy", "WardenTestSupport", "warden"],

@@ -53,7 +53,8 @@ struct AuditFailureTests {
         let tree = try TemporaryTree()
         try tree.makeDirectory("in")
         let log = disk.path + "/audit.jsonl"
-        let total = 60
+        // 3 s of refusals (15 s under a sanitizer, whose worker takes longer to start).
+        let total = 60 * Sanitizers.timeScale
         let run = Process()
         run.executableURL = URL(fileURLWithPath: Warden.executable)
         run.arguments = ["run", "--audit", log, "--audit-on-failure", "continue", "--ro-dir", "\(tree.url("in"))::/in",
@@ -65,7 +66,7 @@ struct AuditFailureTests {
         // Some refusals while the disk is full: the worker is up, then 0.6 s (about 30).
         let deadline = Date().addingTimeInterval(20)
         while !Self.hasChild(run.processIdentifier) && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        Thread.sleep(forTimeInterval: 0.6)
+        Thread.sleep(forTimeInterval: 0.6 * Double(Sanitizers.timeScale))
         disk.free()
         let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -54,7 +54,7 @@ import WardenTestSupport
             guest = "/in"
             access = "read"
             [limits]
-            wall-time = "3s"
+            wall-time = "\(3 * Sanitizers.timeScale)s"
             [sandbox]
             user = "nobody"
             [audit]
@@ -62,7 +62,7 @@ import WardenTestSupport
             """)
         // 3 s, not 1: the 5000 refusals must all happen before the kill, and a debug build on
         // a loaded machine spends half a second translating (validating) the whole module
-        // before `_start`.
+        // before `_start` (several times that under a sanitizer: Sanitizers.timeScale).
         let result = try Warden.run(["--policy", tree.url("policy.toml")], timeout: 60)
         #expect(result.status == 124, "\(result.stderr)")
         #expect(result.stdout == "5000\n")

@@ -221,7 +221,10 @@ import WardenTestSupport
         try wardend.policy("greeter", module: try Self.guest("greeter"), service: "mode = \"per-connection\"\nlisten = [\"unix:\(path)\"]")
         try wardend.start([])
         try wardend.waitFor("greeter", "running") { $0["state"] as? String == "running" }
-        let result = try Command.run("/usr/bin/socat", ["-", "UNIX-CONNECT:\(path)"], stdin: "unix\n", timeout: 10)
+        // -t: after its stdin ends socat waits this long for the reply (0.5 s by default: less
+        // than a per-connection instance took to answer under a sanitizer); it ends as soon as
+        // the instance closes the connection.
+        let result = try Command.run("/usr/bin/socat", ["-t", "10", "-", "UNIX-CONNECT:\(path)"], stdin: "unix\n", timeout: 20)
         #expect(result.stdout == "hello unix #1\n", "\(result.stderr)")
         #expect(wardend.terminate() == 0)
         #expect(!FileManager.default.fileExists(atPath: path), "the socket file is removed on exit")
