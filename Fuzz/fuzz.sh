@@ -53,7 +53,7 @@ run() {
     rm -rf "$seeds"
     mkdir -p "$corpus" "$findings" "$seeds"
     dict=""; [ -f "Seeds/$h.dict" ] && dict="-dict=Seeds/$h.dict"
-    log=.build/run-$h.log
+    log=.build/$command-$h.log  # run-… or smoke-…: a smoke does not overwrite a long run's log
     # The fuzzer writes the harness's seeds into $seeds before libFuzzer reads the directories.
     # -timeout: one input taking 10 s is a hang; -rss_limit_mb: unbounded memory is a finding;
     # leaks are findings too (LeakSanitizer, libFuzzer's default with ASan).
