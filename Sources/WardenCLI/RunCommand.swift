@@ -63,6 +63,9 @@ public struct Run: ParsableCommand {
     @Option(name: .customLong("user"), help: ArgumentHelp("When started as root, run the worker as this account (default: keep the invoking identity, every capability dropped).", valueName: "NAME"))
     var user: String?
 
+    @Option(name: .customLong("engine"), help: ArgumentHelp("Run on wasmkit (default: interpreter, no executable memory) or wasmtime (Cranelift: compiled code, locked once loaded).", valueName: "NAME"))
+    var engine: String?
+
     @Argument(help: ArgumentHelp("The module (.wasm binary or .wat text); not with --policy.", valueName: "MODULE"))
     var module: String?
 
@@ -90,6 +93,7 @@ public struct Run: ParsableCommand {
         request.debugWithout = debugWithout
         request.user = user
         request.timings = timings
+        request.engine = engine
         request.rest = (module.map { [$0] } ?? []) + arguments
         request.separatorGiven = commandLine.contains("--")
         return request

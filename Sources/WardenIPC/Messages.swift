@@ -23,6 +23,9 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var perConnection: PerConnectionSettings?
     /// `warden learn`: report every allowed access (`accesses`) and what the run used (`usage`).
     public var learn = false
+    /// The engine to run the module on (`wasmkit` or `wasmtime`); the launcher starts the
+    /// worker executable that carries it.
+    public var engine = "wasmkit"
 
     public init() {}
 
@@ -44,6 +47,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
         hardening.encode(into: &writer)
         writer.optional(perConnection) { $1.encode(into: &$0) }
         writer.bool(learn)
+        writer.string(engine)
         return writer.bytes
     }
 
@@ -67,6 +71,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
         configuration.hardening = try HardeningSettings.decode(from: &reader)
         if try reader.bool() { configuration.perConnection = try PerConnectionSettings.decode(from: &reader) }
         configuration.learn = try reader.bool()
+        configuration.engine = try reader.string()
         guard reader.isAtEnd else { throw .invalid("trailing bytes") }
         return configuration
     }

@@ -9,6 +9,7 @@ public struct Policy: Sendable, Equatable {
     public var sandbox = Sandbox()
     public var service = Service()
     public var audit = Audit()
+    public var engine = Engine()
 
     public struct Module: Sendable, Equatable {
         public var name: String
@@ -81,6 +82,14 @@ public struct Policy: Sendable, Equatable {
         public var restart: Restart = .no
         public var maxConnections: Int = 64
         public var connectionWallTime: Duration = .seconds(30)
+    }
+
+    /// Which engine runs the module. WasmKit (default) interprets: no executable memory at all.
+    /// wasmtime compiles with Cranelift for compute; its code is mapped read+execute once, and
+    /// the kernel then refuses any further executable memory.
+    public struct Engine: Sendable, Equatable {
+        public enum Name: String, Sendable, CaseIterable { case wasmkit, wasmtime }
+        public var name: Name = .wasmkit
     }
 
     public struct Audit: Sendable, Equatable {

@@ -57,7 +57,7 @@ public enum RunCommandLine {
             case "--tcplisten": request.tcpListeners.append(value)
             case "--seccomp-drop-group": request.droppedGroups.append(value)
             case "--debug-without": request.debugWithout.append(value)
-            case "--policy", "--max-memory", "--fuel", "--audit", "--seccomp-action", "--user":
+            case "--policy", "--max-memory", "--fuel", "--audit", "--seccomp-action", "--user", "--engine":
                 guard seen.insert(name).inserted else { return nil }
                 switch name {
                 case "--policy": request.policy = value
@@ -67,6 +67,7 @@ public enum RunCommandLine {
                     request.fuel = fuel
                 case "--audit": request.auditPath = value
                 case "--seccomp-action": request.seccompAction = value
+                case "--engine": request.engine = value
                 default: request.user = value
                 }
             default: return nil

@@ -18,6 +18,8 @@ public struct RunOptions {
     public var maxMemoryBytes: Int? = RunOptions.defaultMaxMemory
     public static let defaultMaxMemory = 256 << 20
     public var fuel: UInt64?
+    /// `wasmkit` (default) or `wasmtime` (`[engine] name`, `--engine`).
+    public var engine = "wasmkit"
     public var auditPath: String?
     /// Guest descriptor bound (`open-files`).
     public var maxOpenDescriptors: Int = 1024

@@ -16,6 +16,8 @@ public struct RunRequest: Equatable, Sendable {
     public var debugWithout: [String] = []
     public var user: String?
     public var timings = false
+    /// `--engine NAME`.
+    public var engine: String?
     /// MODULE and ARGS as given (with --policy: the module arguments).
     public var rest: [String] = []
     /// Whether `--` appeared on the command line (with --policy, module arguments need it).
@@ -47,6 +49,16 @@ public struct RunRequest: Equatable, Sendable {
             guard ["kill", "errno"].contains(seccompAction) else { throw .usage("--seccomp-action must be kill or errno") }
             if policy != nil { throw .usage("--seccomp-action cannot be combined with --policy: the policy's [sandbox] on-syscall-violation applies") }
             options.onSyscallViolation = seccompAction
+        }
+        if let engine {
+            guard ["wasmkit", "wasmtime"].contains(engine) else { throw .usage("--engine must be wasmkit or wasmtime") }
+            if policy != nil && engine != options.engine {
+                throw .usage("--engine cannot be combined with --policy: the policy's [engine] name (\(options.engine)) applies")
+            }
+            options.engine = engine
+        }
+        if options.engine != "wasmkit" && noSandbox {
+            throw .usage("--no-sandbox runs the module in warden's own process, on WasmKit only; drop --engine \(options.engine)")
         }
         if let user {
             if policy != nil { throw .usage("--user cannot be combined with --policy: the policy's [sandbox] user applies") }

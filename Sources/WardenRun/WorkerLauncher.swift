@@ -46,8 +46,14 @@ struct WorkerLauncher {
     var expectsListener: Bool { Self.expectsListener(options) }
     static func expectsListener(_ options: RunOptions) -> Bool { !options.skippedSteps.contains("seccomp") }
 
-    /// `warden-worker` next to the running `warden` binary.
-    static func workerPath() -> String? {
+    /// The worker executable for `engine`: `warden-worker` (WasmKit, fully static) or
+    /// `warden-worker-wasmtime` (dynamically linked to wasmtime's C API).
+    static func workerName(engine: String) -> String {
+        engine == "wasmtime" ? "warden-worker-wasmtime" : "warden-worker"
+    }
+
+    /// The worker for `engine` next to the running `warden` binary.
+    static func workerPath(engine: String = "wasmkit") -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard count > 0 else { return nil }
@@ -55,7 +61,7 @@ struct WorkerLauncher {
         guard let slash = executable.lastIndex(of: "/") else { return nil }
         // String + String: `Substring + String` costs a Swift runtime conformance scan (~40 µs
         // in this binary) on every launch.
-        return String(executable[..<slash]) + "/warden-worker"
+        return String(executable[..<slash]) + "/" + workerName(engine: engine)
     }
 
     func run() -> Int32 {
@@ -63,8 +69,10 @@ struct WorkerLauncher {
             try? FileDescriptor.standardError.writeAll("warden: \(RunCommandCore.sanitized(message))\n")
             return status
         }
-        guard let worker = Self.workerPath(), access(worker, X_OK) == 0 else {
-            return fail(RunCommandCore.ExitStatus.launchFailure, "cannot find warden-worker next to warden")
+        guard let worker = Self.workerPath(engine: options.engine), access(worker, X_OK) == 0 else {
+            let name = Self.workerName(engine: options.engine)
+            let why = options.engine == "wasmkit" ? "" : "; the \(options.engine) engine is unavailable (build or install it: make wasmtime-lib)"
+            return fail(RunCommandCore.ExitStatus.launchFailure, "cannot find \(name) next to warden\(why)")
         }
         let image = moduleBytes.withUnsafeBytes { warden_sealed_memfd("warden-module", $0.baseAddress, $0.count) }
         guard image >= 0 else { return fail(RunCommandCore.ExitStatus.launchFailure, "cannot stage the module: \(Errno.current)") }
@@ -148,6 +156,7 @@ struct WorkerLauncher {
         worker.maxMemoryBytes = options.maxMemoryBytes.map { UInt64($0) }
         worker.fuel = options.fuel
         worker.learn = options.learner != nil
+        worker.engine = options.engine
         worker.maxOpenDescriptors = configuration.maxOpenDescriptors
         var hardening = HardeningSettings()
         // The worker can only lower limits (it never holds CAP_SYS_RESOURCE): never ask for more
@@ -176,7 +185,8 @@ struct WorkerLauncher {
     /// settings `workerConfiguration()` sends (`SeccompPlan.worker`), for its report.
     static func seccompPlan(for options: RunOptions) -> HardeningPlan.SeccompPlan {
         .worker(onViolation: options.onSyscallViolation, socketsGranted: !options.tcpListeners.isEmpty,
-                reportViolations: expectsListener(options), excludedGroups: options.excludedSyscallGroups)
+                reportViolations: expectsListener(options), excludedGroups: options.excludedSyscallGroups,
+                publishingCode: options.engine == "wasmtime")
     }
 
     func outcome(_ reported: WorkerMessage?, workerStatus: Int32, pid: pid_t, fail: (Int32, String) -> Int32) -> Int32 {

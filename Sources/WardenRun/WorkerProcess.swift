@@ -71,6 +71,8 @@ public final class WorkerProcess {
     public convenience init(worker: String, module: PreparedModule) throws(RunError) {
         // Restarts share the sealed image: each worker reads it from the start.
         _ = lseek(module.image.rawValue, 0, SEEK_SET)
+        // A module on wasmtime runs in the worker that carries it, beside the WasmKit one.
+        let worker = module.options.engine == "wasmtime" ? worker + "-wasmtime" : worker
         do {
             try self.init(worker: worker, layout: module.layout(control:), launcher: module.launcher, perConnection: module.perConnection,
                           wallTime: module.perConnection == nil ? module.policy.limits.wallTime : nil)

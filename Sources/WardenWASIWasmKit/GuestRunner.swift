@@ -15,12 +15,8 @@ public struct GuestRunner {
         }
     }
 
-    /// How the guest ended.
-    public enum Outcome: Sendable, Equatable {
-        case exited(UInt32)
-        case signaled(Int32)
-        case trapped(String)
-    }
+    /// How the guest ended (the engine-neutral outcome).
+    public typealias Outcome = GuestOutcome
 
     public enum LoadError: Error, CustomStringConvertible, Sendable {
         case invalidText(String)
@@ -59,12 +55,8 @@ public struct GuestRunner {
         }
     }
 
-    /// What a run used: its linear memory at the end (memories never shrink, so also its
-    /// peak) and the fuel it burned (when metered). For `warden learn`.
-    public struct Usage: Sendable, Equatable {
-        public var memoryBytes: Int
-        public var fuelConsumed: UInt64?
-    }
+    /// What a run used (for `warden learn`).
+    public typealias Usage = GuestUsage
 
     /// A module parsed, validated and instantiated, its `_start` not yet called. A
     /// per-connection zygote makes one and forks: each instance starts from this state.
@@ -74,6 +66,12 @@ public struct GuestRunner {
         let instance: Instance?
         let start: Function?
         let ended: Outcome?
+
+        /// What the run used so far, given the budget it started with.
+        public func usage(fuelBudget: UInt64?) -> Usage {
+            let consumed = fuelBudget.flatMap { budget in store.fuel.map { budget &- $0.remaining } }
+            return Usage(memoryBytes: instance?.exports[memory: "memory"]?.byteCount ?? 0, fuelConsumed: consumed)
+        }
 
         /// Runs `_start` (or reports how instantiation ended the guest).
         public func run() -> Outcome {
@@ -93,9 +91,16 @@ public struct GuestRunner {
     /// translates every function now rather than on its first call: a per-connection zygote
     /// pays once, where lazily each forked instance would translate again (and throw it away).
     public func instantiate(moduleBytes: [UInt8], wasi: WASIPreview1, compileEagerly: Bool = false) throws(LoadError) -> Instantiated {
-        let module: Module
-        do { module = try parseWasm(bytes: moduleBytes) } catch { throw .invalidModule("\(error)") }
+        try instantiate(module: try Self.parse(moduleBytes), wasi: wasi, compileEagerly: compileEagerly)
+    }
 
+    /// Parses and validates a binary module.
+    static func parse(_ moduleBytes: [UInt8]) throws(LoadError) -> Module {
+        do { return try parseWasm(bytes: moduleBytes) } catch { throw .invalidModule("\(error)") }
+    }
+
+    /// Instantiates a module already parsed (`parse`).
+    func instantiate(module: Module, wasi: WASIPreview1, compileEagerly: Bool) throws(LoadError) -> Instantiated {
         let mode: EngineConfiguration.CompilationMode = compileEagerly ? .eager : .lazy
         let engine = Engine(configuration: EngineConfiguration(compilationMode: mode, fuelMetering: limits.fuel != nil))
         let store = Store(engine: engine)
@@ -126,10 +131,7 @@ public struct GuestRunner {
         guard instantiated.ended == nil else { return instantiated.run() }
         beforeStart?()
         defer {
-            if let afterRun, let instance = instantiated.instance {
-                let consumed = limits.fuel.flatMap { budget in instantiated.store.fuel.map { budget &- $0.remaining } }
-                afterRun(Usage(memoryBytes: instance.exports[memory: "memory"]?.byteCount ?? 0, fuelConsumed: consumed))
-            }
+            if let afterRun, instantiated.instance != nil { afterRun(instantiated.usage(fuelBudget: limits.fuel)) }
         }
         return instantiated.run()
     }

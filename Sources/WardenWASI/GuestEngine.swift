@@ -1,0 +1,73 @@
+/// The seam between the worker and a WebAssembly engine. The worker runs every module through
+/// these three steps, in this order, whatever the engine:
+///
+/// 1. `compile`: parse, validate and translate the module. This is all the code the guest will
+///    ever run; an engine that `publishesCode` maps it executable here, exactly once.
+/// 2. (the worker stacks the exec lock when the engine published code: from here on the kernel
+///    refuses every new executable mapping)
+/// 3. `instantiate` against this WASI layer (a start section runs here: guest code), then
+///    `run` the `_start` export.
+///
+/// `WASIPreview1` is shared unchanged: each engine's glue hands it a `GuestMemory` per call.
+public protocol GuestEngine {
+    /// `wasmkit` or `wasmtime`: the name policies and `--engine` use.
+    var name: String { get }
+    /// The engine's release, for `warden status` and artifact keys.
+    var version: String { get }
+    /// Whether `compile` maps executable code (the worker then locks executable memory).
+    var publishesCode: Bool { get }
+    /// Everything the module needs before its first instruction: parsing, validation and, for a
+    /// compiler, the machine code. `eager` asks an interpreter to translate every function now
+    /// (a per-connection zygote pays once instead of every instance).
+    func compile(_ binary: [UInt8], limits: GuestLimits, eager: Bool) throws(GuestLoadError) -> any CompiledGuest
+}
+
+public protocol CompiledGuest {
+    /// Instantiates against `wasi`. `onMemoryRefused` is told the size of each memory growth
+    /// the ceiling refuses (the `limit` audit event).
+    func instantiate(wasi: WASIPreview1, onMemoryRefused: ((Int) -> Void)?) throws(GuestLoadError) -> any GuestInstance
+}
+
+public protocol GuestInstance {
+    /// Runs `_start`, or reports how instantiation already ended the guest.
+    func run() -> GuestOutcome
+    /// What the run used so far (for `warden learn`).
+    func usage() -> GuestUsage
+}
+
+/// The engine-enforced limits, the same on every engine.
+public struct GuestLimits: Sendable, Equatable {
+    /// Linear memory ceiling in bytes (nil: the module's own maximum, at most 4 GiB).
+    public var maxMemoryBytes: Int?
+    /// Instruction budget (nil: unmetered).
+    public var fuel: UInt64?
+    public init(maxMemoryBytes: Int? = nil, fuel: UInt64? = nil) {
+        self.maxMemoryBytes = maxMemoryBytes
+        self.fuel = fuel
+    }
+}
+
+/// How the guest ended, the same on every engine (the launcher maps it to an exit status).
+public enum GuestOutcome: Sendable, Equatable {
+    case exited(UInt32)
+    case signaled(Int32)
+    /// A trap, with the engine-neutral reason first (`out of bounds memory access`, ...).
+    case trapped(String)
+}
+
+/// What a run used: its linear memory at the end (memories never shrink, so also its peak)
+/// and the fuel it burned (when metered).
+public struct GuestUsage: Sendable, Equatable {
+    public var memoryBytes: Int
+    public var fuelConsumed: UInt64?
+    public init(memoryBytes: Int, fuelConsumed: UInt64?) {
+        self.memoryBytes = memoryBytes
+        self.fuelConsumed = fuelConsumed
+    }
+}
+
+/// Why a module could not be compiled or instantiated; the text is the operator's.
+public struct GuestLoadError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

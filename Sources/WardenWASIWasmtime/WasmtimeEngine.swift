@@ -1,0 +1,66 @@
+import CWasmtime
+import WardenWASI
+
+/// wasmtime with Cranelift: compiled code for compute-heavy modules. The worker that runs it
+/// hardens exactly as the WasmKit worker does; `compile` publishes the module's code (one
+/// read+execute mapping, never writable and executable at once), after which the worker stacks
+/// the exec lock, before the guest runs one instruction.
+///
+/// Settings, each for a reason:
+/// - parallel compilation off: no threads, ever (seccomp and Landlock are per thread, and the
+///   worker stays single-threaded; clone is not in its allowlist)
+/// - signals-based traps on: bounds checks by guard pages (SIGSEGV) cost nothing per access;
+///   the engine's SIGSEGV/SIGILL/SIGFPE handlers are installed when the engine is created,
+///   after the seccomp step reset the crash handlers, and nothing replaces them afterwards
+/// - copy-on-write memory images off: they would need memfd_create and file seals, which the
+///   allowlist does not grant; data segments are copied at instantiation instead
+/// - fuel metering only when the policy sets a budget (+100-180% compute)
+public struct WasmtimeEngine: GuestEngine {
+    public static let engineName = "wasmtime"
+
+    public init() {}
+    public var name: String { Self.engineName }
+    public var version: String { WasmtimeLibrary.version }
+    public var publishesCode: Bool { true }
+
+    /// The settings that change generated code: part of every artifact's key.
+    public static func codeSettings(fuel: Bool) -> String {
+        "cranelift opt=speed signals-traps=on fuel=\(fuel ? "on" : "off") cow=off"
+    }
+
+    public func compile(_ binary: [UInt8], limits: GuestLimits, eager: Bool) throws(GuestLoadError) -> any CompiledGuest {
+        if let reason = WasmtimeLibrary.unavailableReason { throw GuestLoadError("the wasmtime engine is unavailable: \(reason)") }
+        guard let config = wasm_config_new() else { throw GuestLoadError("wasmtime: cannot create a configuration") }
+        wasmtime_config_parallel_compilation_set(config, false)
+        wasmtime_config_signals_based_traps_set(config, true)
+        wasmtime_config_memory_init_cow_set(config, false)
+        wasmtime_config_consume_fuel_set(config, limits.fuel != nil)
+        // Takes ownership of the configuration.
+        guard let engine = wasm_engine_new_with_config(config) else { throw GuestLoadError("wasmtime: cannot create the engine") }
+        var module: OpaquePointer?
+        let failure = binary.withUnsafeBufferPointer { wasmtime_module_new(engine, $0.baseAddress, $0.count, &module) }
+        if let failure {
+            wasm_engine_delete(engine)
+            throw GuestLoadError("invalid WebAssembly module: \(consume(failure))")
+        }
+        return WasmtimeModule(engine: engine, module: module!, limits: limits)
+    }
+}
+
+/// A compiled module: its code is published (read+execute) and will not change. Lives for the
+/// rest of the worker (the engine and module are never freed: the process ends first).
+final class WasmtimeModule: CompiledGuest {
+    let engine: OpaquePointer
+    let module: OpaquePointer
+    let limits: GuestLimits
+
+    init(engine: OpaquePointer, module: OpaquePointer, limits: GuestLimits) {
+        self.engine = engine
+        self.module = module
+        self.limits = limits
+    }
+
+    func instantiate(wasi: WASIPreview1, onMemoryRefused: ((Int) -> Void)?) throws(GuestLoadError) -> any GuestInstance {
+        try WasmtimeInstance(module: self, wasi: wasi, onMemoryRefused: onMemoryRefused)
+    }
+}
