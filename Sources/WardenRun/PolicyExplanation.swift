@@ -1,4 +1,5 @@
 import WardenPolicy
+import WardenWASI
 
 /// `warden policy explain`: what a module may do, in plain language, one section per concern.
 /// It is the page a reviewer reads before approving a deployment.
@@ -71,13 +72,20 @@ struct PolicyExplanation {
             "open descriptors: at most \(limits.openFiles)",
         ])
 
+        section("Engine", [
+            policy.engine.name == .wasmtime
+                ? "\(EngineRelease.named("wasmtime")): compiled with Cranelift; the code is mapped read+execute once (never writable and executable at once), then the kernel refuses every new executable mapping before the module runs"
+                : "\(EngineRelease.named("wasmkit")): an interpreter; the worker maps no executable memory at all",
+        ])
+
         let sandbox = policy.sandbox
         let namespaces = sandbox.namespaces.map(\.rawValue).joined(separator: ", ")
         section("Kernel confinement of the worker process", [
             "seccomp allowlist: a system call outside it " + (sandbox.onSyscallViolation == .kill ? "ends the worker" : "fails with an error")
                 + ", and warden logs it (the module cannot suppress the report)",
             "seccomp groups in force: " + SeccompCommands.groupNames(sockets: policy.service.listen.contains { if case .tcp = $0 { true } else { false } } && policy.service.mode != .perConnection,
-                                                                 forking: policy.service.mode == .perConnection).joined(separator: " "),
+                                                                 forking: policy.service.mode == .perConnection,
+                                                                 publishingCode: policy.engine.name == .wasmtime).joined(separator: " "),
             "Landlock over the granted directories: " + ["require": "required (refuse to start without it)",
                                                          "best-effort": "used where the kernel supports it",
                                                          "off": "off"][sandbox.landlock.rawValue]!,

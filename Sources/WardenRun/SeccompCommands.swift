@@ -29,9 +29,10 @@ public enum SeccompCommands {
     }
 
     /// The group names a policy's worker carries (for `policy explain`).
-    static func groupNames(sockets: Bool, forking: Bool = false) -> [String] {
+    static func groupNames(sockets: Bool, forking: Bool = false, publishingCode: Bool = false) -> [String] {
         var plan = HardeningPlan.SeccompPlan(violation: .killProcess, socketsGranted: sockets)
         plan.forking = forking
+        plan.publishingCode = publishingCode
         return SyscallGroups.groups(for: plan).map(\.name)
     }
 }

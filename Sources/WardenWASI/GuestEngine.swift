@@ -35,6 +35,22 @@ public protocol GuestInstance {
     func usage() -> GuestUsage
 }
 
+/// The engine releases this build runs (WasmKit is pinned in Package.swift, wasmtime in the
+/// Makefile), for `policy explain`, `warden status` and artifact keys.
+public enum EngineRelease {
+    public static let wasmkit = "0.4.2"
+    public static let wasmtime = "50.0.1"
+
+    /// `wasmkit 0.4.2`, `wasmtime 50.0.1`, or the name alone for an unknown engine.
+    public static func named(_ name: String) -> String {
+        switch name {
+        case "wasmkit": "wasmkit \(wasmkit)"
+        case "wasmtime": "wasmtime \(wasmtime)"
+        default: name
+        }
+    }
+}
+
 /// The engine-enforced limits, the same on every engine.
 public struct GuestLimits: Sendable, Equatable {
     /// Linear memory ceiling in bytes (nil: the module's own maximum, at most 4 GiB).

@@ -6,7 +6,7 @@ import WasmKit
 public struct WasmKitEngine: GuestEngine {
     public static let engineName = "wasmkit"
     /// The WasmKit release Package.swift pins (`exact:`).
-    public static let engineVersion = "0.4.2"
+    public static let engineVersion = EngineRelease.wasmkit
 
     public init() {}
     public var name: String { Self.engineName }

@@ -35,15 +35,20 @@ public struct WasmtimeEngine: GuestEngine {
         wasmtime_config_signals_based_traps_set(config, true)
         wasmtime_config_memory_init_cow_set(config, false)
         wasmtime_config_consume_fuel_set(config, limits.fuel != nil)
+        // The memory ceiling lives in our memory creator, which reports refusals (wasmtime's
+        // store limiter would refuse silently). Kept for the engine's life: never freed.
+        let ceiling = UnsafeMutablePointer<warden_memory_ceiling_t>.allocate(capacity: 1)
+        ceiling.initialize(to: warden_memory_ceiling_t(ceiling: limits.maxMemoryBytes.map { max(0, $0) } ?? Int.max, refused: nil, context: nil))
+        warden_wasmtime_set_memory_ceiling(config, ceiling)
         // Takes ownership of the configuration.
         guard let engine = wasm_engine_new_with_config(config) else { throw GuestLoadError("wasmtime: cannot create the engine") }
         var module: OpaquePointer?
         let failure = binary.withUnsafeBufferPointer { wasmtime_module_new(engine, $0.baseAddress, $0.count, &module) }
         if let failure {
             wasm_engine_delete(engine)
-            throw GuestLoadError("invalid WebAssembly module: \(consume(failure))")
+            throw GuestLoadError("invalid WebAssembly module: \(oneLine(consume(failure)))")
         }
-        return WasmtimeModule(engine: engine, module: module!, limits: limits)
+        return WasmtimeModule(engine: engine, module: module!, limits: limits, ceiling: ceiling)
     }
 }
 
@@ -53,14 +58,31 @@ final class WasmtimeModule: CompiledGuest {
     let engine: OpaquePointer
     let module: OpaquePointer
     let limits: GuestLimits
+    let ceiling: UnsafeMutablePointer<warden_memory_ceiling_t>
 
-    init(engine: OpaquePointer, module: OpaquePointer, limits: GuestLimits) {
+    init(engine: OpaquePointer, module: OpaquePointer, limits: GuestLimits, ceiling: UnsafeMutablePointer<warden_memory_ceiling_t>) {
         self.engine = engine
         self.module = module
         self.limits = limits
+        self.ceiling = ceiling
     }
 
     func instantiate(wasi: WASIPreview1, onMemoryRefused: ((Int) -> Void)?) throws(GuestLoadError) -> any GuestInstance {
         try WasmtimeInstance(module: self, wasi: wasi, onMemoryRefused: onMemoryRefused)
     }
+}
+
+/// wasmtime's multi-line error ("failed to parse...\n\nCaused by:\n    0: ...") as one line,
+/// causes joined with ": ", for the operator's one clear line.
+func oneLine(_ message: String) -> String {
+    message.split(separator: "\n")
+        .map { line -> Substring in
+            var text = line.drop { $0 == " " }
+            if let colon = text.firstIndex(of: ":"), text[..<colon].allSatisfy(\.isNumber), !text[..<colon].isEmpty {
+                text = text[text.index(after: colon)...].drop { $0 == " " }
+            }
+            return text
+        }
+        .filter { !$0.isEmpty && $0 != "Caused by:" }
+        .joined(separator: ": ")
 }

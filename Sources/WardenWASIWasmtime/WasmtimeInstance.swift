@@ -19,9 +19,16 @@ final class WasmtimeInstance: GuestInstance {
         self.store = store
         context = wasmtime_store_context(store)
         fuel = module.limits.fuel
-        let memoryCeiling = module.limits.maxMemoryBytes.map { Int64(clamping: $0) } ?? -1
-        // A table may hold at most a million elements, as on WasmKit.
-        wasmtime_store_limiter(store, memoryCeiling, 1_000_000, -1, -1, -1)
+        // Memory: the ceiling is the memory creator's (it reports refusals). Tables: at most a
+        // million elements, as on WasmKit.
+        wasmtime_store_limiter(store, -1, 1_000_000, -1, -1, -1)
+        if let onMemoryRefused {
+            let box = Unmanaged.passRetained(RefusalBox(onMemoryRefused)).toOpaque()
+            module.ceiling.pointee.context = box
+            module.ceiling.pointee.refused = { context, requested in
+                Unmanaged<RefusalBox>.fromOpaque(context!).takeUnretainedValue().report(Int(clamping: requested))
+            }
+        }
         if let fuel = module.limits.fuel, let failure = wasmtime_context_set_fuel(context, fuel) {
             throw GuestLoadError("wasmtime: cannot set fuel: \(consume(failure))")
         }
@@ -32,7 +39,7 @@ final class WasmtimeInstance: GuestInstance {
         try imports.define(into: linker)
         var trap: OpaquePointer?
         if let failure = wasmtime_linker_instantiate(linker, context, module.module, &instance, &trap) {
-            throw GuestLoadError("cannot instantiate module: \(consume(failure))")
+            throw GuestLoadError("cannot instantiate module: \(oneLine(consume(failure)))")
         }
         if let trap {
             if let termination = imports.termination {
@@ -88,6 +95,12 @@ final class WasmtimeInstance: GuestInstance {
         case .signal(let signal): .signaled(signal)
         }
     }
+}
+
+/// Carries the refusal callback through the memory creator's C context (kept for the process's life).
+final class RefusalBox {
+    let report: (Int) -> Void
+    init(_ report: @escaping (Int) -> Void) { self.report = report }
 }
 
 /// A wasmtime trap in the words WasmKit uses for the same trap, so both engines report (and

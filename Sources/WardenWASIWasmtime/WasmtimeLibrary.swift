@@ -6,7 +6,7 @@ import CWasmtime
 public enum WasmtimeLibrary {
     /// The pinned release (Makefile: WASMTIME_VERSION); its compiled code and artifacts are
     /// bound to exactly this version.
-    public static let version = "50.0.1"
+    public static let version = EngineRelease.wasmtime
     /// Found through the worker's RUNPATH: next to it (the build tree) or in ../lib/warden.
     public static let fileName = "libwasmtime.so"
 

@@ -56,7 +56,13 @@ public enum Worker {
             try? control.send(WorkerMessage.hardeningFailed(step: error.step, errno: error.errno, message: error.message).encoded())
             exit(ExitStatus.hardeningFailed)
         }
-        try? control.send(WorkerMessage.ready(layers: layers).encoded())
+        // The engine is a layer too: `warden status` names it, its release and what it maps.
+        let engineLayer = engine.map { engine in
+            "applied engine \(engine.name) \(engine.version): " + (engine.publishesCode
+                ? "compiled code mapped read+execute once; exec lock stacked before the module runs (no PROT_EXEC)"
+                : "interpreter; no executable memory")
+        }
+        try? control.send(WorkerMessage.ready(layers: layers + (engineLayer.map { [$0] } ?? [])).encoded())
         guard let engine else {
             let names = engines.map(\.name).joined(separator: ", ")
             try? control.send(WorkerMessage.loadFailed(message: "engine '\(configuration.engine)' is not in this worker (it carries \(names))").encoded())

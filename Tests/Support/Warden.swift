@@ -17,9 +17,15 @@ public enum Warden {
         return Guests.packageRoot.appendingPathComponent(".build/debug/\(name)").path
     }
 
-    /// `warden run <arguments>`.
+    /// `warden run <arguments>`, on the current test engine (`TestEngine.current`). A run from a
+    /// policy keeps the policy's engine, and an in-process run (`--no-sandbox`) is WasmKit's.
     public static func run(_ arguments: [String], stdin: String? = nil, timeout: TimeInterval = 120) throws -> Command.Result {
-        try Command.run(executable, ["run"] + arguments, stdin: stdin, timeout: timeout)
+        try Command.run(executable, runArguments(arguments), stdin: stdin, timeout: timeout)
+    }
+
+    /// `run`, `--engine` for the current test engine, then `arguments`.
+    public static func runArguments(_ arguments: [String]) -> [String] {
+        ["run"] + (arguments.contains("--policy") || arguments.contains("--no-sandbox") ? [] : TestEngine.current.flags) + arguments
     }
 
     /// The audit events (JSON objects) in a stderr capture or audit file.

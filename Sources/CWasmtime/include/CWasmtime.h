@@ -111,6 +111,25 @@ enum {
     WARDEN_TRAP_OUT_OF_FUEL = 11,
 };
 
+// config.h: a custom allocator for linear memories (Warden's memory ceiling lives there).
+typedef struct wasm_memorytype_t wasm_memorytype_t;
+typedef uint8_t *(*wasmtime_memory_get_callback_t)(void *env, size_t *byte_size, size_t *byte_capacity);
+typedef wasmtime_error_t *(*wasmtime_memory_grow_callback_t)(void *env, size_t new_size);
+typedef struct wasmtime_linear_memory {
+    void *env;
+    wasmtime_memory_get_callback_t get_memory;
+    wasmtime_memory_grow_callback_t grow_memory;
+    void (*finalizer)(void *);
+} wasmtime_linear_memory_t;
+typedef wasmtime_error_t *(*wasmtime_new_memory_callback_t)(void *env, const wasm_memorytype_t *type, size_t minimum,
+                                                            size_t maximum, size_t reserved_size_in_bytes,
+                                                            size_t guard_size_in_bytes, wasmtime_linear_memory_t *memory_ret);
+typedef struct wasmtime_memory_creator {
+    void *env;
+    wasmtime_new_memory_callback_t new_memory;
+    void (*finalizer)(void *);
+} wasmtime_memory_creator_t;
+
 // The functions Warden calls: X(return type, name, parameters, arguments) for those that
 // return a value, V(name, parameters, arguments) for those that do not.
 #define WARDEN_WASMTIME_FUNCTIONS(X, V) \
@@ -121,6 +140,7 @@ enum {
     V(wasmtime_config_signals_based_traps_set, (wasm_config_t *config, bool enable), (config, enable)) \
     V(wasmtime_config_max_wasm_stack_set, (wasm_config_t *config, size_t size), (config, size)) \
     V(wasmtime_config_cranelift_opt_level_set, (wasm_config_t *config, uint8_t level), (config, level)) \
+    V(wasmtime_config_host_memory_creator_set, (wasm_config_t *config, wasmtime_memory_creator_t *creator), (config, creator)) \
     X(wasm_engine_t *, wasm_engine_new_with_config, (wasm_config_t *config), (config)) \
     V(wasm_engine_delete, (wasm_engine_t *engine), (engine)) \
     X(wasmtime_error_t *, wasmtime_module_new, (wasm_engine_t *engine, const uint8_t *wasm, size_t length, wasmtime_module_t **result), (engine, wasm, length, result)) \
@@ -148,6 +168,7 @@ enum {
     V(wasm_functype_delete, (wasm_functype_t *type), (type)) \
     V(wasmtime_error_message, (const wasmtime_error_t *error, wasm_byte_vec_t *message), (error, message)) \
     V(wasmtime_error_delete, (wasmtime_error_t *error), (error)) \
+    X(wasmtime_error_t *, wasmtime_error_new, (const char *message), (message)) \
     X(wasm_trap_t *, wasmtime_trap_new, (const char *message, size_t length), (message, length)) \
     V(wasm_trap_message, (const wasm_trap_t *trap, wasm_byte_vec_t *message), (trap, message)) \
     X(bool, wasmtime_trap_code, (const wasm_trap_t *trap, wasmtime_trap_code_t *code), (trap, code)) \
@@ -169,6 +190,22 @@ extern struct warden_wasmtime_api warden_wasmtime;
 /// resolves every function above. 0 on success; -1 with the reason in `error` (dlerror's text,
 /// or the first missing symbol). Call once, before hardening: it maps executable code.
 int warden_wasmtime_open(const char *library, char *error, size_t capacity);
+
+/// Warden's memory ceiling, enforced where linear memory is allocated and grown: growth past
+/// `ceiling` bytes fails (memory.grow returns -1, as on WasmKit) and `refused` is told the size
+/// asked for, so the refusal becomes a `limit` audit event. Set `refused` and `context` before
+/// the first instance; the engine keeps a pointer to this for its whole life.
+typedef void (*warden_memory_refused_t)(void *context, size_t requested);
+typedef struct warden_memory_ceiling {
+    size_t ceiling;
+    warden_memory_refused_t refused;
+    void *context;
+} warden_memory_ceiling_t;
+
+/// Installs a memory creator enforcing `ceiling` on `config`: each linear memory reserves its
+/// whole address range (plus wasmtime's guard) PROT_NONE up front and becomes read/write as it
+/// grows; nothing is ever mapped executable.
+void warden_wasmtime_set_memory_ceiling(wasm_config_t *config, warden_memory_ceiling_t *ceiling);
 
 #define WARDEN_WASMTIME_WRAPPER(type, name, params, args) \
     static inline type name params { return warden_wasmtime.name args; }
