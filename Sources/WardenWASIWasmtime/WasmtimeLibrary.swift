@@ -1,4 +1,5 @@
 import CWasmtime
+import WardenWASI
 
 /// wasmtime's C API library, loaded once at the start of the wasmtime worker (before it
 /// hardens: loading maps the library's code executable, which the worker's seccomp filter
