@@ -142,7 +142,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "WardenSupervisorTests",
-            dependencies: ["WardenTestSupport", "WardenSupervisor", "wardend", "warden", "warden-worker"],
+            dependencies: ["WardenTestSupport", "WardenSupervisor", "wardend", "warden", "warden-worker", "warden-worker-wasmtime"],
             exclude: ["Guests"],
             swiftSettings: strict),
     ]

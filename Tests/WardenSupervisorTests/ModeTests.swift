@@ -3,7 +3,7 @@ import Testing
 import WardenTestSupport
 
 /// wardend runs each module in its [service] mode: once, daemon, per-connection.
-@Suite(.serialized) struct ModeTests {
+@Suite(.serialized, .onEveryEngine) struct ModeTests {
     static func guest(_ name: String) throws -> String { try Guests.c("Tests/WardenSupervisorTests/Guests/\(name).c") }
 
     @Test("once: runs to completion and records the exit status; no restart")
@@ -148,6 +148,8 @@ import WardenTestSupport
         }
         #expect(fields["last_exit"] as? Int == 0)
         #expect((fields["layers"] as? [String])?.contains { $0.hasPrefix("applied seccomp") && $0.contains("@zygote") } == true)
+        // The zygote runs on the test's engine and says so (wasmtime: locked once loaded).
+        #expect((fields["layers"] as? [String])?.contains { $0.hasPrefix("applied engine \(TestEngine.current) ") } == true)
         #expect(wardend.terminate() == 0)
     }
 

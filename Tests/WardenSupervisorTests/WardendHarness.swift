@@ -43,7 +43,8 @@ final class WardendHarness: @unchecked Sendable {
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Writes a policy file; `service` and `extra` are TOML lines.
+    /// Writes a policy file; `service` and `extra` are TOML lines. The module runs on the
+    /// current test engine (`[engine] name`).
     func policy(_ name: String, module: String, args: [String] = [], service: String, extra: String = "", wallTime: String = "60s") throws {
         let arguments = args.map { "\"\($0)\"" }.joined(separator: ", ")
         try tree.write("policies/\(name).toml", """
@@ -58,6 +59,8 @@ final class WardendHarness: @unchecked Sendable {
             wall-time = "\(wallTime)"
             open-files = 16
             \(extra)
+            [engine]
+            name = "\(TestEngine.current)"
             [sandbox]
             user = "nobody"
             [service]
