@@ -66,42 +66,4 @@ import WardenTestSupport
         let instantiated = try #require(index("module parsed and instantiated"), "\(result.stderr)")
         #expect(compiled < locked && locked < instantiated)
     }
-
-    @Test("the running wasmtime worker carries two seccomp filters (the allowlist and the exec lock); a WasmKit worker one",
-          .enabled(if: TestEngine.wasmtimeUnavailable == nil, "\(TestEngine.wasmtimeUnavailable ?? "")"),
-          arguments: TestEngine.allCases)
-    func filtersInForce(_ engine: TestEngine) throws {
-        let spin = try Guests.wat("(module (memory (export \"memory\") 1) (func (export \"_start\") (loop (br 0))))", name: "engine-spin")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Warden.executable)
-        process.arguments = ["run"] + engine.flags + [spin]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer { process.terminate(); process.waitUntilExit() }
-        let worker = engine == .wasmtime ? "warden-worker-w" : "warden-worker"
-        var filters: String?
-        for _ in 0..<100 where filters == nil {
-            Thread.sleep(forTimeInterval: 0.05)
-            filters = Self.seccompFilters(childOf: process.processIdentifier, named: worker)
-        }
-        #expect(filters == (engine == .wasmtime ? "2" : "1"))
-    }
-
-    /// `Seccomp_filters` of the child of `parent` whose comm is `name`, once it has its filters.
-    static func seccompFilters(childOf parent: Int32, named name: String) -> String? {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
-        for entry in entries where Int32(entry) != nil {
-            guard let status = try? String(contentsOfFile: "/proc/\(entry)/status", encoding: .utf8) else { continue }
-            let fields = Dictionary(status.split(separator: "\n").compactMap { line -> (String, String)? in
-                guard let colon = line.firstIndex(of: ":") else { return nil }
-                return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-            }, uniquingKeysWith: { first, _ in first })
-            guard fields["PPid"] == "\(parent)", fields["Name"] == name, let count = fields["Seccomp_filters"], count != "0" else { continue }
-            // The lock goes on after compiling: wait until the module runs (2 filters for wasmtime).
-            if name == "warden-worker-w" && count != "2" { return nil }
-            return count
-        }
-        return nil
-    }
 }
