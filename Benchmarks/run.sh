@@ -95,9 +95,11 @@ log "creating ${COPY_MIB} MiB source file"
 head -c "${COPY_MIB}M" /dev/urandom > "$WORK/src/data"
 
 W="$WORK/wasm"; N="$WORK/native"
-OPEN_ARGS_WARDEN="--dir $WORK/open::/data"
+# --user root: like wasmtime, which runs as the invoking root (a flag run as root would otherwise
+# get a transient uid that cannot write the root-owned work directories).
+OPEN_ARGS_WARDEN="--user root --dir $WORK/open::/data"
 OPEN_ARGS_WASMTIME="--dir $WORK/open::/data"
-COPY_ARGS_WARDEN="--ro-dir $WORK/src::/src --dir $WORK/dst::/dst"
+COPY_ARGS_WARDEN="--user root --ro-dir $WORK/src::/src --dir $WORK/dst::/dst"
 COPY_ARGS_WASMTIME="--dir $WORK/src::/src --dir $WORK/dst::/dst"   # wasmtime has no read-only preopen flag
 
 # ---------------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/warden-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 mkdir -p "$work/in" "$work/out"
+# Started as root, the module runs as a transient uid (warden(1)): /out must be writable by it.
+chmod 0777 "$work/out"
 printf 'hello from the host\n' > "$work/in/input.txt"
 printf 'top secret\n' > "$work/secret.txt"
 ln -s /etc "$work/in/etc-link"

@@ -123,6 +123,22 @@ void warden_signalfd_drain(int fd) {
     while (read(fd, &info, sizeof info) > 0) {}
 }
 
+int warden_termination_signalfd(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGQUIT);
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0) return -1;
+    return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int warden_signalfd_take(int fd) {
+    struct signalfd_siginfo info;
+    return read(fd, &info, sizeof info) == (ssize_t)sizeof info ? (int)info.ssi_signo : 0;
+}
+
 static volatile sig_atomic_t zygote_terminated = 0;
 static void zygote_on_child(int signal) { (void)signal; }
 static void zygote_on_term(int signal) { (void)signal; zygote_terminated = 1; }

@@ -80,7 +80,8 @@ extension AuditEvent {
             if let change = LifecycleChange.Change(rawValue: action) {
                 return .lifecycle(LifecycleChange(change, status: fields.object["status"]?.int64.flatMap { Int32(exactly: $0) },
                                                   signal: fields.object["signal"]?.int64.flatMap { Int32(exactly: $0) },
-                                                  detail: fields.optionalString("detail")))
+                                                  detail: fields.optionalString("detail"),
+                                                  lost: fields.object["lost"]?.int64.flatMap { UInt64(exactly: $0) }))
             }
         default: break
         }

@@ -122,6 +122,7 @@ extension AuditEvent {
             add("status", change.status.map(Int64.init))
             add("signal", change.signal.map(Int64.init))
             add("detail", change.detail)
+            add("lost", change.lost.map { Int64(clamping: $0) })
         case .suppressed(let summary):
             fields.append(("count", .integer(Int64(clamping: summary.total))))
             add("since", summary.since.description)

@@ -31,6 +31,7 @@ extension AuditEvent {
             var text = change.change.rawValue
             if let status = change.status { text += " with status \(status)" }
             if let signal = change.signal { text += " (signal \(signal))" }
+            if let lost = change.lost { text += " (\(lost) event(s) lost)" }
             if let detail = change.detail { text += ": \(Self.visible(detail))" }
             return text
         case .suppressed(let summary):
@@ -42,8 +43,15 @@ extension AuditEvent {
     }
 
     /// `time module[pid] layer action: summary`, the text form of `warden audit`.
+    /// A lifecycle line does not repeat its action: `lifecycle exited: status 3`, `lifecycle started`.
     public var textLine: String {
-        "\(time) \(Self.visible(module))[\(pid.map(String.init) ?? "-")] \(layer) \(action): \(summary)"
+        let head = "\(time) \(Self.visible(module))[\(pid.map(String.init) ?? "-")] \(layer) \(action)"
+        guard case .lifecycle(let change) = kind else { return head + ": \(summary)" }
+        var parts: [String] = []
+        if let status = change.status { parts.append("status \(status)") }
+        if let signal = change.signal { parts.append("signal \(signal)") }
+        if let detail = change.detail { parts.append(Self.visible(detail)) }
+        return parts.isEmpty ? head : head + ": " + parts.joined(separator: ", ")
     }
 
     /// Control characters as \xNN, so a path cannot end a line or pose as another one.

@@ -161,7 +161,15 @@ public struct PolicyRefusal: Sendable, Equatable {
 }
 
 public struct LifecycleChange: Sendable, Equatable {
-    public enum Change: String, Sendable { case started, exited, restarted, crashed }
+    public enum Change: String, Sendable {
+        case started, exited, restarted, crashed
+        /// Warden ended the module because its audit events could no longer be written
+        /// (`[audit] on-failure = "stop"`); `detail` names the error.
+        case auditFailed = "audit-failed"
+        /// The audit sink takes events again after losing `lost` of them
+        /// (`on-failure = "continue"`); `detail` names the error and since when.
+        case auditLost = "audit-lost"
+    }
     public var change: Change
     /// The exit status warden reports for the module (exited, crashed).
     public var status: Int32?
@@ -169,12 +177,15 @@ public struct LifecycleChange: Sendable, Equatable {
     public var signal: Int32?
     /// One line of explanation (a trap reason, a restart cause).
     public var detail: String?
+    /// Events that could not be written (audit-lost).
+    public var lost: UInt64?
 
-    public init(_ change: Change, status: Int32? = nil, signal: Int32? = nil, detail: String? = nil) {
+    public init(_ change: Change, status: Int32? = nil, signal: Int32? = nil, detail: String? = nil, lost: UInt64? = nil) {
         self.change = change
         self.status = status
         self.signal = signal
         self.detail = detail
+        self.lost = lost
     }
 }
 

@@ -1,4 +1,4 @@
-import Glibc
+import WardenSystem
 
 /// What `warden audit` keeps. Within one field any of the values may match; across fields all
 /// must. Paths are shell patterns (`fnmatch`: `*`, `?`, `[...]`; `*` also crosses `/`).
@@ -21,7 +21,7 @@ public struct AuditFilter: Sendable, Equatable {
         if !reasons.isEmpty, !reasons.contains(where: { reasonsOf(event).contains($0) }) { return false }
         if !operations.isEmpty, !operations.contains(where: { operationsOf(event).contains($0) }) { return false }
         if !paths.isEmpty {
-            guard let path = event.path, paths.contains(where: { fnmatch($0, path, 0) == 0 }) else { return false }
+            guard let path = event.path, paths.contains(where: { shellPatternMatches($0, path) }) else { return false }
         }
         return true
     }

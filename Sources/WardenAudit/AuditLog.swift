@@ -24,6 +24,16 @@ public struct AuditContext: Sendable, Equatable {
     }
 }
 
+/// What a module's owner does when its audit events can no longer be written (a full disk,
+/// EIO, a vanished journal socket): a policy's `[audit] on-failure`.
+public enum AuditFailureAction: String, Sendable, CaseIterable {
+    /// Fail closed (the default): the owner ends the module (`AuditLog.stopCause`).
+    case stop
+    /// The module runs on; what could not be written is counted, and the count is written
+    /// (a `lifecycle` `audit-lost` event) as soon as the sink takes events again.
+    case `continue`
+}
+
 /// The writer for one module: stamps each event with the context and the time, passes it
 /// through the module's rate limiter, and writes it to every sink. Single-threaded: one
 /// owner calls it (the launcher's loop); a supervisor keeps one per module.
@@ -32,21 +42,41 @@ public final class AuditLog {
     public let sinks: [any AuditSink]
     var limiter: AuditRateLimiter?
     let clock: () -> UInt64
+    public let onFailure: AuditFailureAction
 
     /// Events written (summaries included).
     public private(set) var written: UInt64 = 0
     /// Sink writes that failed, and the last error (the operator is told once, at exit).
     public private(set) var failedWrites: UInt64 = 0
     public private(set) var lastFailure: Errno?
+    /// With `stop`: the first failure since the module (re)started. Its owner must end the
+    /// module: from here on its refusals may go unrecorded.
+    public private(set) var stopCause: Errno?
+
+    /// With `continue`: per sink, the events it failed to take since it last worked.
+    struct Loss {
+        var count: UInt64
+        var since: AuditTime
+        var error: Errno
+    }
+    var losses: [Loss?]
+    /// With `continue`: events lost and not yet reported in an `audit-lost` event.
+    public var unreportedLosses: UInt64 { losses.reduce(0) { $0 + ($1?.count ?? 0) } }
 
     /// `rateLimit` nil writes everything (tests, replays); `clock` gives monotonic nanoseconds.
     public init(context: AuditContext, sinks: [any AuditSink], rateLimit: AuditRateLimit? = .standard,
-                clock: @escaping () -> UInt64 = SystemClock.monotonicNow) {
+                onFailure: AuditFailureAction = .stop, clock: @escaping () -> UInt64 = SystemClock.monotonicNow) {
         self.context = context
         self.sinks = sinks
         self.limiter = rateLimit.map(AuditRateLimiter.init)
         self.clock = clock
+        self.onFailure = onFailure
+        self.losses = Array(repeating: nil, count: sinks.count)
     }
+
+    /// A restarted module starts with a clean slate: a sink that failed before is tried again
+    /// (the first event that fails sets `stopCause` anew).
+    public func clearStopCause() { stopCause = nil }
 
     /// Refusals held back so far (each is counted in a summary that is or will be written).
     public var suppressed: UInt64 { limiter?.suppressed ?? 0 }
@@ -104,14 +134,47 @@ public final class AuditLog {
 
     func write(_ event: AuditEvent) {
         let line = event.jsonLine()
-        for sink in sinks {
-            do throws(Errno) { try sink.write(event, line: line) } catch { note(error) }
+        var delivered = false
+        for (index, sink) in sinks.enumerated() {
+            // A sink that lost events says how many before anything else it takes.
+            if let loss = losses[index] {
+                guard reportLoss(loss, to: sink) else {
+                    failedWrites += 1
+                    losses[index]!.count += 1
+                    continue
+                }
+                losses[index] = nil
+            }
+            do throws(Errno) {
+                try sink.write(event, line: line)
+                delivered = true
+            } catch {
+                note(error)
+                if onFailure == .continue {
+                    losses[index] = Loss(count: 1, since: event.time, error: error)
+                }
+            }
         }
-        written += 1
+        if delivered || sinks.isEmpty { written += 1 }
+    }
+
+    /// Writes the `audit-lost` event for `loss` (after reconnecting a sink that needs it).
+    private func reportLoss(_ loss: Loss, to sink: any AuditSink) -> Bool {
+        let report = event(.lifecycle(LifecycleChange(.auditLost, detail: "\(loss.error) since \(loss.since)", lost: loss.count)))
+        do throws(Errno) {
+            try sink.recover()
+            try sink.write(report, line: report.jsonLine())
+            written += 1
+            return true
+        } catch {
+            lastFailure = error
+            return false
+        }
     }
 
     func note(_ error: Errno) {
         failedWrites += 1
         lastFailure = error
+        if onFailure == .stop && stopCause == nil { stopCause = error }
     }
 }

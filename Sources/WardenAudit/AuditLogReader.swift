@@ -1,3 +1,4 @@
+// Glibc for types only: O_RDONLY (open flags for AmbientAuthority.openFile)
 import Glibc
 import WardenSystem
 

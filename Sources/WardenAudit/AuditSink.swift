@@ -1,3 +1,4 @@
+// Glibc for types only: O_WRONLY, O_CREAT, O_APPEND (open flags for AmbientAuthority.openFile)
 import Glibc
 import WardenSystem
 
@@ -9,10 +10,14 @@ public protocol AuditSink: AnyObject {
     func write(_ event: AuditEvent, line: [UInt8]) throws(Errno)
     /// After log rotation (SIGHUP): reopen by name. Sinks without a name do nothing.
     func reopen() throws(Errno)
+    /// After a failed write, before the next: whatever makes the sink usable again if what it
+    /// failed on has come back (a journal socket reconnects). Most sinks need nothing.
+    func recover() throws(Errno)
 }
 
 extension AuditSink {
     public func reopen() throws(Errno) {}
+    public func recover() throws(Errno) {}
 }
 
 /// JSON Lines: one event per line, each written with a single write(2). On a file opened
@@ -57,12 +62,24 @@ public final class JSONLinesSink: AuditSink, Sendable {
         try write(line: line)
     }
 
-    /// Writes one already-encoded line.
+    /// Writes one already-encoded line. A file deleted by name (no links left) is reopened
+    /// first: writing on into the unlinked inode would lose every event without an error.
+    /// (A renamed file still has its link: events follow it until the next reopen, as after
+    /// any rotation.)
     public func write(line: [UInt8]) throws(Errno) {
+        var sizeBefore: Int64?
+        if path != nil {
+            var status = try descriptor.status()
+            if status.linkCount == 0 {
+                try reopen()
+                status = try descriptor.status()
+            }
+            sizeBefore = status.size
+        }
         let failure: Errno? = line.withUnsafeBytes { raw in
             do throws(Errno) {
-                // One write(2) for the whole line; a short write (a full disk, a signal) is
-                // finished by writeAll rather than left as half a line.
+                // One write(2) for the whole line; a short write (a signal) is finished by
+                // writeAll rather than left as half a line.
                 try descriptor.writeAll(raw)
                 if sync == .everyEvent { try descriptor.dataSync() }
                 return nil
@@ -70,7 +87,15 @@ public final class JSONLinesSink: AuditSink, Sendable {
                 return error
             }
         }
-        if let failure { throw failure }
+        if let failure {
+            // A full disk took part of the line: half a line would make the rest of the file
+            // unreadable line by line, so it is taken back (when the file grew by less than
+            // the line since, i.e. by this write alone).
+            if let sizeBefore, let after = try? descriptor.status().size, after > sizeBefore, after - sizeBefore < Int64(line.count) {
+                try? descriptor.truncate(size: sizeBefore)
+            }
+            throw failure
+        }
     }
 
     /// Opens `path` again and swaps it in under the same descriptor number: after

@@ -1,4 +1,3 @@
-import Glibc
 import WardenSystem
 
 /// The systemd journal through its native protocol: one datagram per event on the journal's
@@ -9,18 +8,32 @@ import WardenSystem
 public final class JournalSink: AuditSink, Sendable {
     public static let defaultSocketPath = "/run/systemd/journal/socket"
     public let socket: FileDescriptor
+    let socketPath: String
+    let authority: AmbientAuthority
 
     /// Connects to the journal's socket (or, in tests, any datagram socket that speaks the
     /// protocol). Throws when there is none, e.g. ENOENT where journald does not run.
     public init(socketPath: String = JournalSink.defaultSocketPath, authority: AmbientAuthority) throws(Errno) {
         socket = try authority.connectUnixDatagram(socketPath)
+        self.socketPath = socketPath
+        self.authority = authority
+    }
+
+    /// A journald that went away and came back listens on a new socket: connect to it under
+    /// the same descriptor number (ECONNREFUSED or ENOENT while it is still gone).
+    public func recover() throws(Errno) {
+        let fresh = try authority.connectUnixDatagram(socketPath)
+        do throws(Errno) { try socket.replace(with: fresh) } catch {
+            try? fresh.close()
+            throw error
+        }
     }
 
     public func write(_ event: AuditEvent, line: [UInt8]) throws(Errno) {
         var datagram = Self.datagram(for: event, line: line)
         do throws(Errno) {
             try send(datagram)
-        } catch where error.rawValue == EMSGSIZE {
+        } catch where error == .messageTooLong {
             // Larger than the socket takes (a huge path): the fields again, each value cut,
             // without the full JSON copy. journald's memfd route is not worth it for this.
             datagram = Self.datagram(for: event, line: nil, valueLimit: 2048)
@@ -44,7 +57,7 @@ public final class JournalSink: AuditSink, Sendable {
         case .policy: 3
         case .seccomp(let refusal) where refusal.action == .killed: 3
         case .limit(let limit) where limit.action == .killed: 3
-        case .lifecycle(let change): change.change == .crashed ? 3 : 6
+        case .lifecycle(let change): [.crashed, .auditFailed, .auditLost].contains(change.change) ? 3 : 6
         default: 4
         }
     }

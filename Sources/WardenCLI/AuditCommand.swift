@@ -1,6 +1,6 @@
 import ArgumentParser
 import WardenAudit
-import WardenRun
+import WardenLauncher
 
 /// The filter options `warden audit` and `warden audit summary` share.
 struct AuditFilterOptions: ParsableArguments {
@@ -31,6 +31,10 @@ struct AuditFilterOptions: ParsableArguments {
     func filter() throws -> AuditFilter {
         var filter = AuditFilter()
         filter.modules = module
+        let layers = AuditLayer.allCases.map(\.rawValue)
+        for name in layer where !layers.contains(name) {
+            throw ValidationError("--layer '\(name)': unknown layer; expected one of: \(layers.joined(separator: ", "))")
+        }
         filter.layers = layer
         filter.reasons = reason
         filter.operations = operation
@@ -73,7 +77,7 @@ public struct AuditCommand: ParsableCommand {
         }
 
         func run() throws {
-            throw ExitCode(AuditCommands.show(filters.files, filter: try filters.filter(), json: json, follow: follow))
+            throw ExitCode(AuditCommandCore.show(filters.files, filter: try filters.filter(), json: json, follow: follow))
         }
     }
 
@@ -92,7 +96,7 @@ public struct AuditCommand: ParsableCommand {
         }
 
         func run() throws {
-            throw ExitCode(AuditCommands.summary(filters.files, filter: try filters.filter(), top: top))
+            throw ExitCode(AuditCommandCore.summary(filters.files, filter: try filters.filter(), top: top))
         }
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import WardenRun
+import WardenLauncher
 
 public struct Learn: ParsableCommand {
     public static let configuration = CommandConfiguration(

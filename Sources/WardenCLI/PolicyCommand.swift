@@ -1,20 +1,23 @@
 import ArgumentParser
-import WardenRun
+import WardenLauncher
 
 public struct PolicyCommand: ParsableCommand {
     public init() {}
     public static let configuration = CommandConfiguration(
         commandName: "policy",
-        abstract: "Check and explain policy files (see warden.policy(5)).",
+        abstract: "Check, explain and suggest changes to policy files (see warden.policy(5)).",
         subcommands: [Check.self, Explain.self, Suggest.self])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check policy files; print file:line:col diagnostics.",
-            discussion: "Exit status: 0 when clean (warnings allowed), 1 on warnings with --strict, 2 on any error.")
+            discussion: "Besides the policy's own rules, whether it can run on this host: its module file exists and its [sandbox] user is an account (errors, with the fix). Exit status: 0 when clean (warnings allowed), 1 on warnings with --strict, 2 on any error.")
 
         @Flag(help: "Treat warnings as failures (exit 1).")
         var strict = false
+
+        @Flag(help: "Check the policy's own rules only, not this host's module file and account (reviewing policies for another machine).")
+        var offline = false
 
         @Option(help: "Output format: text (compiler style) or json (for editors and CI).")
         var format: String = "text"
@@ -28,7 +31,7 @@ public struct PolicyCommand: ParsableCommand {
         }
 
         func run() throws {
-            throw ExitCode(PolicyCommands.check(files, strict: strict, format: format == "json" ? .json : .text))
+            throw ExitCode(PolicyCommandCore.check(files, strict: strict, format: format == "json" ? .json : .text, offline: offline))
         }
     }
 
@@ -39,7 +42,7 @@ public struct PolicyCommand: ParsableCommand {
         var file: String
 
         func run() throws {
-            throw ExitCode(PolicyCommands.explain(file))
+            throw ExitCode(PolicyCommandCore.explain(file))
         }
     }
 

@@ -1,36 +1,42 @@
 import ArgumentParser
-import WardenRun
+import WardenLauncher
 
 public struct Run: ParsableCommand {
     public static let configuration = CommandConfiguration(
         abstract: "Run a WASI command module (.wasm or .wat), from flags or from a policy file.",
         usage: """
             warden run [--dir HOST[::GUEST]]... [--ro-dir HOST[::GUEST]]... [--env KEY=VALUE]... MODULE [ARGS...]
-            warden run --policy FILE [--max-memory SIZE] [--fuel N] [--audit FILE] [-- ARGS...]
+            warden run --policy FILE [--max-memory SIZE] [--fuel N] [--wall-time D] [--cpu-time D] [--audit FILE] [--audit-on-failure stop] [-- ARGS...]
             """,
         discussion: """
             Every path the module uses resolves beneath a granted directory; '..' past it, absolute \
             paths and symlinks leading out are refused with ENOTCAPABLE and reported as one JSON \
             line on stderr (or in --audit FILE).
 
+            Without --policy, the flags are a policy: each grant, environment name and limit is \
+            judged by the rules of warden.policy(5) (absolute guest paths, never nested or granted \
+            twice; valid environment names; memory between 64KiB and 4GiB), and limits not given \
+            take the policy defaults (256MiB, cpu-time 30s, wall-time 60s).
+
             With --policy, the module, its grants and limits come from the policy file. Command-line \
             flags may only narrow a policy, never widen it: --dir, --ro-dir, --env and --tcplisten are \
-            refused, and --max-memory and --fuel may only lower the policy's limits. ARGS after '--' \
+            refused, and --max-memory, --fuel, --wall-time and --cpu-time may only lower the policy's limits. ARGS after '--' \
             are appended to the policy's args.
 
             Exit status: the module's exit code; 134 if it trapped; 128+N if it raised fatal \
             signal N; 124 if it ran past its wall-time limit, 152 past its cpu-time limit; 125 if \
             warden could not start it (unreadable, invalid or mis-pinned module, invalid policy, \
-            missing directory); 64 on a usage error.
+            missing directory); 123 if warden ended it because its audit events could no longer be \
+            written (--audit-on-failure stop, the default); 64 on a usage error.
             """)
 
     @Option(name: .customLong("policy"), help: ArgumentHelp("Run the module this policy file names, with exactly its grants.", valueName: "FILE"))
     var policy: String?
 
-    @Option(name: .customLong("dir"), help: ArgumentHelp("Grant HOST read-write, visible to the module as GUEST (default: HOST).", valueName: "HOST[::GUEST]"))
+    @Option(name: .customLong("dir"), help: ArgumentHelp("Grant HOST read-write, visible to the module as GUEST (an absolute path; default: HOST when HOST is absolute).", valueName: "HOST[::GUEST]"))
     var directories: [String] = []
 
-    @Option(name: .customLong("ro-dir"), help: ArgumentHelp("Grant HOST read-only, visible as GUEST (default: HOST).", valueName: "HOST[::GUEST]"))
+    @Option(name: .customLong("ro-dir"), help: ArgumentHelp("Grant HOST read-only, visible as GUEST (as for --dir).", valueName: "HOST[::GUEST]"))
     var readOnlyDirectories: [String] = []
 
     @Option(name: .customLong("env"), help: ArgumentHelp("Set KEY=VALUE in the module's environment (KEY alone passes the host's value).", valueName: "KEY=VALUE"))
@@ -39,14 +45,23 @@ public struct Run: ParsableCommand {
     @Option(name: .customLong("tcplisten"), help: ArgumentHelp("Listen on HOST:PORT and hand the socket to the module (fd 3 onwards, before directories).", valueName: "HOST:PORT"))
     var tcpListeners: [String] = []
 
-    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Cap linear memory (default 256MiB; e.g. 64MiB, 4GiB); growth past it fails.", valueName: "SIZE"))
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Cap linear memory (default 256MiB; 64KiB to 4GiB, e.g. 64MiB); growth past it fails.", valueName: "SIZE"))
     var maxMemory: String?
 
-    @Option(name: .customLong("fuel"), help: ArgumentHelp("Trap after about N executed instructions.", valueName: "N"))
-    var fuel: UInt64?
+    @Option(name: .customLong("fuel"), parsing: .unconditional, help: ArgumentHelp("Trap after about N executed instructions (0: unmetered, the default).", valueName: "N"))
+    var fuel: String?
+
+    @Option(name: .customLong("wall-time"), help: ArgumentHelp("End the run after this much wall-clock time (default 60s; e.g. 500ms, 30s, 5m, 1h); exit 124.", valueName: "DURATION"))
+    var wallTime: String?
+
+    @Option(name: .customLong("cpu-time"), help: ArgumentHelp("End the run after this much CPU time (default 30s; RLIMIT_CPU, whole seconds); exit 152.", valueName: "DURATION"))
+    var cpuTime: String?
 
     @Option(name: .customLong("audit"), help: ArgumentHelp("Append audit events (JSON Lines) to FILE instead of stderr.", valueName: "FILE"))
     var auditPath: String?
+
+    @Option(name: .customLong("audit-on-failure"), help: ArgumentHelp("When audit events can no longer be written (a full disk, EIO): stop (default) ends the module; continue runs on and writes how many were lost once writing works again.", valueName: "ACTION"))
+    var auditOnFailure: String?
 
     @Flag(name: .customLong("no-sandbox"), help: "Debugging only: run the module inside the warden process, without the hardened worker (no seccomp, Landlock, namespaces or dropped capabilities).")
     var noSandbox = false
@@ -86,7 +101,10 @@ public struct Run: ParsableCommand {
         request.tcpListeners = tcpListeners
         request.maxMemory = maxMemory
         request.fuel = fuel
+        request.wallTime = wallTime
+        request.cpuTime = cpuTime
         request.auditPath = auditPath
+        request.auditOnFailure = auditOnFailure
         request.noSandbox = noSandbox
         request.droppedGroups = droppedGroups
         request.seccompAction = seccompAction
@@ -110,12 +128,12 @@ public struct Run: ParsableCommand {
             if case .invalidPolicy(let path, let diagnostics) = error {
                 RunAuditor.reportInvalidPolicy(path: path, diagnostics: diagnostics, auditPath: auditPath)
             }
-            RunCommandCore.printError("warden: \(error)")
-            throw ExitCode(RunCommandCore.ExitStatus.launchFailure)
+            OperatorOutput.printError("warden: \(error)")
+            throw ExitCode(ExitStatus.launchFailure)
         }
-        for warning in resolved.warnings { RunCommandCore.printError(warning) }
+        for warning in resolved.warnings { OperatorOutput.printError(warning) }
         var options = resolved.options
         if timings { options.timeline = StartupTimeline() }
-        throw ExitCode(RunCommandCore.run(options))
+        throw ExitCode(OneShotRun.run(options))
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import WardenRun
+import WardenLauncher
 
 public struct SeccompCommand: ParsableCommand {
     public init() {}
@@ -12,7 +12,7 @@ public struct SeccompCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the named syscall groups with a description each.")
         @Flag(name: .shortAndLong, help: "Also list each group's system calls.")
         var verbose = false
-        func run() throws { throw ExitCode(SeccompCommands.groups(verbose: verbose)) }
+        func run() throws { throw ExitCode(SeccompCommandCore.groups(verbose: verbose)) }
     }
 
     struct Export: ParsableCommand {
@@ -26,6 +26,6 @@ public struct SeccompCommand: ParsableCommand {
         func validate() throws {
             guard ["kill", "errno"].contains(action) else { throw ValidationError("--action must be kill or errno") }
         }
-        func run() throws { throw ExitCode(SeccompCommands.export(errnoAction: action == "errno", sockets: sockets, forking: perConnection)) }
+        func run() throws { throw ExitCode(SeccompCommandCore.export(errnoAction: action == "errno", sockets: sockets, forking: perConnection)) }
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import WardenRun
+import WardenLauncher
 
 /// Options every control-socket command shares.
 struct ControlSocketOption: ParsableArguments {

@@ -1,5 +1,3 @@
-import CWardenLinux
-import Glibc
 import WardenSystem
 
 /// Length-prefixed frames over a stream socket, optionally carrying one descriptor
@@ -22,13 +20,11 @@ public struct ControlChannel: Sendable {
         bytes.append(contentsOf: payload)
         // Plain write(2) unless a descriptor rides along: a hardened worker's seccomp filter
         // allows sendmsg only where it must (passing its notification listener).
-        let sent: Int
-        if let descriptor {
-            sent = bytes.withUnsafeBytes { raw in warden_send_with_fd(socket.rawValue, raw.baseAddress, raw.count, descriptor.rawValue) }
-        } else {
-            sent = bytes.withUnsafeBytes { raw in Glibc.write(socket.rawValue, raw.baseAddress, raw.count) }
-        }
-        if sent < 0 { throw Errno.current }
+        let sent = try bytes.withUnsafeBytes { raw in
+            Result { () throws(Errno) in
+                if let descriptor { try socket.send(raw, passing: descriptor) } else { try socket.write(raw) }
+            }
+        }.get()
         if sent < bytes.count {
             let rest = Array(bytes[sent...])
             let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: rest.count, alignment: 1)
@@ -41,19 +37,19 @@ public struct ControlChannel: Sendable {
     /// The next frame, or nil at end of stream. A passed descriptor comes back with it.
     public func receive() throws(Errno) -> (payload: [UInt8], descriptor: FileDescriptor?)? {
         var header = [UInt8](repeating: 0, count: 4)
-        var passed: Int32 = -1
-        let first = header.withUnsafeMutableBytes { raw in warden_recv_with_fd(socket.rawValue, raw.baseAddress, 4, &passed) }
-        if first < 0 { throw Errno.current }
-        if first == 0 { return nil }
-        if first < 4 { try readExactly(&header, from: first) }
+        let first = try header.withUnsafeMutableBytes { raw in
+            Result { () throws(Errno) in try socket.receiveMessage(into: raw) }
+        }.get()
+        if first.count == 0 { return nil }
+        if first.count < 4 { try readExactly(&header, from: first.count) }
         let length = Self.frameLength(header)
         guard length <= Self.maximumFrame else {
-            if passed >= 0 { Glibc.close(passed) }
-            throw Errno(rawValue: EMSGSIZE)
+            try? first.descriptor?.close()
+            throw .messageTooLong
         }
         var payload = [UInt8](repeating: 0, count: length)
         try readExactly(&payload, from: 0)
-        return (payload, passed >= 0 ? FileDescriptor(rawValue: passed) : nil)
+        return (payload, first.descriptor)
     }
 
     private func readExactly(_ buffer: inout [UInt8], from start: Int) throws(Errno) {
@@ -62,7 +58,7 @@ public struct ControlChannel: Sendable {
         defer { chunk.deallocate() }
         while done < buffer.count {
             let count = try socket.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[0..<(buffer.count - done)]))
-            if count == 0 { throw Errno(rawValue: EPIPE) }
+            if count == 0 { throw .brokenPipe }
             for index in 0..<count { buffer[done + index] = chunk[index] }
             done += count
         }

@@ -1,4 +1,4 @@
-import CWardenLinux
+// Glibc for types only: pid_t
 import Glibc
 import WardenSystem
 
@@ -34,7 +34,7 @@ public struct FrameReader {
     /// share their control socket, and a report must be attributed to the process that sent
     /// it, whatever the report says.
     public mutating func attestSenders() throws(Errno) {
-        guard warden_pass_credentials(socket.rawValue) == 0 else { throw .current }
+        try socket.passCredentials()
         attested = true
     }
 
@@ -44,24 +44,24 @@ public struct FrameReader {
         var events: [Event] = []
         var scratch = [UInt8](repeating: 0, count: chunk)
         while true {
-            var passed: Int32 = -1
-            var sender: pid_t = -1
-            let count = scratch.withUnsafeMutableBytes { raw in
-                warden_recv_with_fd_and_sender(socket.rawValue, raw.baseAddress, raw.count, &passed, &sender)
-            }
-            if passed >= 0 { pendingDescriptors.append(FileDescriptor(rawValue: passed)) }
-            if count < 0 {
-                let error = Errno.current
+            let message: FileDescriptor.ReceivedMessage
+            do throws(Errno) {
+                message = try scratch.withUnsafeMutableBytes { raw in
+                    Result { () throws(Errno) in try socket.receiveMessage(into: raw) }
+                }.get()
+            } catch {
                 if error == .wouldBlock { break }
                 throw .io(error)
             }
+            if let passed = message.descriptor { pendingDescriptors.append(passed) }
+            let count = message.count
             if count == 0 {
                 try collect(into: &events)
                 events.append(.endOfStream)
                 return events
             }
             buffer.append(contentsOf: scratch[0..<count])
-            if attested { senders.append((count, sender)) }
+            if attested { senders.append((count, message.sender ?? -1)) }
             try collect(into: &events)
         }
         return events

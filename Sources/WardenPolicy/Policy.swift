@@ -96,5 +96,8 @@ public struct Policy: Sendable, Equatable {
         public var log: String?
         public var rateLimit: Int = 100
         public var fsync = false
+        /// When events can no longer be written: end the module (fail closed) or count the loss.
+        public enum OnFailure: String, Sendable, CaseIterable { case stop, `continue` }
+        public var onFailure: OnFailure = .stop
     }
 }

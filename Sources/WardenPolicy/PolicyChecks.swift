@@ -59,19 +59,19 @@ struct PolicyChecks {
                 continue
             }
             if let earlier = first[preopen.guest], earlier != index {
-                context.report(.error, position, "guest path '\(preopen.guest)' is granted twice (first at line \(policy.preopens[earlier].line))")
+                context.report(.error, position, "guest path '\(preopen.guest)' is granted twice (first at \(context.origin(policy.preopens[earlier].line)))")
                 continue
             }
             var ancestor = ""
             for component in components.dropLast() {
                 ancestor += "/" + component
                 if let outer = first[ancestor] {
-                    context.report(.error, position, "guest path '\(preopen.guest)' is nested in '\(ancestor)' (line \(policy.preopens[outer].line))")
+                    context.report(.error, position, "guest path '\(preopen.guest)' is nested in '\(ancestor)' (\(context.origin(policy.preopens[outer].line)))")
                     break
                 }
             }
             if components.count > 0, let root = first["/"], root != index {
-                context.report(.error, position, "guest path '\(preopen.guest)' is nested in '/' (line \(policy.preopens[root].line))")
+                context.report(.error, position, "guest path '\(preopen.guest)' is nested in '/' (\(context.origin(policy.preopens[root].line)))")
             }
         }
     }

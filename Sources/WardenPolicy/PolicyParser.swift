@@ -28,6 +28,11 @@ public enum PolicyParser {
     ///   - policyPath: the policy file's absolute host path (for the "could rewrite its own
     ///     permissions" warning), if known.
     public static func parse(text: String, file: String, policyPath: String? = nil, host: HostFacts? = nil) -> Result {
+        parse(text: text, file: file, policyPath: policyPath, host: host, origin: { "line \($0)" })
+    }
+
+    /// `origin` names the source of a line in diagnostics that refer to another entry.
+    static func parse(text: String, file: String, policyPath: String?, host: HostFacts?, origin: @escaping (Int) -> String) -> Result {
         let table: TOMLTable
         do {
             table = try TOMLDocument.parse(text)
@@ -36,7 +41,7 @@ public enum PolicyParser {
                                                                 message: "invalid TOML: " + error.message)])
         }
         let locator = SourceLocator(root: table)
-        let context = ParseContext(file: file, locator: locator)
+        let context = ParseContext(file: file, locator: locator, origin: origin)
         let policy = PolicySchema(context: context).read(table)
         if let policy { PolicyChecks(context: context, policyPath: policyPath, host: host).check(policy, table: table) }
         let diagnostics = context.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }

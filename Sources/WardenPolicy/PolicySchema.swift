@@ -227,6 +227,7 @@ struct PolicySchema {
             if rate < 1 { reader.error(at: ["audit", "rate-limit"], "'rate-limit' in [audit] must be between 1 and \(Int.max)") } else { audit.rateLimit = rate }
         }
         if let fsync = reader.boolean("fsync") { audit.fsync = fsync }
+        if let action = reader.choice("on-failure", Policy.Audit.OnFailure.self) { audit.onFailure = action }
         reader.finish()
         return audit
     }

@@ -150,10 +150,14 @@ final class ParseContext {
     let file: String
     let locator: SourceLocator
     var diagnostics: [Diagnostic] = []
+    /// How a diagnostic names the line another entry came from: "line 3" in a file; the flag
+    /// that wrote it for a policy built from `warden run`'s flags (`FlagPolicy`).
+    let origin: (Int) -> String
 
-    init(file: String, locator: SourceLocator) {
+    init(file: String, locator: SourceLocator, origin: @escaping (Int) -> String = { "line \($0)" }) {
         self.file = file
         self.locator = locator
+        self.origin = origin
     }
 
     func report(_ severity: Diagnostic.Severity, _ position: SourceLocator.Position?, _ message: String, fix: String? = nil) {

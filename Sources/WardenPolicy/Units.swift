@@ -41,8 +41,18 @@ public enum Units {
         }
         return "\(milliseconds)ms"
     }
+
+    /// Nanoseconds as milliseconds with `decimals` (1...6) digits, truncated: `12.345`.
+    public static func milliseconds(_ nanoseconds: UInt64, decimals: Int = 3) -> String {
+        var scale: UInt64 = 1
+        for _ in 0..<decimals { scale *= 10 }
+        let units = nanoseconds / (1_000_000 / scale)
+        let fraction = String(units % scale)
+        return "\(units / scale)." + String(repeating: "0", count: decimals - fraction.count) + fraction
+    }
 }
 
 extension Character {
     var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+
 }

@@ -1,4 +1,4 @@
-import CWardenLinux
+// Glibc for types only: pid_t, uid_t, gid_t
 import Glibc
 import WardenSystem
 
@@ -20,32 +20,44 @@ final class ControlServer {
     let path: String
     let group: (name: String, gid: gid_t)?
     private var clients: [Int32: Client] = [:]
+    private let authority = AmbientAuthority(purpose: "wardend: the control socket and its directory")
+
+    /// The socket's directory, when wardend made it (not systemd's RuntimeDirectory=).
+    private var madeDirectory: String?
 
     init(path: String, groupName: String?) throws(SupervisorError) {
         var group: (String, gid_t)?
         if let groupName {
-            guard let entry = getgrnam(groupName) else { throw .startup("wardend: control socket: group '\(groupName)' does not exist") }
-            group = (groupName, entry.pointee.gr_gid)
+            guard let gid = Accounts.groupID(named: groupName) else { throw .startup("wardend: control socket: group '\(groupName)' does not exist") }
+            group = (groupName, gid)
         }
         // Under systemd, RuntimeDirectory= made the directory; by hand, make it (root and the
         // control group only) rather than fail.
         if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
             let directory = String(path[..<slash])
-            if access(directory, F_OK) != 0 {
-                mkdir(directory, 0o750)
-                if let group { chown(directory, UInt32.max, group.1) }
+            if !authority.canAccess(directory, .exists) {
+                try? authority.makeDirectory(directory, mode: 0o750)
+                if let group { try? authority.changeGroup(directory, to: group.1) }
+                madeDirectory = directory
             }
         }
-        let descriptor = warden_listen_unix(path, 64, group == nil ? 0o600 : 0o660, group.map { Int32(bitPattern: $0.1) } ?? -1)
-        guard descriptor >= 0 else { throw .startup("wardend: control socket \(path): \(Errno.current)") }
-        socket = FileDescriptor(rawValue: descriptor)
-        if let flags = try? socket.statusFlags() { try? socket.setStatusFlags(flags | O_NONBLOCK) }
+        do throws(Errno) {
+            socket = try authority.listenUnix(path, backlog: 64, mode: group == nil ? 0o600 : 0o660, group: group?.1)
+        } catch {
+            throw .startup("wardend: control socket \(path): \(error)")
+        }
+        try? socket.setNonBlocking(true)
         self.path = path
         self.group = group
     }
 
+    /// Refused peers held open at once to be answered; the rest are closed unanswered.
+    static let maximumRefusedWaiting = 16
+
     /// accept() failed for want of descriptors: the socket is not polled before this.
     private var pausedUntil: UInt64?
+    /// accept() failures in a row (the first is logged, the recovery says how many).
+    private var acceptFailures = 0
 
     var descriptors: [FileDescriptor] {
         let listening = pausedUntil.map { SystemClock.monotonicNow() >= $0 } ?? true
@@ -58,20 +70,43 @@ final class ControlServer {
             while true {
                 let client: FileDescriptor
                 do throws(Errno) { client = try socket.accept(nonBlocking: true) } catch {
-                    // Out of descriptors: the socket stays readable; look again in 100ms, not at once.
-                    if error != .wouldBlock { pausedUntil = SystemClock.monotonicNow() &+ 100_000_000 }
+                    // Out of descriptors: the socket stays readable; look again in 100ms, not at
+                    // once. Said once per burst, with a count when accepting works again.
+                    if error != .wouldBlock {
+                        if acceptFailures == 0 {
+                            SupervisorLog.warning("control socket: accept: \(error); retrying every 100ms (said once until accept works again)")
+                        }
+                        acceptFailures += 1
+                        pausedUntil = SystemClock.monotonicNow() &+ 100_000_000
+                    }
                     break
                 }
+                if acceptFailures > 0 {
+                    SupervisorLog.info("control socket: accept works again after \(acceptFailures) failed attempt(s)")
+                    acceptFailures = 0
+                }
                 let refused = refusal(for: client)
-                if let refused { SupervisorLog.warning("control socket: \(refused)") }
+                if let refused {
+                    // A peer that may not use the socket gets its answer only while few are
+                    // waiting; a flood of them is closed at once, so it can hold neither
+                    // descriptors nor the log (refusals are rate-limited, with a count).
+                    reactor.refusalLog.warning("control socket: \(refused)")
+                    if clients.values.filter({ $0.refusal != nil }).count >= Self.maximumRefusedWaiting {
+                        try? client.close()
+                        continue
+                    }
+                }
                 clients[client.rawValue] = Client(socket: client, deadline: SystemClock.monotonicNow() &+ 2_000_000_000, refusal: refused)
             }
         }
         for (fd, var client) in clients where ready.contains(fd) {
             var buffer = [UInt8](repeating: 0, count: 1024)
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count > 0 { client.request += buffer[0..<count] }
-            if count <= 0 && !(count < 0 && errno == EAGAIN) || client.request.count > 4096 || client.request.contains(10) {
+            // nil: nothing to read yet (EAGAIN); 0: the peer closed or the read failed.
+            let count: Int? = buffer.withUnsafeMutableBytes { raw in
+                do throws(Errno) { return try client.socket.read(into: raw) } catch { return error == .wouldBlock ? nil : 0 }
+            }
+            if let count, count > 0 { client.request += buffer[0..<count] }
+            if count == 0 || client.request.count > 4096 || client.request.contains(10) {
                 clients[fd] = nil
                 let line = String(decoding: client.request.prefix { $0 != 10 }, as: UTF8.self)
                 reply(client.socket, client.refusal.map { "error: \($0)\n" } ?? reactor.answer(line))
@@ -83,26 +118,18 @@ final class ControlServer {
 
     /// Why this peer may not use the socket, or nil.
     func refusal(for client: FileDescriptor) -> String? {
-        var pid: pid_t = 0, uid: uid_t = 0, gid: gid_t = 0
-        guard warden_peer_credentials(client.rawValue, &pid, &uid, &gid) == 0 else { return "SO_PEERCRED: \(Errno.current)" }
-        if uid == 0 || uid == geteuid() { return nil }
-        if let group, gid == group.gid || Self.isMember(uid: uid, of: group.gid) { return nil }
+        let peer: (pid: pid_t, uid: uid_t, gid: gid_t)
+        do throws(Errno) { peer = try client.peerCredentials() } catch { return "SO_PEERCRED: \(error)" }
+        let (pid, uid, gid) = peer
+        if uid == 0 || uid == ProcessControl.effectiveUserID { return nil }
+        if let group, gid == group.gid || Accounts.isMember(uid: uid, ofGroup: group.gid) { return nil }
         return "permission denied: uid \(uid) (pid \(pid)) is not root" + (group.map { " and not in group '\($0.name)'" } ?? "")
     }
 
-    static func isMember(uid: uid_t, of gid: gid_t) -> Bool {
-        guard let account = getpwuid(uid), let name = account.pointee.pw_name else { return false }
-        var count: Int32 = 64
-        var groups = [gid_t](repeating: 0, count: 64)
-        guard getgrouplist(name, account.pointee.pw_gid, &groups, &count) >= 0 else { return false }
-        return groups.prefix(Int(count)).contains(gid)
-    }
-
     private func reply(_ client: FileDescriptor, _ text: String) {
-        if let flags = try? client.statusFlags() { try? client.setStatusFlags(flags & ~O_NONBLOCK) }
+        try? client.setNonBlocking(false)
         // A reader that does not read gets cut off rather than stalling the supervisor.
-        var timeout = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(client.rawValue, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        try? client.setSendTimeout(seconds: 1)
         try? client.writeAll(text)
         try? client.close()
     }
@@ -119,6 +146,8 @@ final class ControlServer {
         for client in clients.values { try? client.socket.close() }
         clients = [:]
         try? socket.close()
-        unlink(path)
+        try? authority.removeFile(path)
+        // A directory made by hand goes again (rmdir leaves it if anything else is inside).
+        if let madeDirectory { try? authority.removeDirectory(madeDirectory) }
     }
 }

@@ -1,5 +1,3 @@
-import CWardenLinux
-import Glibc
 import WardenPolicy
 import WardenSystem
 
@@ -18,21 +16,24 @@ final class ListenerPool {
     func socket(for address: Policy.Service.ListenAddress, module: String, authority: AmbientAuthority) throws(SupervisorError) -> FileDescriptor {
         let key = address.description
         if let existing = open[key] { return existing }
-        let descriptor: Int32
+        let opened: Result<FileDescriptor, Errno>
         switch address {
         case .tcp(let host, let port):
-            descriptor = warden_listen_tcp4(host, port, 1024)
+            opened = Result { () throws(Errno) in try authority.listenTCP(host: host, port: port, backlog: 1024) }
         case .unix(let path):
-            descriptor = warden_listen_unix(path, 1024, 0o666, -1)
-            if descriptor >= 0 { unixPaths[key] = path }
+            opened = Result { () throws(Errno) in try authority.listenUnix(path, backlog: 1024, mode: 0o666) }
+            if case .success = opened { unixPaths[key] = path }
         case .systemd(let name):
             guard let passed = activated[name] else {
                 throw .module(module, "listen \(key)", "systemd passed no socket named '\(name)' (LISTEN_FDNAMES: \(activated.keys.sorted().joined(separator: ", ")))")
             }
-            descriptor = passed.rawValue
+            opened = .success(passed)
         }
-        guard descriptor >= 0 else { throw .module(module, "listen \(key)", "\(Errno.current)") }
-        let socket = FileDescriptor(rawValue: descriptor)
+        let socket: FileDescriptor
+        switch opened {
+        case .success(let listening): socket = listening
+        case .failure(let error): throw .module(module, "listen \(key)", "\(error)")
+        }
         open[key] = socket
         return socket
     }
@@ -42,7 +43,7 @@ final class ListenerPool {
     func retain(only keep: Set<String>) {
         for (key, socket) in open where !keep.contains(key) {
             try? socket.close()
-            if let path = unixPaths.removeValue(forKey: key) { unlink(path) }
+            if let path = unixPaths.removeValue(forKey: key) { try? Self.authority.removeFile(path) }
             open[key] = nil
         }
     }
@@ -53,23 +54,26 @@ final class ListenerPool {
     /// LISTEN_PID is this process. Read once at start-up; the variables are then cleared so
     /// nothing started later mistakes them for its own.
     static func fromSystemd() -> [String: FileDescriptor] {
-        guard let pidText = getenv("LISTEN_PID").map({ String(cString: $0) }), Int32(pidText) == getpid(),
-              let countText = getenv("LISTEN_FDS").map({ String(cString: $0) }), let count = Int32(countText), count > 0 else {
+        guard let pidText = Environment.value("LISTEN_PID"), Int32(pidText) == ProcessControl.currentID,
+              let countText = Environment.value("LISTEN_FDS"), let count = Int32(countText), count > 0 else {
             return [:]
         }
-        let names = getenv("LISTEN_FDNAMES").map { String(cString: $0).split(separator: ":", omittingEmptySubsequences: false).map(String.init) } ?? []
+        let names = Environment.value("LISTEN_FDNAMES").map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) } ?? []
         var sockets: [String: FileDescriptor] = [:]
         for index in 0..<count {
-            let fd: Int32 = 3 + index
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            let socket = FileDescriptor(rawValue: 3 + index)
+            try? socket.setCloseOnExec()
             let name = Int(index) < names.count && !names[Int(index)].isEmpty ? names[Int(index)] : "unknown"
-            sockets[name] = FileDescriptor(rawValue: fd)
+            sockets[name] = socket
         }
-        unsetenv("LISTEN_PID")
-        unsetenv("LISTEN_FDS")
-        unsetenv("LISTEN_FDNAMES")
+        Environment.remove("LISTEN_PID")
+        Environment.remove("LISTEN_FDS")
+        Environment.remove("LISTEN_FDNAMES")
         return sockets
     }
+
+    /// Removing a Unix listener's socket file when its socket is closed.
+    private static let authority = AmbientAuthority(purpose: "wardend: removing Unix listener sockets")
 }
 
 /// What stops wardend or one module, for the operator.

@@ -1,6 +1,7 @@
+// Glibc for types only: pid_t
 import Glibc
 import WardenPolicy
-import WardenRun
+import WardenLauncher
 import WardenSystem
 
 /// One module as the supervisor runs it: its policy, its worker, and what `warden status`
@@ -45,6 +46,8 @@ final class ModuleRuntime {
     let name: String
     var file: String
     var policy: Policy
+    /// SHA-256 of the policy file's text, stamped on every audit event of this version.
+    var policyDigest: String?
     var prepared: PreparedModule?
     var worker: WorkerProcess?
     var state: State = .stopped
@@ -55,12 +58,14 @@ final class ModuleRuntime {
     /// Audit events counted for versions no longer prepared.
     var earlierDenials = 0
     var instances: [pid_t: Instance] = [:]
+    /// Instances ended for their connection-wall-time whose end is not yet reported.
+    var wallTimeKilled: Set<pid_t> = []
     /// Connections handed to the zygote that it has not yet reported as started.
     var handoffs = 0
     var connectionsServed = 0
     var connectionsRefused = 0
     /// A policy to switch to once the running worker is gone (reload, restart).
-    var pending: (file: String, policy: Policy)?
+    var pending: (file: String, policy: Policy, digest: String?)?
     /// Restart when the worker is gone (reload, `warden restart`) instead of applying `restart`.
     var restartWhenGone = false
     /// When a stop must have ended the worker (SIGKILL then).
@@ -70,16 +75,19 @@ final class ModuleRuntime {
     var listenSockets: [FileDescriptor] = []
     /// accept() failed for want of descriptors or memory: not polled again before this.
     var acceptPausedUntil: UInt64?
+    /// accept() failures in a row (the first is logged, the recovery says how many).
+    var acceptFailures = 0
     /// Its policy was removed: forget it once the worker is gone.
     var removeWhenGone = false
     /// When the current worker became ready (uptime).
     var startedAt: UInt64?
     var listenAddresses: [String] { policy.service.listen.map(\.description) }
 
-    init(file: String, policy: Policy, options: SupervisorOptions) {
+    init(file: String, policy: Policy, policyDigest: String?, options: SupervisorOptions) {
         name = policy.module.name
         self.file = file
         self.policy = policy
+        self.policyDigest = policyDigest
         throttle = RestartThrottle(options)
     }
 

@@ -1,6 +1,5 @@
-import Glibc
 import WardenPolicy
-import WardenRun
+import WardenLauncher
 import WardenSystem
 
 /// The policies in a directory (`*.toml`, in name order), validated together: each file on
@@ -9,6 +8,8 @@ struct PolicyDirectory {
     struct Entry {
         let file: String
         let policy: Policy
+        /// SHA-256 of the file's text: the `policy` field of this module's audit events.
+        let digest: String?
     }
 
     /// Valid policies by module name, and every diagnostic (warnings too).
@@ -27,15 +28,17 @@ struct PolicyDirectory {
                                                  message: "cannot read the policy directory: \(error)"))
             return loaded
         }
-        let results = files.map { (path: $0, result: PolicyCommands.load($0).result) }
+        let loads = files.map { (path: $0, load: PolicyFile.load($0)) }
+        let results = loads.map { (path: $0.path, result: $0.load.result) }
         loaded.diagnostics = results.flatMap(\.result.diagnostics)
-        let duplicates = PolicyCommands.duplicateNames(results)
+        let duplicates = PolicyParser.duplicateNames(results)
         loaded.diagnostics += duplicates
         let duplicateFiles = Set(duplicates.map(\.file))
-        for (path, result) in results {
+        for (path, load) in loads {
+            let result = load.result
             if let policy = result.policy, !duplicateFiles.contains(path),
                !result.diagnostics.contains(where: { $0.severity == .error }) {
-                loaded.entries.append(Entry(file: path, policy: policy))
+                loaded.entries.append(Entry(file: path, policy: policy, digest: load.text.map(PolicyFile.digest)))
             } else {
                 loaded.rejectedFiles.append(path)
             }
@@ -47,15 +50,7 @@ struct PolicyDirectory {
     static func policyFiles(in directory: String, authority: AmbientAuthority) throws(Errno) -> [String] {
         let handle = try authority.openDirectory(directory)
         defer { try? handle.close() }
-        guard let stream = fdopendir(try handle.duplicate().rawValue) else { throw Errno.current }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.hasSuffix(".toml") && !name.hasPrefix(".") { names.append(name) }
-        }
+        let names = try handle.entryNames().filter { $0.hasSuffix(".toml") && !$0.hasPrefix(".") }
         let base = directory.hasSuffix("/") ? directory : directory + "/"
         return names.sorted().map { base + $0 }
     }

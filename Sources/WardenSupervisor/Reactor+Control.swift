@@ -1,5 +1,3 @@
-import Glibc
-
 /// The control socket's requests (reactor thread only).
 extension Reactor {
     /// Answers one request line: "ok" or "error: ..." first, then the text to print.

@@ -1,7 +1,6 @@
-import CWardenLinux
-import Glibc
 import WardenPolicy
-import WardenRun
+import WardenAudit
+import WardenLauncher
 import WardenSystem
 
 /// Starting, restarting, stopping and reloading modules (reactor thread only).
@@ -9,13 +8,7 @@ extension Reactor {
     /// Prepares the module if needed and spawns its worker; a failure marks it failed.
     func start(_ module: ModuleRuntime) {
         let now = SystemClock.monotonicNow()
-        guard module.throttle.mayStart(at: now) else {
-            let reason = "start limit hit: \(options.startLimitBurst) starts within \(options.startLimitInterval.limitText)"
-            module.state = .failed(reason)
-            SupervisorLog.error("module \"\(module.name)\": \(reason); left stopped until 'warden restart \(module.name)'")
-            notifier.send("STATUS=\(summary())")
-            return
-        }
+        guard module.throttle.mayStart(at: now) else { return startLimitHit(module) }
         do throws(SupervisorError) {
             if module.prepared == nil {
                 var sockets: [FileDescriptor] = []
@@ -25,11 +18,12 @@ extension Reactor {
                 module.listenSockets = sockets
                 if module.mode == .perConnection {
                     for socket in sockets {
-                        if let flags = try? socket.statusFlags() { try? socket.setStatusFlags(flags | O_NONBLOCK) }
+                        try? socket.setNonBlocking(true)
                     }
                 }
                 do throws(RunError) {
-                    let prepared = try PreparedModule(policy: module.policy, listeners: sockets, auditOutput: .standardError, authority: authority)
+                    let prepared = try PreparedModule(policy: module.policy, policyDigest: module.policyDigest, listeners: sockets,
+                                                  auditOutput: .standardError, authority: authority)
                     for warning in prepared.warnings { SupervisorLog.warning(warning) }
                     module.prepared = prepared
                 } catch {
@@ -45,6 +39,8 @@ extension Reactor {
             }
             if let worker = module.worker {
                 limits.place(worker.pid, module: module.name, policy: module.policy)
+                // `instance` names one run of the module: each start is a new one.
+                prepared.auditor.log.context.instance = AuditContext.newInstanceID()
                 prepared.auditor.started(pid: worker.pid)
             }
             module.state = .starting
@@ -55,13 +51,21 @@ extension Reactor {
         }
     }
 
+    /// No more starts: the module is left failed until `warden restart`.
+    func startLimitHit(_ module: ModuleRuntime) {
+        let reason = "start limit hit: \(options.startLimitBurst) starts within \(options.startLimitInterval.limitText)"
+        module.state = .failed(reason)
+        SupervisorLog.error("module \"\(module.name)\": \(reason); left stopped until 'warden restart \(module.name)'")
+        notifier.send("STATUS=\(summary())")
+    }
+
     /// The worker is gone: account for it, then restart, stay down or switch versions.
     func workerGone(_ module: ModuleRuntime, _ exit: WorkerExit) {
         let ranFor = SystemClock.monotonicNow() &- (module.worker?.startedAt ?? 0)
         module.worker = nil
         module.stopDeadline = nil
         for instance in module.instances.values {
-            _ = warden_pidfd_send_signal(instance.pidfd.rawValue, SIGKILL)
+            try? instance.pidfd.sendSignal(.kill)
             try? instance.pidfd.close()
         }
         module.instances = [:]
@@ -87,7 +91,7 @@ extension Reactor {
         }
         if let pending = module.pending {
             module.pending = nil
-            switchVersion(module, file: pending.file, policy: pending.policy)
+            switchVersion(module, file: pending.file, policy: pending.policy, digest: pending.digest)
         }
         if module.restartWhenGone {
             module.restartWhenGone = false
@@ -102,6 +106,9 @@ extension Reactor {
             return
         }
         let delay = module.throttle.recordEnd(failed: failed, ranFor: ranFor)
+        // A restart the start limit would refuse is no restart: no event, no count, no
+        // "restarting in" line; events, status and log agree.
+        guard module.throttle.mayStart(at: SystemClock.monotonicNow() &+ delay) else { return startLimitHit(module) }
         module.restarts += 1
         module.prepared?.auditor.restarting(afterNanoseconds: delay, count: module.restarts)
         module.state = .backingOff(until: SystemClock.monotonicNow() &+ delay)
@@ -109,11 +116,12 @@ extension Reactor {
     }
 
     /// Replaces a stopped module's policy: it is prepared afresh on the next start.
-    func switchVersion(_ module: ModuleRuntime, file: String, policy: Policy) {
+    func switchVersion(_ module: ModuleRuntime, file: String, policy: Policy, digest: String?) {
         module.earlierDenials += module.prepared?.auditor.refusalCount ?? 0
         module.prepared = nil
         module.file = file
         module.policy = policy
+        module.policyDigest = digest
         module.listenSockets = []
         listeners.retain(only: addressesInUse())
     }
@@ -130,7 +138,7 @@ extension Reactor {
         module.state = .stopped
         guard let worker = module.worker else { return }
         if graceful && module.mode == .perConnection {
-            worker.signal(SIGTERM)
+            worker.signal(SignalNumber.terminate.rawValue)
             module.stopDeadline = SystemClock.monotonicNow() &+ options.gracePeriod.nanoseconds
         } else {
             worker.end()
@@ -174,7 +182,7 @@ extension Reactor {
             let name = entry.policy.module.name
             seen.insert(name)
             guard let module = modules[name] else {
-                let module = ModuleRuntime(file: entry.file, policy: entry.policy, options: options)
+                let module = ModuleRuntime(file: entry.file, policy: entry.policy, policyDigest: entry.digest, options: options)
                 modules[name] = module
                 added += 1
                 start(module)
@@ -189,11 +197,11 @@ extension Reactor {
             changed += 1
             module.throttle.reset()
             if module.worker != nil {
-                module.pending = (entry.file, entry.policy)
+                module.pending = (entry.file, entry.policy, entry.digest)
                 module.restartWhenGone = true
                 stop(module)
             } else {
-                switchVersion(module, file: entry.file, policy: entry.policy)
+                switchVersion(module, file: entry.file, policy: entry.policy, digest: entry.digest)
                 start(module)
             }
         }
@@ -238,7 +246,7 @@ extension Reactor {
             }
             module.state = .draining
             switch module.mode {
-            case .perConnection: worker.signal(SIGTERM)
+            case .perConnection: worker.signal(SignalNumber.terminate.rawValue)
             case .once: break
             case .daemon: worker.end()
             }
@@ -259,11 +267,19 @@ extension Reactor {
             do throws(Errno) { connection = try socket.accept(nonBlocking: false) } catch {
                 if error != .wouldBlock {
                     // Out of descriptors or memory: the listener stays readable, so wait a
-                    // little before polling it again rather than spin.
-                    refusalLog.warning("module \"\(module.name)\": accept: \(error); pausing 100ms")
+                    // little before polling it again rather than spin. Said once per burst:
+                    // the retries of one exhaustion are counted, and the recovery says how many.
+                    if module.acceptFailures == 0 {
+                        SupervisorLog.warning("module \"\(module.name)\": accept: \(error); retrying every 100ms (said once until accept works again)")
+                    }
+                    module.acceptFailures += 1
                     module.acceptPausedUntil = SystemClock.monotonicNow() &+ 100_000_000
                 }
                 return
+            }
+            if module.acceptFailures > 0 {
+                SupervisorLog.info("module \"\(module.name)\": accept works again after \(module.acceptFailures) failed attempt(s)")
+                module.acceptFailures = 0
             }
             defer { try? connection.close() }
             let maximum = module.policy.service.maxConnections

@@ -1,8 +1,6 @@
-import CWardenLinux
-import Glibc
 import Synchronization
 import WardenPolicy
-import WardenRun
+import WardenLauncher
 import WardenSystem
 
 /// The supervisor's one event loop, on one dedicated thread that lives as long as wardend:
@@ -14,7 +12,7 @@ final class Reactor: @unchecked Sendable {
 
     let options: SupervisorOptions
     let authority = AmbientAuthority(purpose: "wardend: policies, modules, grants, sockets, audit logs")
-    private let wake: FileDescriptor
+    private let wake: WakeupEvent
     private let commands = Mutex<[Command]>([])
     private let done = Mutex<(finished: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
@@ -30,14 +28,12 @@ final class Reactor: @unchecked Sendable {
 
     init(options: SupervisorOptions, initial: PolicyDirectory, activated: [String: FileDescriptor], control: ControlServer?) throws(SupervisorError) {
         self.options = options
-        let descriptor = warden_eventfd()
-        guard descriptor >= 0 else { throw .startup("wardend: eventfd: \(Errno.current)") }
-        wake = FileDescriptor(rawValue: descriptor)
+        do throws(Errno) { wake = try WakeupEvent() } catch { throw .startup("wardend: eventfd: \(error)") }
         listeners = ListenerPool(activated: activated)
         self.control = control
         limits = ResourceControl.detect()
         for entry in initial.entries {
-            modules[entry.policy.module.name] = ModuleRuntime(file: entry.file, policy: entry.policy, options: options)
+            modules[entry.policy.module.name] = ModuleRuntime(file: entry.file, policy: entry.policy, policyDigest: entry.digest, options: options)
         }
     }
 
@@ -45,7 +41,7 @@ final class Reactor: @unchecked Sendable {
 
     func post(_ command: Command) {
         commands.withLock { $0.append(command) }
-        warden_eventfd_signal(wake.rawValue)
+        wake.signal()
     }
 
     /// Returns once the loop has ended (after a shutdown).
@@ -62,11 +58,9 @@ final class Reactor: @unchecked Sendable {
 
     /// Starts the loop on its own thread.
     func start() throws(SupervisorError) {
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        let rc = pthread_create(&thread, nil, reactorThreadEntry, context)
-        guard rc == 0 else { throw .startup("wardend: starting the supervisor thread: \(Errno(rawValue: rc))") }
-        pthread_detach(thread)
+        do throws(Errno) { try SystemThread.startDetached { [self] in run() } } catch {
+            throw .startup("wardend: starting the supervisor thread: \(error)")
+        }
     }
 
     // MARK: The loop
@@ -75,14 +69,14 @@ final class Reactor: @unchecked Sendable {
         for module in modules.values.sorted(by: { $0.name < $1.name }) { start(module) }
         notifier.send("READY=1\nSTATUS=\(summary())")
         while true {
-            var requests = [PollRequest(descriptor: wake, events: PollRequest.readable)]
+            var requests = [PollRequest(descriptor: wake.descriptor, events: PollRequest.readable)]
             requests += pollDescriptors().map { PollRequest(descriptor: $0, events: PollRequest.readable) }
             let now = SystemClock.monotonicNow()
             let timeout = nextDeadline().map { $0 > now ? $0 - now : 0 }
             _ = try? ppoll(&requests, timeoutNanoseconds: timeout)
             let ready = Set(requests.filter { $0.returnedEvents != 0 }.map(\.descriptor.rawValue))
-            if ready.contains(wake.rawValue) {
-                warden_eventfd_drain(wake.rawValue)
+            if ready.contains(wake.descriptor.rawValue) {
+                wake.drain()
                 for command in commands.withLock({ pending in defer { pending = [] }; return pending }) {
                     switch command {
                     case .reload: _ = reload()
@@ -141,12 +135,16 @@ final class Reactor: @unchecked Sendable {
             SupervisorLog.warning("module \"\(module.name)\": the kernel refused \(WorkerProcess.describe(notification)) in pid \(notification.pid)\(ended ? "; ended" : "")")
         case .wallTimeExceeded(let limit):
             SupervisorLog.warning("module \"\(module.name)\": exceeded its wall-time limit (\(limit)); ended")
+        case .auditFailed(let error):
+            SupervisorLog.error("module \"\(module.name)\": \(RunAuditor.auditFailureText(error))")
         case .instanceStarted(let pid, let pidfd):
             module.handoffs = max(0, module.handoffs - 1)
             module.connectionsServed += 1
             if let pidfd { module.instances[pid] = ModuleRuntime.Instance(pidfd: pidfd, startedAt: SystemClock.monotonicNow()) }
-        case .instanceEnded(_, let status):
-            module.lastExitCode = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        case .instanceEnded(let pid, let status):
+            // Ended for its connection-wall-time: 124, as `warden run` exits past its wall-time.
+            module.lastExitCode = module.wallTimeKilled.remove(pid) != nil ? WardenLauncher.ExitStatus.wallTime
+                : status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         case .exited(let exit):
             workerGone(module, exit)
         }
@@ -189,7 +187,8 @@ final class Reactor: @unchecked Sendable {
             let wall = module.policy.service.connectionWallTime
             for (pid, instance) in module.instances where !instance.killed && now >= instance.startedAt &+ wall.nanoseconds {
                 module.instances[pid]?.killed = true
-                _ = warden_pidfd_send_signal(instance.pidfd.rawValue, SIGKILL)
+                module.wallTimeKilled.insert(pid)
+                try? instance.pidfd.sendSignal(.kill)
                 module.prepared?.auditor.recordLimit("connection-wall-time", value: wall.limitText, pid: pid)
             }
         }
@@ -198,7 +197,7 @@ final class Reactor: @unchecked Sendable {
     func endEverything(_ module: ModuleRuntime, reason: String) {
         guard let worker = module.worker else { return }
         SupervisorLog.warning("module \"\(module.name)\": ending pid \(worker.pid): \(reason)")
-        for instance in module.instances.values { _ = warden_pidfd_send_signal(instance.pidfd.rawValue, SIGKILL) }
+        for instance in module.instances.values { try? instance.pidfd.sendSignal(.kill) }
         worker.end()
     }
 
@@ -207,14 +206,6 @@ final class Reactor: @unchecked Sendable {
         let failed = modules.values.filter { if case .failed = $0.state { true } else { false } }.count
         return "\(modules.count) modules: \(running) running, \(failed) failed"
     }
-}
-
-/// The reactor thread's entry point (a C callback: file scope, no captures).
-private func reactorThreadEntry(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
-    guard let context else { return nil }
-    let reactor = Unmanaged<Reactor>.fromOpaque(context).takeRetainedValue()
-    reactor.run()
-    return nil
 }
 
 /// At most `perSecond` lines a second; the rest are counted and summarised, never dropped silently.

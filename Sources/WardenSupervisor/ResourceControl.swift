@@ -1,3 +1,4 @@
+// Glibc for types only: pid_t, O_WRONLY
 import Glibc
 import WardenPolicy
 import WardenSystem
@@ -24,7 +25,7 @@ final class ResourceControl {
     static func detect() -> ResourceControl {
         // Only a cgroup systemd delegated to this service is ours to divide: started by hand
         // (or by a test) on a v2 host, wardend's cgroup belongs to someone else's session.
-        guard getenv("INVOCATION_ID") != nil else {
+        guard Environment.value("INVOCATION_ID") != nil else {
             return ResourceControl(root: nil, unavailable: "not started by systemd (no delegated cgroup)")
         }
         let authority = AmbientAuthority(purpose: "wardend: cgroup v2 detection")
@@ -32,19 +33,19 @@ final class ResourceControl {
             return ResourceControl(root: nil, unavailable: "/proc/self/cgroup unreadable")
         }
         let lines = String(decoding: own, as: UTF8.self).split(separator: "\n")
-        guard let unified = lines.first(where: { $0.hasPrefix("0::") }), access("/sys/fs/cgroup/cgroup.controllers", R_OK) == 0 else {
+        guard let unified = lines.first(where: { $0.hasPrefix("0::") }), authority.canAccess("/sys/fs/cgroup/cgroup.controllers", .read) else {
             return ResourceControl(root: nil, unavailable: "no cgroup v2 hierarchy at /sys/fs/cgroup (v1 or hybrid)")
         }
         let directory = "/sys/fs/cgroup" + unified.dropFirst(3)
         let controllers = (try? authority.readFile(directory + "/cgroup.controllers", limit: 4096)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        guard controllers.contains("memory"), controllers.contains("pids"), access(directory, W_OK) == 0 else {
+        guard controllers.contains("memory"), controllers.contains("pids"), authority.canAccess(directory, .write) else {
             return ResourceControl(root: nil, unavailable: "cgroup \(directory) not delegated (memory and pids controllers, writable)")
         }
         // No internal processes: wardend itself moves into a leaf before controllers are
         // enabled for the module cgroups beside it.
         let supervisor = directory + "/wardend"
-        mkdir(supervisor, 0o755)
-        guard write("\(getpid())", to: supervisor + "/cgroup.procs", authority),
+        try? authority.makeDirectory(supervisor, mode: 0o755)
+        guard write("\(ProcessControl.currentID)", to: supervisor + "/cgroup.procs", authority),
               write("+memory +pids", to: directory + "/cgroup.subtree_control", authority) else {
             return ResourceControl(root: nil, unavailable: "cgroup \(directory): cannot enable memory and pids (\(Errno.current))")
         }
@@ -56,7 +57,7 @@ final class ResourceControl {
     func place(_ pid: pid_t, module: String, policy: Policy) {
         guard let root else { return }
         let directory = root + "/module-" + module
-        mkdir(directory, 0o755)
+        try? authority.makeDirectory(directory, mode: 0o755)
         let pids = policy.service.mode == .perConnection ? policy.service.maxConnections + 16 : 16
         let memory = (policy.limits.memory + Self.runtimeOverhead) * (policy.service.mode == .perConnection ? policy.service.maxConnections + 1 : 1)
         let placed = Self.write("\(memory)", to: directory + "/memory.max", authority)
@@ -68,7 +69,9 @@ final class ResourceControl {
     /// One line for `warden status`.
     func describe(_ policy: Policy) -> String {
         let engine = "engine memory \(Units.format(size: policy.limits.memory))" + (policy.limits.fuel > 0 ? ", fuel \(policy.limits.fuel)" : "")
-        let rlimits = "rlimits cpu \(policy.limits.cpuTime.limitText), nofile, core 0"
+        // open-files bounds the guest's descriptors (the WASI layer); the worker's RLIMIT_NOFILE
+        // adds its own and the grants', so it reads higher in the layers line.
+        let rlimits = "rlimits cpu \(policy.limits.cpuTime.limitText), core 0; open-files \(policy.limits.openFiles) (guest descriptors)"
         guard let root else { return "\(engine); \(rlimits); wall-time by wardend; cgroup: none (\(unavailable))" }
         return "\(engine); \(rlimits); wall-time by wardend; cgroup v2 \(root) (memory.max, pids.max)"
     }

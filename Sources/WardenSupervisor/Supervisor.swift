@@ -1,4 +1,3 @@
-import Glibc
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -14,12 +13,19 @@ public enum Supervisor {
 
     public static func run(_ options: SupervisorOptions) async -> Int32 {
         // Workers are spawned with every signal at its default: this only spares wardend.
-        signal(SIGPIPE, SIG_IGN)
+        SignalNumber.brokenPipe.ignore()
         raiseDescriptorLimit()
         let activated = ListenerPool.fromSystemd()
         let authority = AmbientAuthority(purpose: "wardend: reading the policy directory")
         let loaded = PolicyDirectory.load(options.policyDirectory, authority: authority)
-        for diagnostic in loaded.diagnostics { SupervisorLog.write(diagnostic.description) }
+        for diagnostic in loaded.diagnostics {
+            // The directory itself is not a policy file: no file:line:col for it.
+            if diagnostic.file == options.policyDirectory {
+                SupervisorLog.error("policy directory \(options.policyDirectory): \(diagnostic.message)")
+            } else {
+                SupervisorLog.write(diagnostic.description)
+            }
+        }
         guard loaded.errors.isEmpty else {
             SupervisorLog.error("\(loaded.errors.count) error\(loaded.errors.count == 1 ? "" : "s") in \(options.policyDirectory); nothing started")
             return ExitStatus.invalidPolicies
@@ -52,10 +58,10 @@ public enum Supervisor {
 /// Each live per-connection instance holds a pidfd in wardend: take the whole hard limit for
 /// descriptors (systemd's soft default is 1024). Workers set their own lower limit.
 func raiseDescriptorLimit() {
-    var limit = rlimit()
-    guard getrlimit(RLIMIT_NOFILE, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-    limit.rlim_cur = limit.rlim_max
-    if setrlimit(RLIMIT_NOFILE, &limit) != 0 { SupervisorLog.warning("raising RLIMIT_NOFILE: \(Errno.current)") }
+    guard let limit = try? ResourceLimit.openFiles.get(), limit.soft < limit.hard else { return }
+    do throws(Errno) { try ResourceLimit.openFiles.set(soft: limit.hard, hard: limit.hard) } catch {
+        SupervisorLog.warning("raising RLIMIT_NOFILE: \(error)")
+    }
 }
 
 /// The reactor as a lifecycle service: graceful shutdown drains it, SIGHUP reloads it.

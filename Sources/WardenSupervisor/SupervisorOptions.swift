@@ -1,4 +1,5 @@
 import WardenPolicy
+import WardenSystem
 
 /// How `wardend` runs: where policies and the control socket live, and the restart and
 /// shutdown timings (systemd's RestartSec, StartLimitBurst/IntervalSec, TimeoutStopSec).
@@ -25,4 +26,11 @@ public struct SupervisorOptions: Sendable {
 extension SupervisorOptions {
     /// "500ms", "10s", "1m": the policy files' duration syntax.
     public static func duration(_ text: String) -> Duration? { Units.duration(text) }
+
+    /// `name` in the directory of this executable (/proc/self/exe), or `name` alone when that
+    /// cannot be read: how wardend finds warden-worker installed beside it.
+    public static func besideExecutable(_ name: String) -> String {
+        guard let path = ProcessControl.executablePath() else { return name }
+        return String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) + "/" + name
+    }
 }

@@ -1,5 +1,3 @@
-import CWardenLinux
-import Glibc
 import WardenSystem
 
 /// sd_notify(3) without libsystemd: READY=1, STATUS=..., STOPPING=1 and WATCHDOG=1 as
@@ -8,27 +6,28 @@ final class SystemdNotifier {
     private let socketPath: String?
     private let watchdogInterval: UInt64?
     private(set) var nextWatchdog: UInt64?
+    private let authority = AmbientAuthority(purpose: "wardend: systemd's notify socket ($NOTIFY_SOCKET)")
 
     init() {
-        socketPath = getenv("NOTIFY_SOCKET").map { String(cString: $0) }
+        socketPath = Environment.value("NOTIFY_SOCKET")
         var interval: UInt64?
-        if let text = getenv("WATCHDOG_USEC").map({ String(cString: $0) }), let microseconds = UInt64(text), microseconds > 0 {
-            let pid = getenv("WATCHDOG_PID").map { String(cString: $0) }
+        if let text = Environment.value("WATCHDOG_USEC"), let microseconds = UInt64(text), microseconds > 0 {
+            let pid = Environment.value("WATCHDOG_PID")
             // Ping at half the interval, as sd_watchdog_enabled(3) advises.
-            if pid == nil || Int32(pid!) == getpid() { interval = microseconds * 1000 / 2 }
+            if pid == nil || Int32(pid!) == ProcessControl.currentID { interval = microseconds * 1000 / 2 }
         }
         watchdogInterval = interval
         nextWatchdog = interval.map { SystemClock.monotonicNow() &+ $0 }
         // Nothing this process starts should talk to systemd in its name.
-        unsetenv("NOTIFY_SOCKET")
-        unsetenv("WATCHDOG_USEC")
-        unsetenv("WATCHDOG_PID")
+        Environment.remove("NOTIFY_SOCKET")
+        Environment.remove("WATCHDOG_USEC")
+        Environment.remove("WATCHDOG_PID")
     }
 
     func send(_ message: String) {
         guard let socketPath else { return }
-        if warden_notify_socket_send(socketPath, message) != 0 {
-            SupervisorLog.warning("notify socket \(socketPath): \(Errno.current)")
+        do throws(Errno) { try authority.sendDatagram(message, to: socketPath) } catch {
+            SupervisorLog.warning("notify socket \(socketPath): \(error)")
         }
     }
 

@@ -16,6 +16,24 @@ extension FileDescriptor {
     }
 }
 
+extension FileDescriptor {
+    /// Every entry name in this directory, in the kernel's order ("." and ".." included), read
+    /// from the current position to the end.
+    public func entryNames() throws(Errno) -> [String] {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 32 << 10, alignment: 8)
+        defer { buffer.deallocate() }
+        var names: [String] = []
+        while true {
+            let count = try readDirectoryEntries(into: buffer)
+            if count == 0 { return names }
+            forEachDirectoryEntry(in: UnsafeRawBufferPointer(rebasing: buffer[0..<count])) { entry in
+                names.append(String(decoding: entry.name, as: UTF8.self))
+                return true
+            }
+        }
+    }
+}
+
 /// Walks the records getdents64 wrote, refusing malformed lengths rather than trusting them.
 public func forEachDirectoryEntry(in buffer: UnsafeRawBufferPointer, _ body: (RawDirectoryEntry) -> Bool) {
     var offset = 0

@@ -45,6 +45,9 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
     public static let tooManySymlinks = Errno(rawValue: ELOOP)
     public static let notEmpty = Errno(rawValue: ENOTEMPTY)
     public static let nameTooLong = Errno(rawValue: ENAMETOOLONG)
+    public static let messageTooLong = Errno(rawValue: EMSGSIZE)
+    public static let brokenPipe = Errno(rawValue: EPIPE)
+    public static let connectionRefused = Errno(rawValue: ECONNREFUSED)
 }
 
 /// Runs `body` until it does not fail with EINTR; a negative result becomes a thrown `Errno`.

@@ -25,12 +25,30 @@ public struct FileDescriptor: Hashable, Sendable, CustomStringConvertible {
         FileDescriptor(rawValue: try retryingOnInterrupt { warden_fcntl_dupfd_cloexec(rawValue, minimum) })
     }
 
+    /// Makes `target` refer to this descriptor's open file (dup2): `target` is closed first if
+    /// open, and the copy is not close-on-exec. How a zygote instance puts its connection on
+    /// stdin and stdout. No allocation.
+    public func duplicate(onto target: FileDescriptor) throws(Errno) {
+        _ = try retryingOnInterrupt { dup2(rawValue, target.rawValue) }
+    }
+
+    /// Sets FD_CLOEXEC (descriptors inherited from systemd arrive without it).
+    public func setCloseOnExec() throws(Errno) {
+        _ = try retryingOnInterrupt { warden_fcntl_setfd(rawValue, FD_CLOEXEC) }
+    }
+
     public func statusFlags() throws(Errno) -> Int32 {
         try retryingOnInterrupt { warden_fcntl_getfl(rawValue) }
     }
 
     public func setStatusFlags(_ flags: Int32) throws(Errno) {
         _ = try retryingOnInterrupt { warden_fcntl_setfl(rawValue, flags) }
+    }
+
+    /// Turns O_NONBLOCK on or off, keeping the other status flags.
+    public func setNonBlocking(_ on: Bool) throws(Errno) {
+        let flags = try statusFlags()
+        try setStatusFlags(on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK)
     }
 
     /// Bytes ready to read without blocking (pipes, sockets, ttys).

@@ -13,6 +13,9 @@ public enum DenialReason: String, Sendable {
     case absoluteSymlink = "absolute-symlink"
     /// A guest-driven size past a bound (iovec count, subscriptions, descriptors).
     case resourceLimit = "resource-limit"
+    /// The kernel's ordinary access checks refused what this layer allowed (mode bits, ACLs,
+    /// the service account's identity): EACCES or EPERM, reported as what it is.
+    case permission
 }
 
 /// One refused guest operation, as the WASI layer saw it. Host paths never appear here:

@@ -1,3 +1,4 @@
+// Glibc for types only: O_PATH, O_DIRECTORY, O_NOCTTY open flags
 import Glibc
 import WardenSystem
 
@@ -37,7 +38,8 @@ extension WASIPreview1 {
             if error == .tooManySymlinks, isMagicLinkEscape(directory, path) {
                 throw deny(operation, fd: fd, descriptor: directory, path: auditPath ?? path.text, .escapeAttempt)
             }
-            throw hostFailure(error, operation, fd: fd, directory: directory, path: path) { modeAllowsOpen(directory, path, flags: flags) }
+            let writes = flags & O_ACCMODE != O_RDONLY || flags & (O_CREAT | O_TRUNC) != 0
+            throw hostFailure(error, operation, fd: fd, directory: directory, path: path, writes: writes)
         }
     }
 

@@ -1,3 +1,4 @@
+// Glibc for types only: E* errno numbers mapped to WASI errnos
 import Glibc
 import WardenSystem
 

@@ -1,3 +1,4 @@
+// Glibc for types only: PATH_MAX
 import Glibc
 
 /// A bounds-checked view of the guest's linear memory for the duration of one host call.
@@ -55,7 +56,7 @@ public struct GuestMemory {
     public func withPath<R>(at offset: UInt32, length: UInt32, _ body: (GuestPath) throws(WASIErrno) -> R) throws(WASIErrno) -> R {
         let source = try bytes(at: offset, count: length)
         guard length < UInt32(PATH_MAX) else { throw .nametoolong }
-        if memchr(source.baseAddress ?? base, 0, source.count) != nil { throw .inval }
+        if source.contains(0) { throw .inval }
         return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(length) + 1) { (buffer) throws(WASIErrno) -> R in
             if let from = source.baseAddress { buffer.baseAddress!.initialize(from: from.assumingMemoryBound(to: UInt8.self), count: Int(length)) }
             buffer[Int(length)] = 0

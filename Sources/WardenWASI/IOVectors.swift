@@ -1,3 +1,4 @@
+// Glibc for types only: iovec
 import Glibc
 
 /// Guest iovec arrays turned into host `iovec`s that point into guest memory, so reads and

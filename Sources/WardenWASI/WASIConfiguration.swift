@@ -6,10 +6,14 @@ public struct PreopenDirectory: Sendable {
     public var host: FileDescriptor
     public var guestPath: String
     public var access: DirectoryAccess
-    public init(host: FileDescriptor, guestPath: String, access: DirectoryAccess) {
+    /// The grant as the kernel layers below hold it (Landlock): `access`, unless the layer's
+    /// own read-only check is switched off for debugging (`--debug-without wasi-read-only`).
+    public var grantedAccess: DirectoryAccess
+    public init(host: FileDescriptor, guestPath: String, access: DirectoryAccess, grantedAccess: DirectoryAccess? = nil) {
         self.host = host
         self.guestPath = guestPath
         self.access = access
+        self.grantedAccess = grantedAccess ?? access
     }
 }
 

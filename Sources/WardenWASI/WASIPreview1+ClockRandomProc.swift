@@ -1,3 +1,4 @@
+// Glibc for types only: SIG* numbers for proc_raise
 import Glibc
 import WardenSystem
 
@@ -34,7 +35,7 @@ extension WASIPreview1 {
     }
 
     public func schedYield() throws(WASIErrno) {
-        Glibc.sched_yield()
+        SystemThread.yield()
     }
 
     /// `proc_exit`: unwinds the guest with its exit code.

@@ -1,3 +1,4 @@
+// Glibc for types only: POSIX_FADV_* advice values
 import Glibc
 import WardenSystem
 

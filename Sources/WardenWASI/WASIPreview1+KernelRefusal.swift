@@ -1,46 +1,29 @@
+// Glibc for types only: O_* open flags, EPERM/EACCES
 import Glibc
 import WardenSystem
 
 extension WASIPreview1 {
-    /// The WASI errno for a host failure of an operation this layer allowed. EACCES or EPERM
-    /// where the mode bits allow the access means a kernel layer below (Landlock) refused it:
-    /// that is reported (`recordKernelRefusal`), because it shows a gap in this layer. A
-    /// refusal the mode bits explain is ordinary file permissions and is not reported.
+    /// The WASI errno for a host failure of an operation this layer allowed, and its report
+    /// when it is a refusal (EACCES, EPERM). Landlock grants every read beneath a grant and
+    /// every write beneath a read-write one, so it can only be what refused a write beneath a
+    /// read-only grant: that is a defense-in-depth catch (`recordKernelRefusal`), a gap in
+    /// this layer. Anything else is the kernel's ordinary access checks (mode bits, ACLs, the
+    /// service account): reported as a `permission` refusal, never as Landlock. (Mode bits
+    /// cannot tell the two apart: in a user namespace unmapped owners read as the overflow
+    /// uid 65534, which may be the worker's own.)
     func hostFailure(_ error: Errno, _ operation: StaticString, fd: UInt32, directory: Descriptor, path: GuestPath,
-                     modeAllows: () -> Bool) -> WASIErrno {
-        if let auditor, error.rawValue == EACCES || error.rawValue == EPERM, modeAllows() {
+                     writes: Bool) -> WASIErrno {
+        let errno = WASIErrno(error)
+        guard let auditor, error.rawValue == EACCES || error.rawValue == EPERM else { return errno }
+        let granted = directory.preopen >= 0 && Int(directory.preopen) < configuration.preopens.count
+            ? configuration.preopens[Int(directory.preopen)].grantedAccess : directory.access
+        if writes && granted == .read {
             auditor.recordKernelRefusal(KernelRefusal(operation: "\(operation)", fd: fd, preopen: preopenPath(of: directory),
                                                       path: path.text, errno: error.rawValue))
+        } else {
+            auditor.record(AccessDenial(operation: "\(operation)", fd: fd, preopen: preopenPath(of: directory), path: path.text,
+                                        reason: .permission, errno: errno))
         }
-        return WASIErrno(error)
-    }
-
-    /// Whether mode bits allow opening `path` beneath `directory` with `flags`: the file's own
-    /// bits when it exists, else (creating) write and search on its parent.
-    func modeAllowsOpen(_ directory: Descriptor, _ path: GuestPath, flags: Int32) -> Bool {
-        let access = flags & O_ACCMODE
-        let write = access != O_RDONLY || flags & O_TRUNC != 0
-        let read = access != O_WRONLY
-        do throws(Errno) {
-            let handle = try directory.host.open(path.cString, flags: O_PATH | O_NOFOLLOW)
-            defer { try? handle.close() }
-            return try handle.status().modePermits(read: read, write: write)
-        } catch {
-            guard error == .noSuchFile else { return false }
-            return modeAllowsChange(in: directory, path)
-        }
-    }
-
-    /// Whether mode bits allow creating or removing an entry of `path`'s parent directory.
-    func modeAllowsChange(in directory: Descriptor, _ path: GuestPath) -> Bool {
-        let text = path.text
-        let parent = text.lastIndex(of: "/").map { String(text[..<$0]) } ?? "."
-        do throws(Errno) {
-            let handle = try directory.host.open(parent.isEmpty ? "." : parent, flags: O_PATH | O_DIRECTORY)
-            defer { try? handle.close() }
-            return try handle.status().modePermits(read: false, write: true, execute: true)
-        } catch {
-            return false
-        }
+        return errno
     }
 }

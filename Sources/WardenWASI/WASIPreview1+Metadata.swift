@@ -1,3 +1,4 @@
+// Glibc for types only: timespec, O_APPEND/O_DSYNC/O_SYNC/O_NONBLOCK flags
 import Glibc
 import WardenSystem
 

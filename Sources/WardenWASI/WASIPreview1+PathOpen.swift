@@ -1,3 +1,4 @@
+// Glibc for types only: O_* open flags
 import Glibc
 import WardenSystem
 
@@ -20,26 +21,37 @@ extension WASIPreview1 {
             if oflags.contains(.truncate) { needed.insert(.pathFilestatSetSize) }
             let directory = try self.directory(fd, needed, "path_open", path: guestPath)
 
-            // Rights flow down: a new descriptor never holds more than its directory passes on.
-            // fd_datasync is not among them: it is a reading right too, and counting it would open
-            // every file under a read-only grant for writing on the host.
+            // Write intent is judged from what the guest asked for, before any narrowing: a
+            // read-only grant refuses it at open, as a read-only mount does, so no descriptor
+            // that was meant to write ever exists beneath it. (Creating and truncating were
+            // already refused above: the grant's directories hold no right to either.) Read-only
+            // preopens advertise write rights among their inheriting rights precisely so that
+            // this intent reaches here: wasi-libc masks what it asks for with them.
+            // fd_datasync is not among them: it is a reading right too, and counting it would
+            // open every file under a read-only grant for writing on the host.
             let writeRights: Rights = [.fdWrite, .fdAllocate, .fdFilestatSetSize]
-            if !directory.inheriting.isSuperset(of: requested.union(requestedInheriting)) {
-                let excess = requested.union(requestedInheriting).subtracting(directory.inheriting)
-                let reason: DenialReason = directory.access == .read && !excess.isDisjoint(with: .mutating) ? .readOnly : .rights
-                throw deny("path_open", fd: fd, descriptor: directory, path: guestPath.text, reason)
+            let asksWrite = !requested.isDisjoint(with: writeRights) || fdflags.contains(.append)
+            if directory.access == .read && asksWrite {
+                throw deny("path_open", fd: fd, descriptor: directory, path: guestPath.text, .readOnly)
             }
+            // Rights flow down and narrow: a new descriptor holds what was asked for *and* its
+            // directory passes on, never more; asking for more is not an error (callers pass
+            // all-ones inheriting rights), as in wasmtime.
+            let granted = requested.intersection(directory.inheriting)
+            let grantedInheriting = requestedInheriting.intersection(directory.inheriting)
             if fdflags.contains(.append) || fdflags.contains(.sync) || fdflags.contains(.dsync) {
-                guard requested.contains(.fdWrite) else {
+                guard granted.contains(.fdWrite) else {
                     throw deny("path_open", fd: fd, descriptor: directory, path: guestPath.text,
                                directory.access == .read ? .readOnly : .rights)
                 }
             }
 
-            let wantsRead = !requested.isDisjoint(with: [.fdRead, .fdReaddir])
-            let wantsWrite = !requested.isDisjoint(with: writeRights) || fdflags.contains(.append)
-            var flags: Int32 = oflags.contains(.directory) ? O_RDONLY | O_DIRECTORY
-                : (wantsWrite ? (wantsRead ? O_RDWR : O_WRONLY) : O_RDONLY)
+            let wantsRead = !granted.isDisjoint(with: [.fdRead, .fdReaddir])
+            let wantsWrite = !granted.isDisjoint(with: writeRights) || fdflags.contains(.append)
+            // A directory asked for with write rights is opened for writing too, so the kernel
+            // answers EISDIR as it would for open(2) (and ENOTDIR for a file).
+            let access = wantsWrite ? (wantsRead ? O_RDWR : O_WRONLY) : O_RDONLY
+            var flags: Int32 = oflags.contains(.directory) ? access | O_DIRECTORY : access
             if oflags.contains(.create) { flags |= O_CREAT }
             if oflags.contains(.exclusive) { flags |= O_EXCL }
             if oflags.contains(.truncate) { flags |= O_TRUNC }
@@ -52,7 +64,7 @@ extension WASIPreview1 {
             // With O_DIRECTORY the kernel guaranteed a directory; otherwise the kind is settled
             // on first need, so the common open+read+close costs no fstat.
             let isDirectory = oflags.contains(.directory)
-            var rights = requested.intersection(
+            var rights = granted.intersection(
                 Self.rightsLimit(directory: true, access: directory.access)
                     .union(isDirectory ? [] : Self.rightsLimit(directory: false, access: directory.access)))
             // A descriptor the kernel opened read-only cannot write, whatever was asked.
@@ -60,7 +72,7 @@ extension WASIPreview1 {
             if flags & O_ACCMODE == O_WRONLY { rights.subtract([.fdRead, .fdReaddir]) }
             let descriptor = Descriptor(host: host, kind: isDirectory ? .directory : .pending,
                                         fileType: isDirectory ? .directory : .unknown,
-                                        rights: rights, inheriting: requestedInheriting.intersection(directory.inheriting),
+                                        rights: rights, inheriting: grantedInheriting,
                                         access: directory.access, preopen: directory.preopen,
                                         fdflags: fdflags.normalized)
             let newFD: UInt32

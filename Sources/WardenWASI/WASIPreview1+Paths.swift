@@ -1,3 +1,4 @@
+// Glibc for types only: O_PATH, O_DIRECTORY open flags
 import Glibc
 import WardenSystem
 
@@ -9,9 +10,7 @@ extension WASIPreview1 {
             let directory = try self.directory(fd, .pathCreateDirectory, "path_create_directory", path: guestPath)
             let target = try resolveParent(directory, fd: fd, guestPath, operation: "path_create_directory")
             do throws(Errno) { try target.parent.makeDirectory(target.name, mode: 0o777) } catch {
-                throw hostFailure(error, "path_create_directory", fd: fd, directory: directory, path: guestPath) {
-                    (try? target.parent.status().modePermits(read: false, write: true, execute: true)) ?? false
-                }
+                throw hostFailure(error, "path_create_directory", fd: fd, directory: directory, path: guestPath, writes: true)
             }
             observe(fd, directory, guestPath, .created)
         }
@@ -22,9 +21,7 @@ extension WASIPreview1 {
             let directory = try self.directory(fd, .pathRemoveDirectory, "path_remove_directory", path: guestPath)
             let target = try resolveParent(directory, fd: fd, guestPath, operation: "path_remove_directory")
             do throws(Errno) { try target.parent.unlink(target.name, directory: true) } catch {
-                throw hostFailure(error, "path_remove_directory", fd: fd, directory: directory, path: guestPath) {
-                    (try? target.parent.status().modePermits(read: false, write: true, execute: true)) ?? false
-                }
+                throw hostFailure(error, "path_remove_directory", fd: fd, directory: directory, path: guestPath, writes: true)
             }
             observe(fd, directory, guestPath, .deleted)
         }
@@ -41,9 +38,7 @@ extension WASIPreview1 {
                 throw status.isDirectory ? .isdir : .notdir
             }
             do throws(Errno) { try target.parent.unlink(target.name, directory: false) } catch {
-                throw hostFailure(error, "path_unlink_file", fd: fd, directory: directory, path: guestPath) {
-                    (try? target.parent.status().modePermits(read: false, write: true, execute: true)) ?? false
-                }
+                throw hostFailure(error, "path_unlink_file", fd: fd, directory: directory, path: guestPath, writes: true)
             }
             observe(fd, directory, guestPath, .deleted)
         }
@@ -152,10 +147,20 @@ extension WASIPreview1 {
                 guard !LookupFlags(rawValue: flags).contains(.symlinkFollow) else { throw .inval }
                 let old = try resolveParent(from, fd: oldFD, source, operation: "path_link")
                 let new = try resolveParent(to, fd: newFD, destination, operation: "path_link")
-                if old.trailingSlash || new.trailingSlash {
+                // Trailing slashes answer as Linux's linkat does, without handing the kernel a
+                // slash (which would follow a final symlink): on the source, a directory is
+                // `perm` (no hard links to directories) and anything else `notdir`; on the
+                // destination alone, the source is looked up and then the slash names a directory
+                // link cannot create: `exist` if the name is taken, `noent` if not.
+                if old.trailingSlash {
                     let status = try? old.parent.status(of: old.name, followSymlinks: false)
                     guard let status else { throw .noent }
                     throw status.isDirectory ? .perm : .notdir
+                }
+                if new.trailingSlash {
+                    // The source is looked up first (a missing one is `noent` either way).
+                    do throws(Errno) { _ = try old.parent.status(of: old.name, followSymlinks: false) } catch { throw WASIErrno(error) }
+                    throw (try? new.parent.status(of: new.name, followSymlinks: false)) == nil ? .noent : .exist
                 }
                 do throws(Errno) { try old.parent.link(old.name, to: new.parent, new.name) } catch { throw WASIErrno(error) }
                 observe(oldFD, from, source, .read)

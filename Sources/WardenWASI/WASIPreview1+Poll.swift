@@ -1,3 +1,4 @@
+// Glibc for types only: POLLHUP, POLLNVAL
 import Glibc
 import WardenSystem
 

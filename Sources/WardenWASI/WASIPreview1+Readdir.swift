@@ -1,3 +1,4 @@
+// Glibc for types only: DT_* entry types
 import Glibc
 import WardenSystem
 

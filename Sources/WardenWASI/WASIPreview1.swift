@@ -38,9 +38,13 @@ public final class WASIPreview1 {
         for (index, preopen) in configuration.preopens.enumerated() {
             let writable = preopen.access == .readWrite
             let base: Rights = writable ? Rights.directoryReading.union(.directoryMutating) : .directoryReading
-            let files: Rights = writable ? Rights.fileReading.union(.fileMutating) : .fileReading
+            // Every preopen advertises the read-write inheriting rights, read-only ones too:
+            // wasi-libc masks the rights it asks path_open for with these, so advertising less
+            // would hide a write intent from path_open, which must see it to refuse it (see
+            // pathOpen). What is opened still never holds more than its grant allows.
+            let inheriting = Rights.directoryReading.union(.directoryMutating).union(.fileReading).union(.fileMutating)
             table.place(Descriptor(host: preopen.host, kind: .directory, fileType: .directory,
-                                   rights: base, inheriting: base.union(files), access: preopen.access,
+                                   rights: base, inheriting: inheriting, access: preopen.access,
                                    preopen: Int32(index), isPreopenRoot: true,
                                    ownsHost: false, fdflags: []), at: next)
             next += 1
@@ -157,6 +161,7 @@ extension Descriptor {
     }
 }
 
+// Glibc for types only: S_IF* file-type bits
 import Glibc
 
 extension FileType {

@@ -1,6 +1,7 @@
 @_spi(Fuzzing) import WasmKit
 import WAT
 import WardenWASI
+import WardenSystem
 
 /// Parses, validates, instantiates and runs one WASI command module.
 public struct GuestRunner {
@@ -21,6 +22,9 @@ public struct GuestRunner {
     public enum LoadError: Error, CustomStringConvertible, Sendable {
         case invalidText(String)
         case invalidModule(String)
+        /// A function body that does not validate: its index in the function index space
+        /// (imports first) and WasmKit's reason, which names the byte offset in the module.
+        case invalidFunction(index: Int, reason: String)
         case instantiation(String)
         case noStart
 
@@ -28,6 +32,7 @@ public struct GuestRunner {
             switch self {
             case .invalidText(let reason): "invalid WebAssembly text: \(reason)"
             case .invalidModule(let reason): "invalid WebAssembly module: \(reason)"
+            case .invalidFunction(let index, let reason): "invalid WebAssembly module: function \(index): \(reason)"
             case .instantiation(let reason): "cannot instantiate module: \(reason)"
             case .noStart: "module exports no \"_start\" function (not a WASI command)"
             }
@@ -42,17 +47,70 @@ public struct GuestRunner {
     /// Deeper parenthesis nesting than this is refused before the (recursive) WAT parser sees it.
     public static let maximumTextNesting = 1000
 
-    /// Binary modules start with "\0asm"; anything else is treated as WAT text.
+    /// Binary modules start with "\0asm"; text (WAT) starts with '(' after blanks and
+    /// comments. Anything else is not a module at all, and is told apart from broken text.
     public static func binary(from bytes: [UInt8]) throws(LoadError) -> [UInt8] {
         if bytes.starts(with: [0x00, 0x61, 0x73, 0x6d]) { return bytes }
+        guard !bytes.isEmpty else { throw .invalidModule("the file is empty") }
+        guard looksLikeText(bytes) else {
+            throw .invalidModule("not a WebAssembly module: a binary module starts with the bytes \\0asm, a text module with '('")
+        }
         if let depth = textNestingExceeding(maximumTextNesting, bytes) {
             throw .invalidText("nesting deeper than \(maximumTextNesting) levels (\(depth)+)")
         }
         do {
             return try wat2wasm(String(decoding: bytes, as: UTF8.self))
         } catch {
-            throw .invalidText("\(error)")
+            throw .invalidText(describe(error))
         }
+    }
+
+    /// WasmKit's `"message" at offset 0x1f` as `byte offset 31: message`.
+    static func describeBinaryError(_ text: String) -> String {
+        let marker = " at offset 0x"
+        guard let range = text.utf8.indices.first(where: { text[$0...].hasPrefix(marker) }) else { return text }
+        let after = text[text.index(range, offsetBy: marker.count)...]
+        let hex = after.prefix { $0.isHexDigit }
+        guard let offset = Int(hex, radix: 16) else { return text }
+        var message = String(text[..<range]) + String(after.dropFirst(hex.count))
+        if message.hasPrefix("\""), let close = message.dropFirst().firstIndex(of: "\"") {
+            message = String(message[message.index(after: message.startIndex)..<close]) + String(message[message.index(after: close)...])
+        }
+        while message.hasSuffix(".") || message.hasSuffix(" ") { message.removeLast() }
+        return "byte offset \(offset): \(message)"
+    }
+
+    /// Whether the first thing after blanks and `;;` line comments is '(' or a `(;` block
+    /// comment: what every WAT module starts with.
+    static func looksLikeText(_ bytes: [UInt8]) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): index += 1
+            case UInt8(ascii: ";") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: ";"):
+                while index < bytes.count && bytes[index] != UInt8(ascii: "\n") { index += 1 }
+            case UInt8(ascii: "("): return true
+            default: return false
+            }
+        }
+        return false
+    }
+
+    /// "line 3, column 5: expected '('" (both from 1) instead of WasmKit's value dump
+    /// (`expected leftParen at Location(line: 1, column: 0)`, column from 0).
+    static func describe(_ error: WatParserError) -> String {
+        var text = "\(error)"
+        if error.location != nil, let cut = text.utf8.lastIndex(of: UInt8(ascii: "L")).flatMap({ text[$0...].hasPrefix("Location(") ? $0 : nil }),
+           text[..<cut].hasSuffix(" at ") {
+            text = String(text[..<text.index(cut, offsetBy: -4)])
+        }
+        // The lexer's token kinds, in words (whole words only).
+        let spelled = ["leftParen": "'('", "rightParen": "')'", "lineComment": "a comment", "blockComment": "a comment",
+                       "keyword": "a keyword", "id": "an identifier", "integer": "an integer", "float": "a number"]
+        let problem = text.split(separator: " ", omittingEmptySubsequences: false).map { spelled[String($0)] ?? String($0) }.joined(separator: " ")
+        guard let location = error.location else { return problem }
+        let (line, column) = location.computeLineAndColumn()
+        return "line \(line), column \(column + 1): \(problem)"
     }
 
     /// What a run used (for `warden learn`).
@@ -87,21 +145,50 @@ public struct GuestRunner {
         }
     }
 
-    /// Parses, validates and instantiates the module against `wasi`. `compileEagerly`
-    /// translates every function now rather than on its first call: a per-connection zygote
-    /// pays once, where lazily each forked instance would translate again (and throw it away).
+    /// Parses, validates and instantiates the module against `wasi`. Every function body is
+    /// validated before the module's first instruction runs, as the spec requires (WasmKit
+    /// validates a body while translating it, and translates lazily by default, so an invalid
+    /// body would otherwise surface as a trap when first called, after the guest had run):
+    /// a module without a start section is instantiated with eager translation, which
+    /// translates every body before anything is called; one with a start section (which runs
+    /// during instantiation, before an eager translation would) is first validated in a
+    /// throwaway store with its start dropped. `compileEagerly` keeps the eager translation in
+    /// every case: a per-connection zygote pays once, where lazily each forked instance would
+    /// translate again (and throw it away).
     public func instantiate(moduleBytes: [UInt8], wasi: WASIPreview1, compileEagerly: Bool = false) throws(LoadError) -> Instantiated {
-        try instantiate(module: try Self.parse(moduleBytes), wasi: wasi, compileEagerly: compileEagerly)
+        try instantiate(try Self.parse(moduleBytes), wasi: wasi, compileEagerly: compileEagerly)
     }
 
-    /// Parses and validates a binary module.
-    static func parse(_ moduleBytes: [UInt8]) throws(LoadError) -> Module {
-        do { return try parseWasm(bytes: moduleBytes) } catch { throw .invalidModule("\(error)") }
+    /// A binary module parsed (what the engine seam's `compile` keeps), with where its
+    /// function bodies lie for naming an invalid one.
+    struct Parsed {
+        let module: Module
+        let layout: ModuleLayout
+        let importedFunctions: Int
     }
 
-    /// Instantiates a module already parsed (`parse`).
-    func instantiate(module: Module, wasi: WASIPreview1, compileEagerly: Bool) throws(LoadError) -> Instantiated {
-        let mode: EngineConfiguration.CompilationMode = compileEagerly ? .eager : .lazy
+    /// Parses a binary module.
+    static func parse(_ moduleBytes: [UInt8]) throws(LoadError) -> Parsed {
+        let module: Module
+        // The features a module may use: WebAssembly 2.0 (bulk memory, multi-value, reference
+        // types, SIMD, sign extension, saturating conversions, mutable globals), what wabt's
+        // validator and wasmtime accept by default. WasmKit's own default adds the exception-
+        // handling proposal, which would run modules other validators reject.
+        do { module = try parseWasm(bytes: moduleBytes, features: [.referenceTypes]) } catch { throw .invalidModule(Self.describeBinaryError("\(error)")) }
+        let importedFunctions = module.imports.reduce(0) { count, entry in
+            if case .function = entry.descriptor { count + 1 } else { count }
+        }
+        return Parsed(module: module, layout: ModuleLayout(moduleBytes), importedFunctions: importedFunctions)
+    }
+
+    /// Instantiates a module already parsed (`parse`), validating every body first.
+    func instantiate(_ parsed: Parsed, wasi: WASIPreview1, compileEagerly: Bool) throws(LoadError) -> Instantiated {
+        let (module, layout, importedFunctions) = (parsed.module, parsed.layout, parsed.importedFunctions)
+        if layout.hasStart {
+            try validateWithoutStart(module, wasi: wasi, layout: layout, importedFunctions: importedFunctions)
+        }
+
+        let mode: EngineConfiguration.CompilationMode = compileEagerly || !layout.hasStart ? .eager : .lazy
         let engine = Engine(configuration: EngineConfiguration(compilationMode: mode, fuelMetering: limits.fuel != nil))
         let store = Store(engine: engine)
         if let maxMemoryBytes = limits.maxMemoryBytes { store.resourceLimiter = MemoryCeiling(bytes: maxMemoryBytes, onRefusal: onMemoryRefused) }
@@ -116,11 +203,49 @@ public struct GuestRunner {
         } catch let termination as GuestTermination {
             return Instantiated(store: store, instance: nil, start: nil, ended: Self.outcome(termination))
         } catch {
-            throw .instantiation("\(error)")
+            throw Self.loadError(error, layout: layout, importedFunctions: importedFunctions)
         }
         bridge.bind(to: instance)
         guard let start = instance.exports[function: "_start"] else { throw .noStart }
         return Instantiated(store: store, instance: instance, start: start, ended: nil)
+    }
+
+    /// Instantiates `module` with its start function dropped and every body translated, in a
+    /// store of its own that is then thrown away: validation of a module whose start function
+    /// would run before an eager translation. Nothing in it is ever called.
+    func validateWithoutStart(_ module: Module, wasi: WASIPreview1, layout: ModuleLayout, importedFunctions: Int) throws(LoadError) {
+        var probe = module
+        probe.dropStartFunction()
+        let store = Store(engine: Engine(configuration: EngineConfiguration(compilationMode: .eager)))
+        if let maxMemoryBytes = limits.maxMemoryBytes { store.resourceLimiter = MemoryCeiling(bytes: maxMemoryBytes, onRefusal: nil) }
+        var imports = Imports()
+        WASIImports(wasi: wasi).define(into: &imports, store: store)
+        do { _ = try probe.instantiate(store: store, imports: imports) } catch {
+            throw Self.loadError(error, layout: layout, importedFunctions: importedFunctions)
+        }
+    }
+
+    /// An instantiation failure as a load error: a validation error located inside a function
+    /// body names that function. WasmKit keeps an error's offset to itself and prints it as
+    /// `at offset 0x…`, so that is where it is read from.
+    static func loadError(_ error: any Error, layout: ModuleLayout, importedFunctions: Int) -> LoadError {
+        let text = "\(error)"
+        if let offset = offset(in: text), let defined = layout.definedFunction(containing: offset) {
+            return .invalidFunction(index: importedFunctions + defined, reason: text)
+        }
+        return .instantiation(text)
+    }
+
+    /// The hexadecimal offset of the last "at offset 0x…" in `text`, or nil.
+    static func offset(in text: String) -> Int? {
+        let bytes = Array(text.utf8), marker = Array("at offset 0x".utf8)
+        guard bytes.count >= marker.count else { return nil }
+        for start in stride(from: bytes.count - marker.count, through: 0, by: -1)
+        where bytes[start..<(start + marker.count)].elementsEqual(marker) {
+            let digits = bytes[(start + marker.count)...].prefix { Character(Unicode.Scalar($0)).isHexDigit }
+            return Int(String(decoding: digits, as: UTF8.self), radix: 16)
+        }
+        return nil
     }
 
     /// `beforeStart` runs once the module is parsed and instantiated, just before `_start`;
@@ -200,7 +325,12 @@ final class MemoryCeiling: ResourceLimiter, @unchecked Sendable {
         self.onRefusal = onRefusal
     }
     func limitMemoryGrowth(to desired: Int) throws -> Bool {
-        guard desired <= bytes else {
+        // Past the policy's ceiling; or past what the address space (RLIMIT_AS) can still
+        // hold for the new memory (the engine may allocate it beside the old one), where the
+        // engine's allocation would fail and trap the module instead of letting memory.grow
+        // return -1. (Under a finite RLIMIT_AS this can refuse a growth that fitted in an
+        // engine reservation made earlier: refusing is the safe side.)
+        guard desired <= bytes, AddressSpace.hasRoom(for: desired) else {
             onRefusal?(desired)
             return false
         }

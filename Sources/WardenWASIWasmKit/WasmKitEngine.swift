@@ -15,14 +15,14 @@ public struct WasmKitEngine: GuestEngine {
 
     public func compile(_ binary: [UInt8], limits: GuestLimits, eager: Bool) throws(GuestLoadError) -> any CompiledGuest {
         do throws(GuestRunner.LoadError) {
-            return Compiled(module: try GuestRunner.parse(binary), limits: limits, eager: eager)
+            return Compiled(parsed: try GuestRunner.parse(binary), limits: limits, eager: eager)
         } catch {
             throw GuestLoadError(error.description)
         }
     }
 
     struct Compiled: CompiledGuest {
-        let module: Module
+        let parsed: GuestRunner.Parsed
         let limits: GuestLimits
         let eager: Bool
 
@@ -30,7 +30,7 @@ public struct WasmKitEngine: GuestEngine {
             var runner = GuestRunner(limits: .init(maxMemoryBytes: limits.maxMemoryBytes, fuel: limits.fuel))
             runner.onMemoryRefused = onMemoryRefused
             do throws(GuestRunner.LoadError) {
-                return Instance(instantiated: try runner.instantiate(module: module, wasi: wasi, compileEagerly: eager), fuel: limits.fuel)
+                return Instance(instantiated: try runner.instantiate(parsed, wasi: wasi, compileEagerly: eager), fuel: limits.fuel)
             } catch {
                 throw GuestLoadError(error.description)
             }

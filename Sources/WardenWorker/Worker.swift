@@ -1,4 +1,3 @@
-import Glibc
 import WardenHardening
 import WardenIPC
 import WardenSystem
@@ -24,19 +23,19 @@ public enum Worker {
         var timeline = Timeline()
         timeline.mark("worker started")
         // EPIPE and EFBIG for the guest, never a signal that ends the worker without a report.
-        signal(SIGPIPE, SIG_IGN)
-        signal(SIGXFSZ, SIG_IGN)
+        SignalNumber.brokenPipe.ignore()
+        SignalNumber.fileSizeExceeded.ignore()
         let control = ControlChannel(socket: FileDescriptor(rawValue: DescriptorLayout.control))
         let configuration: WorkerConfiguration
         let networkNamespace: FileDescriptor?
         do {
-            guard let frame = try control.receive() else { exit(ExitStatus.controlLost) }
+            guard let frame = try control.receive() else { ProcessControl.exit(ExitStatus.controlLost) }
             configuration = try WorkerConfiguration.decode(frame.payload)
             // Exactly one descriptor travels with the configuration, and only when announced.
-            guard (frame.descriptor != nil) == configuration.hardening.networkNamespacePassed else { exit(ExitStatus.badConfiguration) }
+            guard (frame.descriptor != nil) == configuration.hardening.networkNamespacePassed else { ProcessControl.exit(ExitStatus.badConfiguration) }
             networkNamespace = frame.descriptor
         } catch {
-            exit(ExitStatus.badConfiguration)
+            ProcessControl.exit(ExitStatus.badConfiguration)
         }
         timeline.mark("configuration received")
         // Chosen before hardening (a lookup by name): an engine that publishes code changes the
@@ -54,7 +53,7 @@ public enum Worker {
             for step in applied.stepEnds { timeline.mark(step.name, at: step.time) }
         } catch {
             try? control.send(WorkerMessage.hardeningFailed(step: error.step, errno: error.errno, message: error.message).encoded())
-            exit(ExitStatus.hardeningFailed)
+            ProcessControl.exit(ExitStatus.hardeningFailed)
         }
         // The engine is a layer too: `warden status` names it, its release and what it maps.
         let engineLayer = engine.map { engine in
@@ -66,7 +65,7 @@ public enum Worker {
         guard let engine else {
             let names = engines.map(\.name).joined(separator: ", ")
             try? control.send(WorkerMessage.loadFailed(message: "engine '\(configuration.engine)' is not in this worker (it carries \(names))").encoded())
-            _exit(ExitStatus.loadFailed)
+            ProcessControl.exit(ExitStatus.loadFailed)
         }
         let loader = Loader(engine: engine, execLock: execLock)
         if let perConnection = configuration.perConnection {
@@ -77,7 +76,7 @@ public enum Worker {
         try? control.send(outcome.message.encoded())
         // The report is sent and the module's output went out with write(2): nothing is left
         // for exit handlers to flush, and the launcher is waiting for this process to be gone.
-        _exit(outcome.status)
+        ProcessControl.exitImmediately(outcome.status)
     }
 
     struct Outcome {
@@ -104,7 +103,8 @@ public enum Worker {
         let wasiReadOnly = !configuration.hardening.skippedSteps.contains("wasi-read-only")
         for preopen in configuration.preopens {
             wasiConfiguration.preopens.append(PreopenDirectory(host: FileDescriptor(rawValue: next), guestPath: preopen.guestPath,
-                                                               access: preopen.readWrite || !wasiReadOnly ? .readWrite : .read))
+                                                               access: preopen.readWrite || !wasiReadOnly ? .readWrite : .read,
+                                                               grantedAccess: preopen.readWrite ? .readWrite : .read))
             next += 1
         }
         for _ in 0..<configuration.listenerCount {

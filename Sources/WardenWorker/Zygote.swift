@@ -1,4 +1,4 @@
-import CWardenLinux
+// Glibc for types only: pid_t
 import Glibc
 import WardenIPC
 import WardenSystem
@@ -23,10 +23,10 @@ enum Zygote {
             instantiated = try compiled.instantiate(wasi: wasi, onMemoryRefused: nil)
         } catch {
             try? control.send(WorkerMessage.loadFailed(message: "\(error)").encoded())
-            exit(Worker.ExitStatus.loadFailed)
+            ProcessControl.exit(Worker.ExitStatus.loadFailed)
         }
-        guard warden_zygote_signals() == 0 else { exit(Worker.ExitStatus.controlLost) }
-        let zygote = getpid()
+        do throws(Errno) { try ZygoteSignals.install() } catch { ProcessControl.exit(Worker.ExitStatus.controlLost) }
+        let zygote = ProcessControl.currentID
         var live = 0
         var draining = false
         var controlOpen = true
@@ -34,31 +34,23 @@ enum Zygote {
             // Block for a connection or a signal; once draining, only look (connections the
             // supervisor accepted before it stopped are still served) and otherwise sleep
             // until a child ends.
-            var revents: [Int16] = [0]
-            var terminated: Int32 = 0
-            let watched: Int32 = controlOpen ? 1 : 0
-            _ = [DescriptorLayout.control].withUnsafeBufferPointer { fds in
-                revents.withUnsafeMutableBufferPointer { warden_zygote_wait(fds.baseAddress, watched, $0.baseAddress, &terminated) }
-            }
-            if terminated != 0 { draining = true }
-            var status: Int32 = 0
-            while true {
-                let pid = warden_reap_any(&status)
-                guard pid > 0 else { break }
+            let woken = ZygoteSignals.wait(for: controlOpen ? control.socket : nil)
+            if woken.terminated { draining = true }
+            while let ended = ProcessControl.reapAnyChild() {
                 live -= 1
-                try? control.send(WorkerMessage.instanceEnded(pid: pid, status: status).encoded())
+                try? control.send(WorkerMessage.instanceEnded(pid: ended.pid, status: ended.status).encoded())
             }
-            guard controlOpen, revents[0] != 0 else {
+            guard controlOpen, woken.readable else {
                 // SIGTERM (or the supervisor gone): no more connections; the live ones finish
                 // (the supervisor bounds how long), then leave.
                 if draining {
                     if live == 0 { finish(control) }
-                    warden_zygote_pause()
+                    ZygoteSignals.pause()
                 }
                 continue
             }
             let frame: (payload: [UInt8], descriptor: FileDescriptor?)?
-            do { frame = try control.receive() } catch { exit(Worker.ExitStatus.controlLost) }
+            do { frame = try control.receive() } catch { ProcessControl.exit(Worker.ExitStatus.controlLost) }
             guard let frame else {
                 // The supervisor is gone: nothing more will come.
                 controlOpen = false
@@ -67,17 +59,17 @@ enum Zygote {
             }
             guard (try? SupervisorMessage.decode(frame.payload)) == .connection, let connection = frame.descriptor else {
                 if let descriptor = frame.descriptor { try? descriptor.close() }
-                exit(Worker.ExitStatus.badConfiguration)
+                ProcessControl.exit(Worker.ExitStatus.badConfiguration)
             }
             if live >= settings.maxConnections {
                 // The supervisor counts too; this is the second check, not the first.
                 try? connection.close()
                 continue
             }
-            let child = warden_fork()
+            let child = try? ProcessControl.fork()
             if child == 0 { instance(instantiated, connection: connection, zygote: zygote, cpuSeconds: settings.cpuSeconds) }
             try? connection.close()
-            if child > 0 {
+            if let child, child > 0 {
                 live += 1
                 try? control.send(WorkerMessage.instanceStarted(pid: child).encoded())
             }
@@ -87,23 +79,26 @@ enum Zygote {
     /// Drained: every instance is gone. A zygote's run ends as a service's does, with 0.
     static func finish(_ control: ControlChannel) -> Never {
         try? control.send(WorkerMessage.exited(code: 0).encoded())
-        exit(Worker.ExitStatus.finished)
+        ProcessControl.exit(Worker.ExitStatus.finished)
     }
 
     /// In the forked instance: die with the zygote, bound the CPU, serve the connection on
     /// stdin and stdout, exit with the guest's status (trap 134, signal 128+N).
     static func instance(_ instantiated: any GuestInstance, connection: FileDescriptor, zygote: pid_t, cpuSeconds: UInt64) -> Never {
-        warden_zygote_child_signals()
-        guard warden_die_with_parent(zygote) == 0 else { _exit(Worker.ExitStatus.controlLost) }
-        var cpu = rlimit(rlim_cur: rlim_t(cpuSeconds), rlim_max: rlim_t(cpuSeconds + 1))
-        guard setrlimit(RLIMIT_CPU, &cpu) == 0, dup2(connection.rawValue, 0) == 0, dup2(connection.rawValue, 1) == 1 else {
-            _exit(Worker.ExitStatus.controlLost)
+        ZygoteSignals.resetInInstance()
+        guard ProcessControl.bindLifetimeToParent(zygote) else { ProcessControl.exitImmediately(Worker.ExitStatus.controlLost) }
+        do throws(Errno) {
+            try ResourceLimit.cpuTime.set(soft: cpuSeconds, hard: cpuSeconds + 1)
+            try connection.duplicate(onto: .standardInput)
+            try connection.duplicate(onto: .standardOutput)
+        } catch {
+            ProcessControl.exitImmediately(Worker.ExitStatus.controlLost)
         }
-        Glibc.close(connection.rawValue)
+        try? connection.close()
         switch instantiated.run() {
-        case .exited(let code): _exit(Int32(code & 0xff))
-        case .signaled(let signal): _exit(128 &+ (signal & 0x7f))
-        case .trapped: _exit(134)
+        case .exited(let code): ProcessControl.exitImmediately(Int32(code & 0xff))
+        case .signaled(let signal): ProcessControl.exitImmediately(128 &+ (signal & 0x7f))
+        case .trapped: ProcessControl.exitImmediately(134)
         }
     }
 

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Glibc
 import WardenSupervisor
+import WardenSystem
 
 /// `wardend`: the supervisor. Argument parsing here; everything else in WardenSupervisor.
 @main
@@ -8,7 +8,25 @@ struct Wardend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wardend",
         abstract: "Run the WebAssembly modules of a policy directory as services (once, daemon, per-connection).",
-        discussion: "See wardend(8) and warden.policy(5). SIGTERM drains and exits 0; SIGHUP reloads the directory.")
+        discussion: "See wardend(8) and warden.policy(5). SIGTERM drains and exits 0; SIGHUP reloads the directory.",
+        version: WardenVersion.string)
+
+    /// As swift-argument-parser's `main`, with warden's prefix style: "wardend: ..." rather
+    /// than "Error: ...".
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? AsyncParsableCommand { try await asynchronous.run() } else { try command.run() }
+        } catch {
+            let code = exitCode(for: error)
+            let text = fullMessage(for: error)
+            if !text.isEmpty {
+                let prefixed = text.hasPrefix("Error: ") ? "wardend: " + text.dropFirst("Error: ".count) : text
+                try? (code == .success ? FileDescriptor.standardOutput : FileDescriptor.standardError).writeAll(prefixed + "\n")
+            }
+            ProcessControl.exit(code.rawValue)
+        }
+    }
 
     @Option(name: .long, help: "The directory of policies (*.toml).")
     var policies = "/etc/warden/policies.d"
@@ -38,7 +56,7 @@ struct Wardend: AsyncParsableCommand {
     var worker: String?
 
     func run() async throws {
-        var options = SupervisorOptions(workerPath: worker ?? Self.besideSelf("warden-worker"))
+        var options = SupervisorOptions(workerPath: worker ?? SupervisorOptions.besideExecutable("warden-worker"))
         options.policyDirectory = policies
         options.controlSocket = controlSocket
         options.controlGroup = controlGroup
@@ -53,13 +71,5 @@ struct Wardend: AsyncParsableCommand {
     static func duration(_ text: String, _ flag: String) throws -> Duration {
         guard let value = SupervisorOptions.duration(text) else { throw ValidationError("\(flag): invalid duration '\(text)' (e.g. 500ms, 10s, 1m)") }
         return value
-    }
-
-    static func besideSelf(_ name: String) -> String {
-        var buffer = [CChar](repeating: 0, count: 4097)
-        let count = readlink("/proc/self/exe", &buffer, 4096)
-        guard count > 0 else { return name }
-        let path = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) + "/" + name
     }
 }

@@ -103,7 +103,9 @@ import WardenTestSupport
         #expect(event["defense-in-depth"] as? Bool == true)
     }
 
-    /// A refusal the file's mode bits explain is ordinary permissions, not a Landlock catch.
+    /// A refusal of the kernel's ordinary access checks is a `permission` refusal of the WASI
+    /// layer, never a Landlock catch (it used to be silent, or Landlock's when the file's owner
+    /// read as the worker's uid).
     @Test func filePermissionsAreNotReportedAsLandlock() throws {
         let tree = try TemporaryTree()
         try tree.makeDirectory("out")
@@ -112,7 +114,13 @@ import WardenTestSupport
         let log = tree.url("audit.jsonl")
         let result = try run(["--audit", log, "--dir", "\(tree.url("out"))::/out", try AuditProbe.module(), "write", "/out/locked.txt"])
         #expect(result.stdout == "2\n", "WASI acces: \(result.stderr)")
-        #expect(try AuditProbe.objects(log).allSatisfy { $0["layer"] as? String == "lifecycle" })
+        let refusals = try AuditProbe.objects(log).filter { $0["layer"] as? String != "lifecycle" }
+        try #require(refusals.count == 1, "\(refusals)")
+        #expect(refusals[0]["layer"] as? String == "wasi")
+        #expect(refusals[0]["reason"] as? String == "permission")
+        #expect(refusals[0]["errno"] as? String == "acces")
+        #expect(refusals[0]["op"] as? String == "path_open")
+        #expect(refusals[0]["defense-in-depth"] == nil)
     }
 
     @Test func memoryGrowthRefused() throws {
@@ -232,7 +240,7 @@ import WardenTestSupport
         let log = tree.url("audit.jsonl")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Warden.executable)
-        process.arguments = ["run", "--audit", log, try AuditProbe.module(), "sleep", "30"]
+        process.arguments = ["run"] + Warden.asRoot(["--audit", log, try AuditProbe.module(), "sleep", "30"])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -81,22 +81,71 @@ import WardenTestSupport
         #expect(info.st_mode & 0o777 == 0o640)
     }
 
-    /// The journal sink against a socket of our own that reads the native protocol.
-    @Test func journalSinkSpeaksTheNativeProtocol() throws {
-        let tree = try TemporaryTree()
-        let socketPath = tree.url("journal.socket")
+    /// A datagram socket bound at `path`: a stand-in for journald.
+    static func journalServer(_ path: String) throws -> Int32 {
         let server = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        #expect(server >= 0)
-        defer { close(server) }
+        try #require(server >= 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in socketPath.utf8.enumerated() { raw[index] = byte }
+            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
         }
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(server, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         try #require(bound == 0)
+        return server
+    }
+
+    /// The fields of the next datagram waiting on `server`, or nil.
+    static func nextDatagram(_ server: Int32) throws -> [String: String]? {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let count = recv(server, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+        return count > 0 ? try parseJournal(Array(buffer[0..<count])) : nil
+    }
+
+    /// journald goes away and comes back: with `continue` the events sent meanwhile are
+    /// counted, and the sink reconnects and sends the count first; with `stop` the log
+    /// names the failure for its owner to end the module.
+    @Test func aVanishedJournalSocket() throws {
+        let tree = try TemporaryTree()
+        let socketPath = tree.url("journal.socket")
+        var server = try Self.journalServer(socketPath)
+        let sink = try JournalSink(socketPath: socketPath, authority: Self.authority)
+        defer { sink.close() }
+        let log = AuditLog(context: AuditContext(module: "m"), sinks: [sink], rateLimit: nil, onFailure: .continue)
+        log.record(Self.event(1))
+        #expect(try Self.nextDatagram(server)?["WARDEN_PATH"] == "seq-1")
+
+        close(server)
+        unlink(socketPath)
+        log.record(Self.event(2))
+        log.record(Self.event(3))
+        #expect(log.unreportedLosses == 2)
+        #expect(log.stopCause == nil, "continue never asks for a stop")
+
+        server = try Self.journalServer(socketPath)
+        log.record(Self.event(4))
+        let report = try #require(try Self.nextDatagram(server))
+        #expect(report["WARDEN_LAYER"] == "lifecycle" && report["WARDEN_ACTION"] == "audit-lost")
+        #expect(report["WARDEN_LOST"] == "2")
+        #expect(report["PRIORITY"] == "3")
+        #expect(try Self.nextDatagram(server)?["WARDEN_PATH"] == "seq-4")
+        #expect(log.unreportedLosses == 0)
+
+        let stopping = AuditLog(context: AuditContext(module: "m"), sinks: [sink], rateLimit: nil)
+        close(server)
+        unlink(socketPath)
+        stopping.record(Self.event(5))
+        #expect(stopping.stopCause != nil)
+    }
+
+    /// The journal sink against a socket of our own that reads the native protocol.
+    @Test func journalSinkSpeaksTheNativeProtocol() throws {
+        let tree = try TemporaryTree()
+        let socketPath = tree.url("journal.socket")
+        let server = try Self.journalServer(socketPath)
+        defer { close(server) }
 
         let sink = try JournalSink(socketPath: socketPath, authority: Self.authority)
         defer { sink.close() }

@@ -44,7 +44,7 @@ import WardenTestSupport
     func jsonDiagnosticsMatchExpectations(fixture: String) throws {
         let path = Self.path(fixture)
         let expected = try Expectation.parse(file: path)
-        let result = try Command.run(Warden.executable, ["policy", "check", "--format", "json", path])
+        let result = try Command.run(Warden.executable, ["policy", "check", "--offline", "--format", "json", path])
         let signaled = result.signaled
         #expect(!signaled, "\(fixture): killed by signal \(result.status)\n\(result.stderr.prefix(300))")
         let actual = try Diagnostic.decode(result.stdout, context: fixture)
@@ -68,7 +68,7 @@ import WardenTestSupport
     func strictTextOutputMatchesExpectations(fixture: String) throws {
         let path = Self.path(fixture)
         let expected = try Expectation.parse(file: path)
-        let result = try Command.run(Warden.executable, ["policy", "check", "--strict", path])
+        let result = try Command.run(Warden.executable, ["policy", "check", "--offline", "--strict", path])
         let signaled = result.signaled
         #expect(!signaled, "\(fixture): killed by signal \(result.status)\n\(result.stderr.prefix(300))")
         let status: Int32 = expected.contains { $0.severity == "error" } ? 2 : expected.isEmpty ? 0 : 1
@@ -90,10 +90,10 @@ import WardenTestSupport
 
     @Test func defaultFormatIsTextAndExitStatusIgnoresWarnings() throws {
         let minimal = Self.path("valid/minimal.toml")
-        let plain = try Command.run(Warden.executable, ["policy", "check", minimal])
+        let plain = try Command.run(Warden.executable, ["policy", "check", "--offline", minimal])
         #expect(plain.status == 0, "warnings alone exit 0 without --strict")
         #expect((plain.stdout + plain.stderr).contains("\(minimal):1:1: warning: [limits] leaves"))
-        let explicit = try Command.run(Warden.executable, ["policy", "check", "--format", "text", minimal])
+        let explicit = try Command.run(Warden.executable, ["policy", "check", "--offline", "--format", "text", minimal])
         #expect(explicit.status == 0)
         #expect(explicit.stdout == plain.stdout && explicit.stderr == plain.stderr)
     }
@@ -102,16 +102,16 @@ import WardenTestSupport
 
     @Test func allValidFixturesInOneRun() throws {
         let paths = Self.valid.map(Self.path)
-        let result = try Command.run(Warden.executable, ["policy", "check", "--format", "json"] + paths)
+        let result = try Command.run(Warden.executable, ["policy", "check", "--offline", "--format", "json"] + paths)
         #expect(result.status == 0, "\(result.stderr)")
         try Self.compareGrouped(paths: paths, output: result.stdout, context: "valid/*")
-        let strict = try Command.run(Warden.executable, ["policy", "check", "--strict", "--format", "json"] + paths)
+        let strict = try Command.run(Warden.executable, ["policy", "check", "--offline", "--strict", "--format", "json"] + paths)
         #expect(strict.status == 1, "valid/minimal.toml warns, so --strict exits 1")
     }
 
     @Test func allInvalidFixturesInOneRun() throws {
         let paths = Self.invalid.map(Self.path)
-        let result = try Command.run(Warden.executable, ["policy", "check", "--format", "json"] + paths)
+        let result = try Command.run(Warden.executable, ["policy", "check", "--offline", "--format", "json"] + paths)
         #expect(result.status == 2)
         try Self.compareGrouped(paths: paths, output: result.stdout, context: "invalid/*")
     }
@@ -119,8 +119,8 @@ import WardenTestSupport
     @Test func oneBadFileAmongGoodOnesExitsTwo() throws {
         let paths = [Self.path("valid/every-key.toml"), Self.path("invalid/missing-version.toml"),
                      Self.path("valid/mode-daemon.toml")]
-        #expect(try Command.run(Warden.executable, ["policy", "check"] + paths).status == 2)
-        #expect(try Command.run(Warden.executable, ["policy", "check", "--strict"] + paths).status == 2)
+        #expect(try Command.run(Warden.executable, ["policy", "check", "--offline"] + paths).status == 2)
+        #expect(try Command.run(Warden.executable, ["policy", "check", "--offline", "--strict"] + paths).status == 2)
     }
 
     static func compareGrouped(paths: [String], output: String, context: String) throws {
@@ -158,12 +158,12 @@ import WardenTestSupport
             paths.append(path)
         }
 
-        let result = try Command.run(Warden.executable, ["policy", "check", "--format", "json"] + paths, timeout: 300)
+        let result = try Command.run(Warden.executable, ["policy", "check", "--offline", "--format", "json"] + paths, timeout: 300)
         if result.signaled {
             // Name the inputs that crash it, one run each.
             var crashes = 0
             for path in paths where crashes < 3 {
-                let single = try Command.run(Warden.executable, ["policy", "check", "--format", "json", path])
+                let single = try Command.run(Warden.executable, ["policy", "check", "--offline", "--format", "json", path])
                 guard single.signaled else { continue }
                 crashes += 1
                 Issue.record("""
@@ -236,7 +236,7 @@ import WardenTestSupport
         }
         // One run per input, so a crash names its input.
         for path in paths {
-            let result = try Command.run(Warden.executable, ["policy", "check", "--format", "json", path], timeout: 120)
+            let result = try Command.run(Warden.executable, ["policy", "check", "--offline", "--format", "json", path], timeout: 120)
             let name = (path as NSString).lastPathComponent
             let (signaled, status) = (result.signaled, result.status)
             #expect(!signaled, "\(name): checker killed by signal \(status)\n\(result.stderr.prefix(300))")

@@ -312,10 +312,10 @@ import WardenTestSupport
         let body = "version = 1\n[module]\nname = \"same\"\npath = \"/m.wasm\"\n[limits]\nmemory = \"1MiB\"\ncpu-time = \"1s\"\nwall-time = \"1s\"\nopen-files = 8\n"
         try tree.write("a.toml", body)
         try tree.write("b.toml", body)
-        let result = try Command.run(Warden.executable, ["policy", "check", tree.url("a.toml"), tree.url("b.toml")])
+        let result = try Command.run(Warden.executable, ["policy", "check", "--offline", tree.url("a.toml"), tree.url("b.toml")])
         #expect(result.status == 2)
         #expect(result.stdout.contains("\(tree.url("b.toml")):3:8: error: duplicate module name 'same' (first declared at \(tree.url("a.toml")):3)"))
-        let single = try Command.run(Warden.executable, ["policy", "check", tree.url("a.toml")])
+        let single = try Command.run(Warden.executable, ["policy", "check", "--offline", tree.url("a.toml")])
         #expect(single.status == 0)
     }
 }

@@ -54,13 +54,13 @@ import WardenTestSupport
 
     /// Zero diagnostics with `--strict`, in both formats.
     static func expectClean(_ staged: Staged, context: String) throws {
-        let json = try Command.run(Warden.executable, ["policy", "check", "--strict", "--format", "json", staged.path])
+        let json = try Command.run(Warden.executable, ["policy", "check", "--offline", "--strict", "--format", "json", staged.path])
         let status = json.signaled ? -1 : json.status
         #expect(status == 0, "\(context): exit status \(json.status)\n\(json.stdout.prefix(2000))\(json.stderr.prefix(600))")
         let diagnostics = try FixtureTests.Diagnostic.decode(json.stdout, context: context)
         #expect(diagnostics.isEmpty, "\(context): \(diagnostics.map(\.description).joined(separator: "\n"))")
 
-        let text = try Command.run(Warden.executable, ["policy", "check", "--strict", staged.path])
+        let text = try Command.run(Warden.executable, ["policy", "check", "--offline", "--strict", staged.path])
         #expect(text.status == 0, "\(context): --strict text exit status \(text.status)")
         let lines = (text.stdout + text.stderr).split(separator: "\n").filter { $0.hasPrefix(staged.path + ":") }
         #expect(lines.isEmpty, "\(context): \(lines.joined(separator: "\n"))")

@@ -38,7 +38,7 @@ import WardenTestSupport
         #expect(Client.exchange(port, "") == "")
         let elapsed = Date().timeIntervalSince(started)
         #expect(elapsed >= 0.25 && elapsed < 5, "\(elapsed)")
-        let fields = try wardend.waitFor("stuck", "ended instance accounted") { $0["last_exit"] as? Int == 137 && $0["connections"] as? Int == 0 }
+        let fields = try wardend.waitFor("stuck", "ended instance accounted") { $0["last_exit"] as? Int == 124 && $0["connections"] as? Int == 0 }
         #expect(fields["state"] as? String == "running", "the zygote keeps serving")
         let events = Warden.auditEvents(in: wardend.log)
         #expect(events.contains { $0["layer"] as? String == "limit" && $0["limit"] as? String == "connection-wall-time" && $0["value"] as? String == "300ms" },

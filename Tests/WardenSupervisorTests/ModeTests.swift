@@ -101,6 +101,17 @@ import WardenTestSupport
             .filter { $0["layer"] as? String == "lifecycle" && $0["pid"] as? Int == pid }
         #expect(lifecycle.compactMap { $0["action"] as? String } == ["started", "crashed", "restarted"], "\(lifecycle)")
         #expect(lifecycle.first { $0["action"] as? String == "crashed" }?["status"] as? Int == 137)
+        // Audit fields that never lie: every event carries the policy file's digest, and each
+        // start is a new instance.
+        let events = Warden.auditEvents(in: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        let digest = try Command.run("/usr/bin/sha256sum", [wardend.tree.url("policies/ticker.toml")]).stdout.prefix(64)
+        #expect(digest.count == 64)
+        #expect(!events.isEmpty && events.allSatisfy { $0["policy"] as? String == String(digest) }, "\(events)")
+        let starts = events.filter { $0["action"] as? String == "started" }
+        #expect(starts.count >= 2)
+        #expect(Set(starts.compactMap { $0["instance"] as? String }).count == starts.count, "a new instance per start: \(starts)")
+        let crash = try #require(lifecycle.first { $0["action"] as? String == "crashed" })
+        #expect(crash["instance"] as? String == lifecycle.first?["instance"] as? String, "the crash belongs to the first start's instance")
         #expect(wardend.terminate() == 0)
     }
 
@@ -113,23 +124,25 @@ import WardenTestSupport
         let failed = try wardend.waitFor("crasher", "failed") { $0["state"] as? String == "failed" }
         // Starts at 0, 50, 150, 350 ms (delays 50, 100, 200): the fourth restart would be the fifth start.
         #expect(Date().timeIntervalSince(started) >= 0.35)
-        #expect(failed["restarts"] as? Int == 4)
+        // Four starts are three restarts: the fourth would be the fifth start, refused.
+        #expect(failed["restarts"] as? Int == 3)
         #expect(failed["last_exit"] as? Int == 134)
         #expect((failed["failed"] as? String)?.contains("start limit hit: 4 starts within 30s") == true, "\(failed)")
         #expect(wardend.log.contains("restarting in 50ms") && wardend.log.contains("restarting in 100ms") && wardend.log.contains("restarting in 200ms"),
                 "\(wardend.log)")
+        #expect(!wardend.log.contains("restarting in 400ms"), "no restart is announced that the start limit refuses: \(wardend.log)")
         // The audit room has each start, exit and restart, in order.
         let lifecycle = Warden.auditEvents(in: wardend.log).filter { $0["layer"] as? String == "lifecycle" && $0["module"] as? String == "crasher" }
-        // Four starts (the burst); the fourth restart is refused by the start limit.
-        #expect(lifecycle.map { $0["action"] as? String ?? "" } == Array(repeating: ["started", "exited", "restarted"], count: 4).flatMap { $0 },
+        // Four starts (the burst), three restarts; the one the start limit refuses has no event.
+        #expect(lifecycle.map { $0["action"] as? String ?? "" } == Array(repeating: ["started", "exited", "restarted"], count: 3).flatMap { $0 } + ["started", "exited"],
                 "\(lifecycle)")
         #expect(lifecycle.filter { $0["action"] as? String == "exited" }.allSatisfy { $0["status"] as? Int == 134 })
         // It stays stopped until asked: `warden restart` clears the limit and tries again.
         Thread.sleep(forTimeInterval: 0.3)
-        #expect(try wardend.status()["crasher"]?["restarts"] as? Int == 4)
+        #expect(try wardend.status()["crasher"]?["restarts"] as? Int == 3)
         let restart = try wardend.warden(["restart", "crasher"])
         #expect(restart.status == 0, "\(restart.stderr)")
-        try wardend.waitFor("crasher", "restarted after warden restart") { ($0["restarts"] as? Int ?? 0) > 4 }
+        try wardend.waitFor("crasher", "restarted after warden restart") { ($0["restarts"] as? Int ?? 0) > 3 }
         #expect(wardend.terminate() == 0)
     }
 

@@ -33,7 +33,7 @@ import WardenTestSupport
     func fallback() {
         let control = ResourceControl(root: nil, unavailable: "no cgroup v2 hierarchy at /sys/fs/cgroup (v1 or hybrid)")
         let line = control.describe(policy(mode: .once))
-        #expect(line == "engine memory 32MiB; rlimits cpu 30s, nofile, core 0; wall-time by wardend; cgroup: none (no cgroup v2 hierarchy at /sys/fs/cgroup (v1 or hybrid))")
+        #expect(line == "engine memory 32MiB; rlimits cpu 30s, core 0; open-files 64 (guest descriptors); wall-time by wardend; cgroup: none (no cgroup v2 hierarchy at /sys/fs/cgroup (v1 or hybrid))")
     }
 
     @Test("outside systemd (no INVOCATION_ID) wardend leaves cgroups alone", .enabled(if: getenv("INVOCATION_ID") == nil, "run outside a systemd service"))

@@ -28,6 +28,12 @@ int warden_block_signal(int signal);
 int warden_signalfd(int signal);
 /// Reads and discards pending signalfd records.
 void warden_signalfd_drain(int fd);
+/// `warden run`: blocks SIGTERM, SIGINT, SIGHUP and SIGQUIT in the calling thread and returns
+/// a signalfd for them (non-blocking, close-on-exec), so a signal ends the run through the
+/// launcher's loop (worker ended, audit log closed) instead of killing warden; or -1.
+int warden_termination_signalfd(void);
+/// The number of the next signal pending on a signalfd, or 0.
+int warden_signalfd_take(int fd);
 
 /// The zygote: waits until `fd` is readable or a signal arrives (after SIGTERM: only looks,
 /// without waiting). SIGCHLD and SIGTERM are blocked outside this wait and unblocked inside it

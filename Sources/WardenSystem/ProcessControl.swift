@@ -1,0 +1,62 @@
+import CWardenLinux
+import Glibc
+
+/// This process's identity and end, and the zygote's fork-side calls. None of these allocate:
+/// `fork`, `reapAnyChild`, `bindLifetimeToParent` and `exitImmediately` run on the zygote's
+/// per-connection path, in a child of a fork, where only async-signal-safe work belongs.
+public enum ProcessControl {
+    /// getpid(2).
+    public static var currentID: pid_t { getpid() }
+
+    /// geteuid(2).
+    public static var effectiveUserID: uid_t { geteuid() }
+
+    /// fork(2). Returns 0 in the child, the child's pid in the parent. Only safe in a
+    /// single-threaded process (the zygote).
+    public static func fork() throws(Errno) -> pid_t {
+        let pid = warden_fork()
+        if pid < 0 { throw .current }
+        return pid
+    }
+
+    /// One ended child, without waiting (waitpid(-1, WNOHANG)): its pid and wait status, or
+    /// nil when none has ended (or there are no children).
+    public static func reapAnyChild() -> (pid: pid_t, status: Int32)? {
+        var status: Int32 = 0
+        let pid = warden_reap_any(&status)
+        return pid > 0 ? (pid, status) : nil
+    }
+
+    /// PR_SET_PDEATHSIG(SIGKILL), then whether `parent` is still this process's parent (if it
+    /// died before the call, the signal will never come). False on either failure.
+    public static func bindLifetimeToParent(_ parent: pid_t) -> Bool {
+        warden_die_with_parent(parent) == 0
+    }
+
+    /// exit(3): runs exit handlers and flushes stdio.
+    public static func exit(_ status: Int32) -> Never {
+        Glibc.exit(status)
+    }
+
+    /// _exit(2): ends now, without exit handlers or static destructors (a forked child, or a
+    /// process whose output all went out with write(2) already).
+    public static func exitImmediately(_ status: Int32) -> Never {
+        Glibc._exit(status)
+    }
+
+    /// The path of this process's executable (/proc/self/exe), or nil when it cannot be read.
+    public static func executablePath() -> String? {
+        var buffer = [CChar](repeating: 0, count: 4097)
+        let count = readlink("/proc/self/exe", &buffer, 4096)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+extension FileDescriptor {
+    /// pidfd_send_signal(2) to the process this pidfd refers to. A pidfd never names a
+    /// recycled pid: a process that has been reaped is ESRCH, never a stranger.
+    public func sendSignal(_ signal: SignalNumber) throws(Errno) {
+        if warden_pidfd_send_signal(rawValue, signal.rawValue) != 0 { throw .current }
+    }
+}

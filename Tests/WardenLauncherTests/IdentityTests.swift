@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import WardenTestSupport
+
+/// An identity that works: `policy check` says when a policy cannot run on this host (module
+/// file, account) and how to fix it; `--user` narrows a policy run but never to root.
+@Suite struct IdentityTests {
+    static let empty = "(module (memory (export \"memory\") 1) (func (export \"_start\")))"
+
+    @Test("policy check: a missing module file and a missing account are errors with the fix")
+    func policyCheckSeesTheHost() throws {
+        let tree = try TemporaryTree()
+        try tree.write("p.toml", """
+            version = 1
+            [module]
+            name = "job"
+            path = "\(tree.url("missing.wasm"))"
+            [limits]
+            memory = "16MiB"
+            cpu-time = "10s"
+            wall-time = "60s"
+            open-files = 16
+            [sandbox]
+            user = "warden-no-such-user"
+            """)
+        let result = try Command.run(Warden.executable, ["policy", "check", "--strict", tree.url("p.toml")])
+        #expect(result.status == 2, "\(result.stdout)")
+        #expect(result.stdout.contains("\(tree.url("p.toml")):4:8: error: module file '\(tree.url("missing.wasm"))' cannot be read: No such file or directory (ENOENT); put the module there or correct 'path' in [module]"),
+                "\(result.stdout)")
+        #expect(result.stdout.contains("\(tree.url("p.toml")):11:8: error: account 'warden-no-such-user' ([sandbox] user) does not exist; create it"), "\(result.stdout)")
+        let offline = try Command.run(Warden.executable, ["policy", "check", "--strict", "--offline", tree.url("p.toml")])
+        #expect(offline.status == 0, "--offline checks the policy's own rules only: \(offline.stdout)")
+    }
+
+    @Test("--user narrows a policy run; --user root does not widen one")
+    func userNarrowsAPolicy() throws {
+        let tree = try TemporaryTree()
+        let module = try Guests.wat(Self.empty, name: "empty")
+        try tree.write("p.toml", """
+            version = 1
+            [module]
+            name = "job"
+            path = "\(module)"
+            [sandbox]
+            user = "nobody"
+            """)
+        let narrowed = try Command.run(Warden.executable, ["run", "--policy", tree.url("p.toml"), "--user", "daemon"])
+        #expect(narrowed.status == 0, "\(narrowed.stderr)")
+        let widened = try Command.run(Warden.executable, ["run", "--policy", tree.url("p.toml"), "--user", "root"])
+        #expect(widened.status == 64)
+        #expect(widened.stderr.contains("--user root cannot be combined with --policy whose [sandbox] user is 'nobody'"), "\(widened.stderr)")
+        let invalid = try Command.run(Warden.executable, ["run", "--user", "Bad Name", module])
+        #expect(invalid.status == 64)
+        #expect(invalid.stderr.contains("--user 'Bad Name': invalid user name 'Bad Name' in [sandbox]"), "\(invalid.stderr)")
+    }
+
+    /// The issue's walkthrough: `--user nobody` writing into a root-owned 0755 grant. The
+    /// kernel's ordinary checks refuse it; that is a `permission` refusal, not Landlock.
+    @Test(.enabled(if: geteuid() == 0, "only root changes identity"))
+    func permissionIsNotLandlock() throws {
+        let tree = try TemporaryTree()
+        try tree.makeDirectory("out")
+        chmod(tree.url("out"), 0o755)
+        let write = """
+            (module
+              (import "wasi_snapshot_preview1" "path_open"
+                (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+              (memory (export "memory") 1)
+              (data (i32.const 16) "new.txt")
+              (func (export "_start")
+                ;; path_open(fd 3, 0, "new.txt", O_CREAT, rights fd_write, 0, 0, &fd)
+                (call $exit (call $open (i32.const 3) (i32.const 0) (i32.const 16) (i32.const 7)
+                                  (i32.const 1) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 64)))))
+            """
+        let module = try Guests.wat(write, name: "create-file")
+        for user in ["nobody", "daemon"] {
+            let log = tree.url("audit-\(user).jsonl")
+            let result = try Command.run(Warden.executable, ["run", "--user", user, "--audit", log, "--dir", "\(tree.url("out"))::/out", module])
+            #expect(result.status == 2, "\(user): WASI errno acces (2): \(result.stderr)")
+            let events = Warden.auditEvents(in: try tree.read("audit-\(user).jsonl")).filter { $0["layer"] as? String != "lifecycle" }
+            #expect(events.count == 1, "\(user): \(events)")
+            #expect(events.first?["layer"] as? String == "wasi", "\(user): \(events)")
+            #expect(events.first?["reason"] as? String == "permission", "\(user): \(events)")
+            #expect(events.first?["errno"] as? String == "acces")
+            #expect(!events.contains { $0["layer"] as? String == "landlock" })
+        }
+    }
+
+    /// `make install` runs systemd/create-account.sh: it creates the account (systemd-sysusers
+    /// with the sysusers.d entry, else useradd), says so, and leaves an existing one alone.
+    @Test(.enabled(if: geteuid() == 0, "creates and removes a system account"), arguments: [true, false])
+    func installCreatesTheAccount(withSysusers: Bool) throws {
+        let tree = try TemporaryTree()
+        let name = "wt-\(withSysusers ? "s" : "u")-\(getpid())"
+        try tree.write("test.conf", "u \(name) - \"Warden test account\" /nonexistent /usr/sbin/nologin\n")
+        defer { _ = try? Command.run("/usr/sbin/userdel", [name]); _ = try? Command.run("/usr/sbin/groupdel", [name]) }
+        let script = Guests.packageRoot.appendingPathComponent("systemd/create-account.sh").path
+        let created = try Command.run(script, withSysusers ? [name, tree.url("test.conf")] : [name])
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout.hasPrefix("created account '\(name)' ("), "\(created.stdout)")
+        #expect(created.stdout.contains(withSysusers && FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-sysusers") ? "systemd-sysusers" : "useradd"))
+        let account = try #require(getpwnam(name), "the account exists")
+        #expect(String(cString: account.pointee.pw_shell) == "/usr/sbin/nologin")
+        let again = try Command.run(script, [name])
+        #expect(again.status == 0)
+        #expect(again.stdout.hasPrefix("account '\(name)' exists"), "\(again.stdout)")
+    }
+}
