@@ -33,6 +33,16 @@ final class WasmtimeImports {
         hasMemory = true
     }
 
+    /// A call before `bind` can only come from a start section (it runs during
+    /// instantiation, before the export can be looked up): the memory is found through the
+    /// caller, once, and kept.
+    func bind(from caller: OpaquePointer?) -> GuestMemory? {
+        var item = wasmtime_extern_t()
+        guard let caller, wasmtime_caller_export_get(caller, "memory", 6, &item), item.kind == UInt8(WARDEN_WASMTIME_EXTERN_MEMORY) else { return nil }
+        bind(memory: item.of.memory)
+        return view()
+    }
+
     var memorySize: Int { hasMemory ? wasmtime_memory_data_size(context, memory) : 0 }
 
     /// A bounds-checked view of the whole linear memory for one host call.
@@ -239,9 +249,9 @@ final class HostFunction {
 
     /// Runs the call; returns a trap to raise in the guest, or nil with the errno in slot 0.
     @inline(__always)
-    func call(_ arguments: WasmtimeImports.Arguments) -> OpaquePointer? {
+    func call(_ arguments: WasmtimeImports.Arguments, caller: OpaquePointer?) -> OpaquePointer? {
         if let special { return callSpecial(special, arguments) }
-        guard let memory = imports.view() else {
+        guard let memory = imports.view() ?? imports.bind(from: caller) else {
             return Self.trap("the module exports no memory named \"memory\"")
         }
         do throws(WASIErrno) {
@@ -280,7 +290,7 @@ final class HostFunction {
 /// The one C entry point for every WASI import; `environment` is the function's HostFunction.
 private func hostCall(_ environment: UnsafeMutableRawPointer?, _ caller: OpaquePointer?,
                       _ arguments: UnsafeMutablePointer<wasmtime_val_raw_t>?, _ count: Int) -> OpaquePointer? {
-    Unmanaged<HostFunction>.fromOpaque(environment!).takeUnretainedValue().call(arguments!)
+    Unmanaged<HostFunction>.fromOpaque(environment!).takeUnretainedValue().call(arguments!, caller: caller)
 }
 
 private func releaseHostFunction(_ environment: UnsafeMutableRawPointer?) {

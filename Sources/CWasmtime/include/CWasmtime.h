@@ -158,6 +158,7 @@ typedef struct wasmtime_memory_creator {
     X(wasmtime_error_t *, wasmtime_linker_define_func_unchecked, (wasmtime_linker_t *linker, const char *module, size_t module_length, const char *name, size_t name_length, const wasm_functype_t *type, wasmtime_func_unchecked_callback_t callback, void *data, void (*finalizer)(void *)), (linker, module, module_length, name, name_length, type, callback, data, finalizer)) \
     X(wasmtime_error_t *, wasmtime_linker_instantiate, (const wasmtime_linker_t *linker, wasmtime_context_t *context, const wasmtime_module_t *module, wasmtime_instance_t *instance, wasm_trap_t **trap), (linker, context, module, instance, trap)) \
     X(bool, wasmtime_instance_export_get, (wasmtime_context_t *context, const wasmtime_instance_t *instance, const char *name, size_t name_length, wasmtime_extern_t *item), (context, instance, name, name_length, item)) \
+    X(bool, wasmtime_caller_export_get, (wasmtime_caller_t *caller, const char *name, size_t name_length, wasmtime_extern_t *item), (caller, name, name_length, item)) \
     X(uint8_t *, wasmtime_memory_data, (const wasmtime_context_t *context, const wasmtime_memory_t *memory), (context, memory)) \
     X(size_t, wasmtime_memory_data_size, (const wasmtime_context_t *context, const wasmtime_memory_t *memory), (context, memory)) \
     X(wasmtime_error_t *, wasmtime_func_call_unchecked, (wasmtime_context_t *context, const wasmtime_func_t *func, wasmtime_val_raw_t *args_and_results, size_t count, wasm_trap_t **trap), (context, func, args_and_results, count, trap)) \
