@@ -81,6 +81,12 @@ public struct Run: ParsableCommand {
     @Option(name: .customLong("engine"), help: ArgumentHelp("Run on wasmkit (default: interpreter, no executable memory) or wasmtime (Cranelift: compiled code, locked once loaded).", valueName: "NAME"))
     var engine: String?
 
+    @Option(name: .customLong("artifact-cache"), help: ArgumentHelp("On wasmtime: the compiled-artifact cache (default: $WARDEN_ARTIFACT_CACHE, else /var/cache/warden; 'off': the worker compiles).", valueName: "DIR"))
+    var artifactCache: String?
+
+    @Option(name: .customLong("artifact"), help: ArgumentHelp("On wasmtime: load this artifact ('warden compile -o FILE') instead of compiling; refused unless compiled from this module with this run's settings.", valueName: "FILE"))
+    var artifact: String?
+
     @Argument(help: ArgumentHelp("The module (.wasm binary or .wat text); not with --policy.", valueName: "MODULE"))
     var module: String?
 
@@ -112,6 +118,8 @@ public struct Run: ParsableCommand {
         request.user = user
         request.timings = timings
         request.engine = engine
+        request.artifactCache = artifactCache
+        request.artifactPath = artifact
         request.rest = (module.map { [$0] } ?? []) + arguments
         request.separatorGiven = commandLine.contains("--")
         return request

@@ -27,6 +27,9 @@ public struct RunRequest: Equatable, Sendable {
     public var timings = false
     /// `--engine NAME`.
     public var engine: String?
+    /// `--artifact-cache DIR` and `--artifact FILE` (wasmtime only).
+    public var artifactCache: String?
+    public var artifactPath: String?
     /// MODULE and ARGS as given (with --policy: the module arguments).
     public var rest: [String] = []
     /// Whether `--` appeared on the command line (with --policy, module arguments need it).
@@ -73,6 +76,13 @@ public struct RunRequest: Equatable, Sendable {
         }
         if options.engine != "wasmkit" && noSandbox {
             throw .usage("--no-sandbox runs the module in warden's own process, on WasmKit only; drop --engine \(options.engine)")
+        }
+        if artifactPath != nil || artifactCache != nil {
+            guard options.engine == "wasmtime" else {
+                throw .usage("--artifact and --artifact-cache are for the wasmtime engine (--engine wasmtime or [engine] name); WasmKit compiles nothing")
+            }
+            options.artifactPath = artifactPath
+            options.artifactCache = artifactCache
         }
         if let user {
             // With a policy, another account narrows it; root never does.

@@ -105,8 +105,14 @@ struct WorkerLauncher {
             let why = options.engine == "wasmkit" ? "" : "; the \(options.engine) engine is unavailable (build or install it: make wasmtime-lib)"
             return fail(ExitStatus.launchFailure, "cannot find \(name) next to warden\(why)")
         }
+        // On wasmtime: the verified artifact from --artifact or the cache (compiled by a
+        // compile-only worker on a miss), so this worker loads code instead of compiling.
+        let code: [UInt8]?
+        do { code = try ArtifactSource.code(for: moduleBytes, digest: options.sha256, options: options, moduleName: moduleName, auditor: auditor) } catch {
+            return fail(ExitStatus.launchFailure, error.description)
+        }
         let image: FileDescriptor
-        do { image = try .sealedMemory(named: "warden-module", holding: moduleBytes) } catch {
+        do { image = try .sealedMemory(named: "warden-module", holding: code ?? moduleBytes) } catch {
             return fail(ExitStatus.launchFailure, "cannot stage the module: \(error)")
         }
         defer { try? image.close() }
@@ -134,6 +140,7 @@ struct WorkerLauncher {
         // The worker's seccomp program (aimed at its pid) and network namespace, prepared
         // while the worker is being exec'd.
         var setup = workerConfiguration()
+        if code != nil { setup.artifact = .load }
         let prepared = preparation?.prepare()
         var namespace: FileDescriptor?
         defer { try? namespace?.close() }
@@ -248,7 +255,7 @@ struct WorkerLauncher {
             return fail(ExitStatus.trap, "module '\(moduleName)' trapped: \(reason)")
         case .loadFailed(let reason): return fail(ExitStatus.launchFailure, "\(options.modulePath): \(reason)")
         case .hardeningFailed(_, _, let text): return fail(ExitStatus.launchFailure, "module '\(moduleName)': \(text)")
-        case .ready, .denial, .kernelRefusal, .limitReached, .listener, .timeline, .accesses, .usage, .instanceStarted, .instanceEnded, nil: break
+        case .ready, .denial, .kernelRefusal, .limitReached, .listener, .timeline, .accesses, .usage, .instanceStarted, .instanceEnded, .artifact, nil: break
         }
         // No final report: the worker died.
         if workerStatus & 0x7f != 0 {

@@ -72,6 +72,9 @@ public final class WorkerProcess {
     /// When a worker that closed its control socket must be gone by.
     private var graceEnds: UInt64?
     public private(set) var layers: [String] = []
+    /// A compile-only worker (`ArtifactCompiler`): its serialized code, as the parts arrive.
+    var collectsArtifact = false
+    public private(set) var artifact: [UInt8] = []
 
     /// Spawns `worker` for `module` and sends its configuration.
     public convenience init(worker: String, module: PreparedModule) throws(RunError) {
@@ -316,6 +319,12 @@ public final class WorkerProcess {
                 // at a process that is not the zygote's.
                 events.append(.instanceStarted(pid: child, pidfd: Self.childPidfd(child, of: pid)))
             case .instanceEnded(let child, let status): events.append(.instanceEnded(pid: child, status: status))
+            case .artifact(let part):
+                guard collectsArtifact, isReady, final == nil, artifact.count + part.count <= ArtifactCache.maximumArtifact else {
+                    end("unexpected compiled code")
+                    continue
+                }
+                artifact += part
             case .signaled(let signal) where !(1...64).contains(signal): end("impossible signal \(signal)")
             default:
                 if final == nil { final = message } else { end("a second final report") }

@@ -22,6 +22,17 @@ public protocol GuestEngine {
     func compile(_ binary: [UInt8], limits: GuestLimits, eager: Bool) throws(GuestLoadError) -> any CompiledGuest
 }
 
+/// An engine whose compiled code can be kept: `warden compile` and the artifact cache. Only a
+/// compile-only worker calls `serialize` (it never runs guest code); a worker that runs the
+/// module calls `load` on bytes the launcher verified against the artifact's key.
+public protocol ArtifactEngine: GuestEngine {
+    /// The machine code and metadata of `compiled`, in the engine's own format.
+    func serialize(_ compiled: any CompiledGuest) throws(GuestLoadError) -> [UInt8]
+    /// A module from `serialize`'s bytes: no compilation, the code is mapped as it was made.
+    /// The engine refuses bytes made by another release or with other code settings.
+    func load(artifact: [UInt8], limits: GuestLimits) throws(GuestLoadError) -> any CompiledGuest
+}
+
 public protocol CompiledGuest {
     /// Instantiates against `wasi`. `onMemoryRefused` is told the size of each memory growth
     /// the ceiling refuses (the `limit` audit event).
@@ -40,6 +51,13 @@ public protocol GuestInstance {
 public enum EngineRelease {
     public static let wasmkit = "0.4.2"
     public static let wasmtime = "50.0.1"
+
+    /// Every wasmtime setting that changes the code it generates, as text: part of each
+    /// artifact's key, so an artifact is loaded only by a worker configured the same way.
+    /// Fuel metering adds code to every loop and call; the rest is fixed in `WasmtimeEngine`.
+    public static func wasmtimeCodeSettings(fuel: Bool) -> String {
+        "cranelift opt=speed signals-based-traps=on bounds-checks=guard-pages fuel=\(fuel ? "on" : "off") parallel=off cow=off"
+    }
 
     /// `wasmkit 0.4.2`, `wasmtime 50.0.1`, or the name alone for an unknown engine.
     public static func named(_ name: String) -> String {

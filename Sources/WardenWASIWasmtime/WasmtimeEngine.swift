@@ -15,7 +15,7 @@ import WardenWASI
 /// - copy-on-write memory images off: they would need memfd_create and file seals, which the
 ///   allowlist does not grant; data segments are copied at instantiation instead
 /// - fuel metering only when the policy sets a budget (+100-180% compute)
-public struct WasmtimeEngine: GuestEngine {
+public struct WasmtimeEngine: ArtifactEngine {
     public static let engineName = "wasmtime"
 
     public init() {}
@@ -24,11 +24,45 @@ public struct WasmtimeEngine: GuestEngine {
     public var publishesCode: Bool { true }
 
     /// The settings that change generated code: part of every artifact's key.
-    public static func codeSettings(fuel: Bool) -> String {
-        "cranelift opt=speed signals-traps=on fuel=\(fuel ? "on" : "off") cow=off"
-    }
+    public static func codeSettings(fuel: Bool) -> String { EngineRelease.wasmtimeCodeSettings(fuel: fuel) }
 
     public func compile(_ binary: [UInt8], limits: GuestLimits, eager: Bool) throws(GuestLoadError) -> any CompiledGuest {
+        let (engine, ceiling) = try Self.makeEngine(limits: limits)
+        var module: OpaquePointer?
+        let failure = binary.withUnsafeBufferPointer { wasmtime_module_new(engine, $0.baseAddress, $0.count, &module) }
+        if let failure {
+            wasm_engine_delete(engine)
+            throw GuestLoadError("invalid WebAssembly module: \(oneLine(consume(failure)))")
+        }
+        return WasmtimeModule(engine: engine, module: module!, limits: limits, ceiling: ceiling)
+    }
+
+    public func serialize(_ compiled: any CompiledGuest) throws(GuestLoadError) -> [UInt8] {
+        guard let compiled = compiled as? WasmtimeModule else { throw GuestLoadError("wasmtime: not a wasmtime module") }
+        var vector = wasm_byte_vec_t()
+        if let failure = wasmtime_module_serialize(compiled.module, &vector) {
+            throw GuestLoadError("wasmtime: cannot serialize the module: \(oneLine(consume(failure)))")
+        }
+        defer { wasm_byte_vec_delete(&vector) }
+        guard let data = vector.data, vector.size > 0 else { return [] }
+        return data.withMemoryRebound(to: UInt8.self, capacity: vector.size) { Array(UnsafeBufferPointer(start: $0, count: vector.size)) }
+    }
+
+    /// wasmtime checks the bytes' own header (its release, the engine's settings, the CPU's
+    /// features) and refuses any mismatch; the launcher already checked our key and digest.
+    public func load(artifact: [UInt8], limits: GuestLimits) throws(GuestLoadError) -> any CompiledGuest {
+        let (engine, ceiling) = try Self.makeEngine(limits: limits)
+        var module: OpaquePointer?
+        let failure = artifact.withUnsafeBufferPointer { wasmtime_module_deserialize(engine, $0.baseAddress, $0.count, &module) }
+        if let failure {
+            wasm_engine_delete(engine)
+            throw GuestLoadError("the compiled artifact does not load: \(oneLine(consume(failure)))")
+        }
+        return WasmtimeModule(engine: engine, module: module!, limits: limits, ceiling: ceiling)
+    }
+
+    /// An engine configured as `codeSettings` says, with the memory ceiling of `limits`.
+    static func makeEngine(limits: GuestLimits) throws(GuestLoadError) -> (OpaquePointer, UnsafeMutablePointer<warden_memory_ceiling_t>) {
         if let reason = WasmtimeLibrary.unavailableReason { throw GuestLoadError("the wasmtime engine is unavailable: \(reason)") }
         guard let config = wasm_config_new() else { throw GuestLoadError("wasmtime: cannot create a configuration") }
         wasmtime_config_parallel_compilation_set(config, false)
@@ -42,13 +76,7 @@ public struct WasmtimeEngine: GuestEngine {
         warden_wasmtime_set_memory_ceiling(config, ceiling)
         // Takes ownership of the configuration.
         guard let engine = wasm_engine_new_with_config(config) else { throw GuestLoadError("wasmtime: cannot create the engine") }
-        var module: OpaquePointer?
-        let failure = binary.withUnsafeBufferPointer { wasmtime_module_new(engine, $0.baseAddress, $0.count, &module) }
-        if let failure {
-            wasm_engine_delete(engine)
-            throw GuestLoadError("invalid WebAssembly module: \(oneLine(consume(failure)))")
-        }
-        return WasmtimeModule(engine: engine, module: module!, limits: limits, ceiling: ceiling)
+        return (engine, ceiling)
     }
 }
 

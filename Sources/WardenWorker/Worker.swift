@@ -67,7 +67,8 @@ public enum Worker {
             try? control.send(WorkerMessage.loadFailed(message: "engine '\(configuration.engine)' is not in this worker (it carries \(names))").encoded())
             ProcessControl.exit(ExitStatus.loadFailed)
         }
-        let loader = Loader(engine: engine, execLock: execLock)
+        let loader = Loader(engine: engine, execLock: execLock, loadsArtifact: configuration.artifact == .load)
+        if configuration.artifact == .compile { compileOnly(configuration, control: control, loader: loader) }
         if let perConnection = configuration.perConnection {
             Zygote.serve(configuration, settings: perConnection, control: control, loader: loader)
         }
@@ -77,6 +78,37 @@ public enum Worker {
         // The report is sent and the module's output went out with write(2): nothing is left
         // for exit handlers to flush, and the launcher is waiting for this process to be gone.
         ProcessControl.exitImmediately(outcome.status)
+    }
+
+    /// A compile-only worker (`warden compile`, the artifact cache): hardened like any worker,
+    /// it compiles, sends the engine's serialized code and exits. It never instantiates the
+    /// module, so no guest instruction ever runs in the process that made the code.
+    static func compileOnly(_ configuration: WorkerConfiguration, control: ControlChannel, loader: Loader) -> Never {
+        func fail(_ message: String) -> Never {
+            try? control.send(WorkerMessage.loadFailed(message: message).encoded())
+            ProcessControl.exitImmediately(ExitStatus.loadFailed)
+        }
+        guard let engine = loader.engine as? any ArtifactEngine else { fail("engine \(loader.engine.name) keeps no compiled code") }
+        let bytes: [UInt8]
+        do { bytes = try FileDescriptor(rawValue: DescriptorLayout.module).readToEnd(limit: 1 << 30) } catch {
+            fail("cannot read the module descriptor: \(error)")
+        }
+        var timeline: Timeline? = nil
+        // Fuel metering changes the code (the budget itself does not): on when the run has one.
+        let limits = GuestLimits(fuel: configuration.fuel)
+        do throws(GuestLoadError) {
+            let serialized = try engine.serialize(try loader.compile(bytes, limits: limits, eager: true, timeline: &timeline))
+            var offset = 0
+            repeat {
+                let end = min(serialized.count, offset + WorkerMessage.artifactPartLimit)
+                try? control.send(WorkerMessage.artifact(part: Array(serialized[offset..<end])).encoded())
+                offset = end
+            } while offset < serialized.count
+        } catch {
+            fail(error.description)
+        }
+        try? control.send(WorkerMessage.exited(code: 0).encoded())
+        ProcessControl.exitImmediately(ExitStatus.finished)
     }
 
     struct Outcome {
@@ -159,12 +191,21 @@ public enum Worker {
 struct Loader {
     let engine: any GuestEngine
     let execLock: [UInt8]?
+    /// The module descriptor holds serialized code (verified by the launcher), not a module.
+    var loadsArtifact = false
 
     func compile(_ moduleBytes: [UInt8], limits: GuestLimits, eager: Bool, timeline: inout Timeline?) throws(GuestLoadError) -> any CompiledGuest {
-        let binary: [UInt8]
-        do throws(GuestRunner.LoadError) { binary = try GuestRunner.binary(from: moduleBytes) } catch { throw GuestLoadError(error.description) }
-        let compiled = try engine.compile(binary, limits: limits, eager: eager)
-        timeline?.mark("module compiled (\(engine.name))")
+        let compiled: any CompiledGuest
+        if loadsArtifact {
+            guard let engine = engine as? any ArtifactEngine else { throw GuestLoadError("engine \(engine.name) loads no compiled code") }
+            compiled = try engine.load(artifact: moduleBytes, limits: limits)
+            timeline?.mark("module loaded from artifact (\(engine.name))")
+        } else {
+            let binary: [UInt8]
+            do throws(GuestRunner.LoadError) { binary = try GuestRunner.binary(from: moduleBytes) } catch { throw GuestLoadError(error.description) }
+            compiled = try engine.compile(binary, limits: limits, eager: eager)
+            timeline?.mark("module compiled (\(engine.name))")
+        }
         if engine.publishesCode {
             guard let execLock else { throw GuestLoadError("no exec lock was prepared for engine \(engine.name)") }
             do throws(HardeningFailure) { try ExecLock.engage(execLock) } catch { throw GuestLoadError(error.message) }

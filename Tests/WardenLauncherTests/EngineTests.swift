@@ -57,7 +57,7 @@ import WardenTestSupport
     @Test("a wasmtime worker stacks the exec lock after compiling and before instantiating",
           .enabled(if: TestEngine.wasmtimeUnavailable == nil, "\(TestEngine.wasmtimeUnavailable ?? "")"))
     func lockOrder() throws {
-        let result = try Warden.run(["--engine", "wasmtime", "--timings", try Self.hello()])
+        let result = try Warden.run(["--engine", "wasmtime", "--artifact-cache", "off", "--timings", try Self.hello()])
         #expect(result.status == 0 && result.stdout == "hi\n", "\(result.stderr)")
         let lines = result.stderr.split(separator: "\n").map(String.init)
         func index(_ milestone: String) -> Int? { lines.firstIndex { $0.hasSuffix("worker: \(milestone)") } }
