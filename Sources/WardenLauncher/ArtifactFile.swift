@@ -49,7 +49,7 @@ public enum ArtifactFile {
             throw ArtifactError("\(name): incomplete header (key, payload-sha256 and payload-bytes are required)")
         }
         guard key == expected.description else {
-            throw ArtifactError("\(name) was compiled for another module or settings: its key is '\(key)', this run needs '\(expected)'; refusing to load it")
+            throw ArtifactError("\(name) was compiled for another module or settings (\(expected.difference(from: key))); refusing to load it")
         }
         let payload = Array(bytes[headerEnd...])
         guard payload.count == count else {

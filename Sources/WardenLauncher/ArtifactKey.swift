@@ -29,6 +29,33 @@ public struct ArtifactKey: Sendable, Equatable, CustomStringConvertible {
         "warden-artifact/\(Self.formatVersion) module=sha256:\(moduleDigest) engine=\(engine.split(separator: " ").joined(separator: "-")) code=[\(codeSettings)] target=\(target)"
     }
 
+    /// What differs between this key and another key's text, in words: `its module is
+    /// sha256:…, this run's is sha256:…; its code settings are [...], this run's [...]`.
+    public func difference(from other: String) -> String {
+        let theirs = Self.fields(other), ours = Self.fields(description)
+        let parts = [("format", "format"), ("module", "module"), ("engine", "engine"), ("code", "code settings"), ("target", "target")]
+            .compactMap { (field, words) -> String? in
+                theirs[field] == ours[field] ? nil : "its \(words): \(theirs[field] ?? "none"), this run's: \(ours[field] ?? "none")"
+            }
+        return parts.isEmpty ? "its key is '\(other)'" : parts.joined(separator: "; ")
+    }
+
+    /// A key's text as fields: format, module, engine, code (inside its brackets), target.
+    static func fields(_ text: String) -> [String: String] {
+        var rest = Substring(text)
+        var fields: [String: String] = [:]
+        if let open = rest.firstRange(of: " code=["), let close = rest[open.upperBound...].firstIndex(of: "]") {
+            fields["code"] = "[" + rest[open.upperBound..<close] + "]"
+            rest = rest[..<open.lowerBound] + rest[rest.index(after: close)...]
+        }
+        for (index, word) in rest.split(separator: " ").enumerated() {
+            if index == 0 { fields["format"] = String(word); continue }
+            guard let equals = word.firstIndex(of: "=") else { continue }
+            fields[String(word[..<equals])] = String(word[word.index(after: equals)...])
+        }
+        return fields
+    }
+
     /// The cache's file name for this key.
     public var fileName: String { SHA256.hex(of: Array(description.utf8)) + ".cwasm" }
 
