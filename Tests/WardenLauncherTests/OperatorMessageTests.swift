@@ -71,6 +71,11 @@ import WardenTestSupport
         let other = try Command.run(Warden.product("warden-worker"), ["x.wasm"])
         #expect(other.status == 64)
         #expect(other.stderr.contains("warden run MODULE"))
+        // With no argument, as warden starts it, but no control socket at fd 3: said, not a
+        // silent exit 80.
+        let bare = try Command.run(Warden.product("warden-worker"), [])
+        #expect(bare.status == 64)
+        #expect(bare.stderr.contains("not a command to run by hand"), "\(bare.stderr)")
     }
 
     @Test("policy --help lists suggest; audit --layer takes only layers")
