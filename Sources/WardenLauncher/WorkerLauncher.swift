@@ -150,7 +150,7 @@ struct WorkerLauncher {
         switch exit.cause {
         case .wallTime: return fail(exit.code, "module '\(moduleName)' \(exit.message); ended")
         case .auditFailure: return fail(exit.code, "module '\(moduleName)' \(exit.message)")
-        case .endedByWarden: return fail(exit.code, "module '\(moduleName)': \(exit.message)")
+        case .endedByWarden, .stopped: return fail(exit.code, "module '\(moduleName)': \(exit.message)")
         case .ownEnd: return exit.message.isEmpty ? exit.code : fail(exit.code, exit.message)
         }
     }

@@ -115,6 +115,33 @@ import WardenTestSupport
         #expect(wardend.terminate() == 0)
     }
 
+    /// A worker wardend ends on purpose (warden stop, warden restart, shutdown) exited on
+    /// request: an `exited` event naming the signal and why, never `crashed` (which says the
+    /// worker died of a signal on its own; it did for each of these before).
+    @Test("daemon: warden stop, warden restart and shutdown are exits on request, not crashes")
+    func stopsAreNotCrashes() throws {
+        let wardend = try WardendHarness(launch: false)
+        let log = wardend.tree.url("ticker.jsonl")
+        try wardend.policy("ticker", module: try Self.guest("sleeper"), service: "mode = \"daemon\"", extra: "[audit]\nlog = \"\(log)\"")
+        try wardend.start([])
+        try wardend.waitFor("ticker", "running") { $0["state"] as? String == "running" }
+        #expect(try wardend.warden(["restart", "ticker"]).status == 0)
+        try wardend.waitFor("ticker", "running again") { $0["state"] as? String == "running" && ($0["last_exit"] as? Int) == 137 }
+        #expect(try wardend.warden(["stop", "ticker"]).status == 0)
+        try wardend.waitFor("ticker", "stopped") { $0["state"] as? String == "stopped" && ($0["pids"] as? [Int] ?? []).isEmpty }
+        #expect(try wardend.warden(["start", "ticker"]).status == 0)
+        try wardend.waitFor("ticker", "started") { $0["state"] as? String == "running" }
+        #expect(wardend.terminate() == 0)
+        let lifecycle = Warden.auditEvents(in: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+            .filter { $0["layer"] as? String == "lifecycle" }
+        #expect(lifecycle.compactMap { $0["action"] as? String } == ["started", "exited", "started", "exited", "started", "exited"], "\(lifecycle)")
+        let exits = lifecycle.filter { $0["action"] as? String == "exited" }
+        #expect(exits.compactMap { $0["detail"] as? String } == ["ended by wardend: warden restart", "ended by wardend: warden stop",
+                                                                   "ended by wardend: wardend is stopping"], "\(exits)")
+        #expect(exits.allSatisfy { $0["status"] as? Int == 137 && $0["signal"] as? Int == 9 }, "\(exits)")
+        #expect(!wardend.log.contains("killed by signal 9"), "the log says who ended it: \(wardend.log)")
+    }
+
     @Test("daemon: a module that traps at once is restarted with growing delays, then marked failed at the start limit")
     func startLimit() throws {
         let wardend = try WardendHarness(launch: false)
