@@ -32,6 +32,50 @@ import WardenTestSupport
         #expect(offline.status == 0, "--offline checks the policy's own rules only: \(offline.stdout)")
     }
 
+    /// A man-page policy on a fresh install passed `policy check --strict`, then its run got
+    /// EACCES in its root-owned 0755 output directory (warden run only warned as it started).
+    @Test("policy check: a grant the account cannot write is a warning that says so")
+    func policyCheckSeesUnusableGrants() throws {
+        let tree = try TemporaryTree()
+        let module = try Guests.wat(Self.empty, name: "empty")
+        try tree.makeDirectory("out")
+        try tree.makeDirectory("in")
+        chmod(tree.url("out"), 0o755)
+        chmod(tree.url("in"), 0o755)
+        let nobody = try #require(getpwnam("nobody")).pointee
+        try tree.write("p.toml", """
+            version = 1
+            [module]
+            name = "job"
+            path = "\(module)"
+            [[preopen]]
+            host = "\(tree.url("in"))"
+            guest = "/in"
+            [[preopen]]
+            host = "\(tree.url("out"))"
+            guest = "/out"
+            access = "read-write"
+            [limits]
+            memory = "16MiB"
+            cpu-time = "10s"
+            wall-time = "60s"
+            open-files = 16
+            [sandbox]
+            user = "nobody"
+            """)
+        let result = try Command.run(Warden.executable, ["policy", "check", "--strict", tree.url("p.toml")])
+        #expect(result.status == 1, "a warning, under --strict: \(result.stdout)")
+        #expect(result.stdout.contains("\(tree.url("p.toml")):9:8: warning: grant '\(tree.url("out"))' (owner \(getuid()), group \(getgid()), mode 755) is not writable for account 'nobody' ([sandbox] user, \(nobody.pw_uid):\(nobody.pw_gid)); the module will get EACCES there"),
+                "\(result.stdout)")
+        #expect(!result.stdout.contains("grant '\(tree.url("in"))'"), "a readable read-only grant is fine: \(result.stdout)")
+        chmod(tree.url("out"), 0o777)
+        let fixed = try Command.run(Warden.executable, ["policy", "check", "--strict", tree.url("p.toml")])
+        #expect(fixed.status == 0, "\(fixed.stdout)")
+        chmod(tree.url("out"), 0o755)
+        let offline = try Command.run(Warden.executable, ["policy", "check", "--strict", "--offline", tree.url("p.toml")])
+        #expect(offline.status == 0, "--offline checks the policy's own rules only: \(offline.stdout)")
+    }
+
     @Test("--user narrows a policy run; --user root does not widen one")
     func userNarrowsAPolicy() throws {
         let tree = try TemporaryTree()
