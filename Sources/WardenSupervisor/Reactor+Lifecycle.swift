@@ -190,6 +190,13 @@ extension Reactor {
                 continue
             }
             if module.policy == entry.policy && module.file == entry.file {
+                if module.policyDigest != entry.digest {
+                    // The same policy in other words (comments, layout): nothing to restart,
+                    // but from now on its events name the file as it is (`policy`), or no
+                    // file on disk would have the digest they carry.
+                    module.policyDigest = entry.digest
+                    module.prepared?.auditor.log.context.policyDigest = entry.digest
+                }
                 guard moduleFileChanged(module) else { continue }
                 SupervisorLog.info("module \"\(name)\": \(module.policy.module.path) changed; restarting with it")
             } else {

@@ -81,6 +81,36 @@ import WardenTestSupport
         #expect(wardend.terminate() == 0)
     }
 
+    /// A reload that finds the same policy in other words (a comment added) restarts nothing,
+    /// and from then on events carry the digest of the file as it is: before, they kept the
+    /// old text's digest, which no file on disk had any more, even across later restarts.
+    @Test("reload of a policy changed only in its comments: events carry the new file's digest")
+    func reloadUpdatesTheDigest() throws {
+        let wardend = try WardendHarness(launch: false)
+        let log = wardend.tree.url("batch.jsonl")
+        try wardend.policy("batch", module: try Self.guest("sleeper"), args: ["10", "3"], service: "mode = \"once\"",
+                           extra: "[audit]\nlog = \"\(log)\"")
+        let file = wardend.tree.url("policies/batch.toml")
+        let sha = { try Command.run("/usr/bin/sha256sum", [file]).stdout.prefix(64) }
+        let before = String(try sha())
+        try wardend.start([])
+        try wardend.waitFor("batch", "exited") { $0["state"] as? String == "exited" }
+        let handle = try #require(FileHandle(forWritingAtPath: file))
+        handle.seekToEndOfFile()
+        handle.write(Data("# reviewed\n".utf8))
+        try handle.close()
+        let after = String(try sha())
+        #expect(before != after)
+        let reload = try wardend.warden(["reload"])
+        #expect(reload.stdout.contains("0 changed"), "the same policy: nothing restarts: \(reload.stdout)")
+        #expect(try wardend.warden(["start", "batch"]).status == 0)
+        try wardend.waitFor("batch", "exited again") { $0["state"] as? String == "exited" && ($0["pids"] as? [Int] ?? []).isEmpty }
+        Thread.sleep(forTimeInterval: 0.3)
+        let digests = Warden.auditEvents(in: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "").map { $0["policy"] as? String ?? "null" }
+        #expect(digests == [before, before, after, after], "\(digests)")
+        #expect(wardend.terminate() == 0)
+    }
+
     @Test("daemon: kept running; a worker killed with SIGKILL is reaped, accounted and restarted")
     func daemonRestartsAKilledWorker() throws {
         let wardend = try WardendHarness(launch: false)
