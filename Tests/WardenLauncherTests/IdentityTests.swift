@@ -132,22 +132,33 @@ import WardenTestSupport
     }
 
     /// `make install` runs systemd/create-account.sh: it creates the account (systemd-sysusers
-    /// with the sysusers.d entry, else useradd), says so, and leaves an existing one alone.
+    /// with the sysusers.d entry, else useradd) and the groups the entry declares (useradd
+    /// alone made no `warden-admin`, which wardend.service and the tmpfiles entry name), says
+    /// so, and leaves existing ones alone.
     @Test(.enabled(if: geteuid() == 0, "creates and removes a system account"), arguments: [true, false])
     func installCreatesTheAccount(withSysusers: Bool) throws {
         let tree = try TemporaryTree()
         let name = "wt-\(withSysusers ? "s" : "u")-\(getpid())"
-        try tree.write("test.conf", "u \(name) - \"Warden test account\" /nonexistent /usr/sbin/nologin\n")
-        defer { _ = try? Command.run("/usr/sbin/userdel", [name]); _ = try? Command.run("/usr/sbin/groupdel", [name]) }
+        let group = "\(name)-a"
+        try tree.write("test.conf", "u \(name) - \"Warden test account\" /nonexistent /usr/sbin/nologin\ng \(group) -\n")
+        defer {
+            _ = try? Command.run("/usr/sbin/userdel", [name]); _ = try? Command.run("/usr/sbin/groupdel", [name])
+            _ = try? Command.run("/usr/sbin/groupdel", [group])
+        }
         let script = Guests.packageRoot.appendingPathComponent("systemd/create-account.sh").path
-        let created = try Command.run(script, withSysusers ? [name, tree.url("test.conf")] : [name])
+        var environment = ProcessInfo.processInfo.environment
+        if !withSysusers { environment["WARDEN_SYSUSERS"] = "" }
+        let created = try Command.run(script, [name, tree.url("test.conf")], environment: environment)
         #expect(created.status == 0, "\(created.stderr)")
-        #expect(created.stdout.hasPrefix("created account '\(name)' ("), "\(created.stdout)")
-        #expect(created.stdout.contains(withSysusers && FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-sysusers") ? "systemd-sysusers" : "useradd"))
+        #expect(created.stdout.contains("created account '\(name)' ("), "\(created.stdout)")
+        let sysusers = withSysusers && FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-sysusers")
+        #expect(created.stdout.contains(sysusers ? "with systemd-sysusers" : "with useradd"), "\(created.stdout)")
+        if !sysusers { #expect(created.stdout.contains("created group '\(group)' ("), "\(created.stdout)") }
         let account = try #require(getpwnam(name), "the account exists")
         #expect(String(cString: account.pointee.pw_shell) == "/usr/sbin/nologin")
-        let again = try Command.run(script, [name])
+        #expect(getgrnam(group) != nil, "the group the entry declares exists")
+        let again = try Command.run(script, [name, tree.url("test.conf")], environment: environment)
         #expect(again.status == 0)
-        #expect(again.stdout.hasPrefix("account '\(name)' exists"), "\(again.stdout)")
+        #expect(again.stdout == "account '\(name)' exists (\(account.pointee.pw_uid):\(account.pointee.pw_gid))\n", "\(again.stdout)")
     }
 }
