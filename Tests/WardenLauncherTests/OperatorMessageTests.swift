@@ -89,6 +89,8 @@ import WardenTestSupport
         #expect(layer.status == 64)
         #expect(layer.stderr.hasPrefix("warden: --layer 'bogus': unknown layer; expected one of: wasi, seccomp, landlock, limit, policy, lifecycle"),
                 "\(layer.stderr)")
+        // The usage of what was typed, 'warden audit', not of its default subcommand's name.
+        #expect(layer.stderr.contains("Usage: warden audit [--module NAME]") && !layer.stderr.contains("Usage: warden audit show"), "\(layer.stderr)")
     }
 
     @Test("warden audit does not repeat a lifecycle action")
