@@ -17,7 +17,9 @@ public enum PolicyFile {
         let authority = AmbientAuthority(purpose: "reading policy files named on the command line")
         let bytes: [UInt8]
         do { bytes = try authority.readFile(path, limit: 1 << 20) } catch {
-            let diagnostic = Diagnostic(file: path, line: 1, column: 1, severity: .error, message: "cannot read policy: \(error)")
+            // A policy directory (wardend's) named where files go: say how to name its files.
+            let hint = error == .isDirectory ? "; name the policy files in it ('\(path.hasSuffix("/") ? path : path + "/")*.toml')" : ""
+            let diagnostic = Diagnostic(file: path, line: 1, column: 1, severity: .error, message: "cannot read policy: \(error)\(hint)")
             return (nil, PolicyParser.Result(policy: nil, diagnostics: [diagnostic]))
         }
         guard let text = String(validating: bytes, as: UTF8.self), !bytes.contains(0) else {

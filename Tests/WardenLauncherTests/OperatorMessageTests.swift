@@ -93,6 +93,16 @@ import WardenTestSupport
         #expect(layer.stderr.contains("Usage: warden audit [--module NAME]") && !layer.stderr.contains("Usage: warden audit show"), "\(layer.stderr)")
     }
 
+    @Test("policy check of a directory says to name the policy files in it")
+    func policyCheckOfADirectory() throws {
+        let tree = try TemporaryTree()
+        try tree.makeDirectory("policies.d")
+        let result = try Command.run(Warden.executable, ["policy", "check", tree.url("policies.d")])
+        #expect(result.status == 2)
+        #expect(result.stdout.contains("\(tree.url("policies.d")):1:1: error: cannot read policy: Is a directory (EISDIR); name the policy files in it ('\(tree.url("policies.d"))/*.toml')"),
+                "\(result.stdout)")
+    }
+
     @Test("warden audit does not repeat a lifecycle action")
     func lifecycleText() throws {
         let tree = try TemporaryTree()
