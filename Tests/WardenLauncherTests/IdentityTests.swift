@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WardenSystem
 import WardenTestSupport
 
 /// An identity that works: `policy check` says when a policy cannot run on this host (module
@@ -74,6 +75,29 @@ import WardenTestSupport
         chmod(tree.url("out"), 0o755)
         let offline = try Command.run(Warden.executable, ["policy", "check", "--strict", "--offline", tree.url("p.toml")])
         #expect(offline.status == 0, "--offline checks the policy's own rules only: \(offline.stdout)")
+    }
+
+    /// Accounts are read from /etc/passwd, not NSS: getpwnam of an absent name crashed the
+    /// statically linked release warden (SIGSEGV in the next NSS module): `policy check` of a
+    /// policy naming a missing account, or `--user nosuch`, exited 139.
+    @Test("accounts come from the passwd file: name, uid, primary gid; absent names are nil")
+    func accountsFromThePasswdFile() throws {
+        let tree = try TemporaryTree()
+        try tree.write("passwd", """
+            root:x:0:0:root:/root:/bin/bash
+            # a comment line
+            warden:x:994:993:Warden WebAssembly module sandbox:/nonexistent:/usr/sbin/nologin
+            broken:x:notanumber:1::/:/bin/sh
+            wardenx:x:1000:1000::/:/bin/sh
+
+            """)
+        #expect(Accounts.user(named: "warden", passwd: tree.url("passwd")).map { [$0.uid, $0.gid] } == [994, 993])
+        #expect(Accounts.user(named: "root", passwd: tree.url("passwd")).map { [$0.uid, $0.gid] } == [0, 0])
+        #expect(Accounts.user(named: "ward", passwd: tree.url("passwd")) == nil, "whole names only")
+        #expect(Accounts.user(named: "broken", passwd: tree.url("passwd")) == nil)
+        #expect(Accounts.user(named: "nosuch", passwd: tree.url("passwd")) == nil)
+        #expect(Accounts.user(named: "warden", passwd: tree.url("missing")) == nil)
+        #expect(Accounts.user(named: "nobody").map { $0.uid } == getpwnam("nobody")?.pointee.pw_uid, "the default file is /etc/passwd")
     }
 
     @Test("--user narrows a policy run; --user root does not widen one")
@@ -154,11 +178,13 @@ import WardenTestSupport
         let sysusers = withSysusers && FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-sysusers")
         #expect(created.stdout.contains(sysusers ? "with systemd-sysusers" : "with useradd"), "\(created.stdout)")
         if !sysusers { #expect(created.stdout.contains("created group '\(group)' ("), "\(created.stdout)") }
-        let account = try #require(getpwnam(name), "the account exists")
-        #expect(String(cString: account.pointee.pw_shell) == "/usr/sbin/nologin")
+        // Copied at once: getpwnam's buffer is shared with the tests running beside this one.
+        let entry = try #require(getpwnam(name), "the account exists").pointee
+        let (uid, gid, shell) = (entry.pw_uid, entry.pw_gid, String(cString: entry.pw_shell))
+        #expect(shell == "/usr/sbin/nologin")
         #expect(getgrnam(group) != nil, "the group the entry declares exists")
         let again = try Command.run(script, [name, tree.url("test.conf")], environment: environment)
         #expect(again.status == 0)
-        #expect(again.stdout == "account '\(name)' exists (\(account.pointee.pw_uid):\(account.pointee.pw_gid))\n", "\(again.stdout)")
+        #expect(again.stdout == "account '\(name)' exists (\(uid):\(gid))\n", "\(again.stdout)")
     }
 }
