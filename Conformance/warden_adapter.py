@@ -10,6 +10,9 @@ Parameters (environment):
 
 A test's `root` is granted read-write as the guest's `/`, as the suite's wasmtime adapter
 does (`--dir ROOT::/`); arguments and environment variables are passed through as given.
+The suite's directories belong to whoever checked it out, and wasmtime runs as that user: so
+the module runs as the caller too (`--user root` when run as root, where warden's default is
+an unprivileged transient identity that could not write the suite's root-owned trees).
 """
 import os
 import shlex
@@ -47,6 +50,8 @@ def compute_argv(test_path: str,
     del proposals, wasi_world, wasi_version  # preview1 commands only (see above)
     args, env, root = args_env_root
     argv = WARDEN + ["run"]
+    if os.geteuid() == 0:
+        argv += ["--user", "root"]
     if ENGINE:
         argv += ["--engine", ENGINE]
     for key, value in env.items():

@@ -6,7 +6,7 @@ public struct Run: ParsableCommand {
         abstract: "Run a WASI command module (.wasm or .wat), from flags or from a policy file.",
         usage: """
             warden run [--dir HOST[::GUEST]]... [--ro-dir HOST[::GUEST]]... [--env KEY=VALUE]... MODULE [ARGS...]
-            warden run --policy FILE [--max-memory SIZE] [--fuel N] [--wall-time D] [--cpu-time D] [--audit FILE] [--audit-on-failure stop] [-- ARGS...]
+            warden run --policy FILE [--max-memory SIZE] [--fuel N] [--wall-time D] [--cpu-time D] [--user NAME] [--audit FILE] [--audit-on-failure stop] [-- ARGS...]
             """,
         discussion: """
             Every path the module uses resolves beneath a granted directory; '..' past it, absolute \

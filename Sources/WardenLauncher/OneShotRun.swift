@@ -88,7 +88,7 @@ public enum OneShotRun {
         defer { for fd in opened { try? fd.close() } }
         var configuration = WASIConfiguration()
         // argv[0] is the module's file name, as wasmtime passes it.
-        configuration.arguments = [fileName] + options.arguments
+        configuration.arguments = [options.programName ?? fileName] + options.arguments
         configuration.maxOpenDescriptors = options.maxOpenDescriptors
         if options.stdinNull || options.stdoutNull || options.stderrNull {
             do {

@@ -121,7 +121,7 @@ public final class PreparedModule {
         }
         self.perConnection = perConnection
             ? PerConnectionSettings(maxConnections: policy.service.maxConnections,
-                                    cpuSeconds: UInt64(max(1, policy.limits.cpuTime.components.seconds)))
+                                    cpuSeconds: policy.limits.cpuTime.rlimitSeconds)
             : nil
         launcher = WorkerLauncher(options: options, moduleName: name, moduleBytes: [], configuration: configuration,
                                   auditor: auditor, identity: identity)

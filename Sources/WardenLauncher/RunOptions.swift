@@ -7,6 +7,11 @@ public struct RunOptions {
         public var host: String
         public var guest: String
         public var readOnly: Bool
+        public init(host: String, guest: String, readOnly: Bool) {
+            self.host = host
+            self.guest = guest
+            self.readOnly = readOnly
+        }
     }
 
     public var modulePath: String
@@ -63,6 +68,11 @@ public struct RunOptions {
     public var timeline: StartupTimeline?
     /// The module's name for audit events and messages (a policy's `name`, else the file name).
     public var moduleName: String?
+    /// The guest's argv[0] when it is not the module file's name (warden-oci passes the
+    /// container's `process.args[0]`; the module itself is read through /proc/self/fd).
+    public var programName: String?
+    /// Also send audit events to the systemd journal when it runs (warden-oci).
+    public var auditJournal = false
     /// sha256 (hex) of the policy file, stamped on every audit event; nil for a run from flags.
     public var policyDigest: String?
     /// The policy file as named on the command line (for policy audit events).

@@ -165,7 +165,7 @@ struct WorkerLauncher {
         switch exit.cause {
         case .wallTime: return fail(exit.code, "module '\(moduleName)' \(exit.message); ended")
         case .auditFailure: return fail(exit.code, "module '\(moduleName)' \(exit.message)")
-        case .endedByWarden: return fail(exit.code, "module '\(moduleName)': \(exit.message)")
+        case .endedByWarden, .stopped: return fail(exit.code, "module '\(moduleName)': \(exit.message)")
         case .ownEnd: return exit.message.isEmpty ? exit.code : fail(exit.code, exit.message)
         }
     }
@@ -218,7 +218,7 @@ struct WorkerLauncher {
         } else {
             hardening.openFiles = wanted
         }
-        hardening.cpuSeconds = options.cpuTime.map { UInt64(max(1, $0.components.seconds)) }
+        hardening.cpuSeconds = options.cpuTime.map(\.rlimitSeconds)
         hardening.launcherPID = ProcessControl.currentID
         hardening.namespaces = options.namespaces
         hardening.namespacesRequired = options.namespacesRequired
@@ -264,7 +264,7 @@ struct WorkerLauncher {
                 return fail(ExitStatus.signal(signal), "module '\(moduleName)': the kernel ended the worker for a forbidden system call (SIGSYS)")
             }
             if signal == SignalNumber.cpuTimeExceeded.rawValue {
-                let limit = options.cpuTime.map { "\(max(1, $0.components.seconds))s" } ?? "RLIMIT_CPU"
+                let limit = options.cpuTime.map { "\($0.rlimitSeconds)s" } ?? "RLIMIT_CPU"
                 auditor.recordLimit("cpu-time", value: limit, pid: pid)
                 return fail(ExitStatus.cpuTime, "module '\(moduleName)' exceeded its cpu-time limit (\(limit)); ended")
             }

@@ -163,6 +163,17 @@ public final class WorkerProcess {
         try? pidfd.sendSignal(.kill)
     }
 
+    /// Why the supervisor ended this worker on purpose (`warden stop`, `warden restart`, a
+    /// reload, shutdown), if it did: its end is that, not a crash.
+    public private(set) var stopReason: String?
+
+    /// Ends the worker now on the supervisor's decision: its exit says `reason` (cause
+    /// `.stopped`), not that the worker was killed by a signal for reasons of its own.
+    public func stop(because reason: String) {
+        if stopReason == nil { stopReason = reason }
+        try? pidfd.sendSignal(.kill)
+    }
+
     /// Ends the worker now (SIGKILL through the pidfd: never a recycled pid).
     public func end(_ reason: String? = nil) {
         if let reason, violation == nil { violation = reason }
@@ -385,6 +396,12 @@ public final class WorkerProcess {
             cause = .endedByWarden
             code = ExitStatus.launchFailure
             message = "the worker broke the control protocol (\(violation)); ended"
+        } else if let stopReason, status & 0x7f == SIGKILL {
+            // Only when the supervisor's SIGKILL is what ended it: a worker that ended on its
+            // own first is reported as it ended.
+            cause = .stopped
+            code = ExitStatus.signal(SIGKILL)
+            message = "ended by wardend: \(stopReason)"
         } else {
             cause = .ownEnd
             code = launcher.outcome(final, workerStatus: status, pid: pid) { status, text in
@@ -416,6 +433,9 @@ public struct WorkerExit: Sendable, Equatable {
         /// Its audit events could no longer be written (`on-failure = "stop"`); `message` says
         /// so without naming the module.
         case auditFailure
+        /// The supervisor ended it on purpose (`WorkerProcess.stop(because:)`); `message` says
+        /// why without naming the module.
+        case stopped
     }
     public let cause: Cause
 

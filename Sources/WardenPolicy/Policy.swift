@@ -55,7 +55,9 @@ public struct Policy: Sendable, Equatable {
         public enum ViolationAction: String, Sendable, CaseIterable { case kill, errno }
         public enum Landlock: String, Sendable, CaseIterable { case require, bestEffort = "best-effort", off }
         public enum Namespace: String, Sendable, CaseIterable { case user, mount, net, ipc, uts, pid, cgroup }
-        public var user: String = "warden"
+        /// The account a policy without `[sandbox] user` runs as (`make install` creates it).
+        public static let defaultUser = "warden"
+        public var user: String = Sandbox.defaultUser
         public var onSyscallViolation: ViolationAction = .kill
         public var landlock: Landlock = .bestEffort
         public var namespaces: [Namespace] = [.user, .mount, .net, .ipc, .uts]

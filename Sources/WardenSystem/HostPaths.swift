@@ -20,7 +20,7 @@ extension AmbientAuthority {
         Glibc.access(path, access.mode) == 0
     }
 
-    public func makeDirectory(_ path: String, mode: UInt32) throws(Errno) {
+    public func makeDirectory(_ path: String, mode: UInt32 = 0o700) throws(Errno) {
         _ = try retryingOnInterrupt { mkdir(path, mode) }
     }
 
