@@ -121,15 +121,18 @@ bench-supervisor: deps wasmtime
 PREFIX ?= /usr/local
 CONFIG ?= release
 BUILT ?=
+# CONFIG=release installs what `make release` builds: static, stripped executables.
+INSTALL_FLAGS = $(if $(filter release,$(CONFIG)),$(RELEASE_FLAGS),-c $(CONFIG))
 install:
-	@[ -n "$(BUILT)" ] || { $(SWIFT) build -c $(CONFIG) --product warden && $(SWIFT) build -c $(CONFIG) --product warden-worker && $(SWIFT) build -c $(CONFIG) --product warden-worker-wasmtime && $(SWIFT) build -c $(CONFIG) --product wardend && $(SWIFT) build -c $(CONFIG) --product warden-oci; }
+	@[ -n "$(BUILT)" ] || for p in warden warden-worker wardend warden-oci; do $(SWIFT) build $(INSTALL_FLAGS) --product $$p || exit 1; done
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d \
 		$(DESTDIR)$(PREFIX)/lib/tmpfiles.d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/doc/warden/policies
-	bin="$(BUILT)"; [ -n "$$bin" ] || bin="$$($(SWIFT) build -c $(CONFIG) --show-bin-path)"; for p in warden warden-worker wardend warden-oci; do install -m 0755 "$$bin/$$p" $(DESTDIR)$(PREFIX)/bin/; done
+	bin="$(BUILT)"; [ -n "$$bin" ] || bin="$$($(SWIFT) build $(INSTALL_FLAGS) --show-bin-path)"; for p in warden warden-worker wardend warden-oci; do install -m 0755 "$$bin/$$p" $(DESTDIR)$(PREFIX)/bin/; done
 	@# The wasmtime engine: its worker, and wasmtime's library with its licence where the
 	@# worker's RUNPATH ($$ORIGIN/../lib/warden) finds it. Skipped when either is missing.
-	bin="$(BUILT)"; [ -n "$$bin" ] || bin="$$($(SWIFT) build -c $(CONFIG) --show-bin-path)"; \
+	@# It loads libwasmtime.so, so it cannot be a static executable: a plain -c $(CONFIG) build.
+	bin="$(BUILT)"; [ -n "$$bin" ] || { $(SWIFT) build -c $(CONFIG) --product warden-worker-wasmtime >/dev/null && bin="$$($(SWIFT) build -c $(CONFIG) --show-bin-path)"; }; \
 	if [ -x "$$bin/warden-worker-wasmtime" ] && $(MAKE) --no-print-directory wasmtime-lib; then \
 		install -d $(DESTDIR)$(PREFIX)/lib/warden && \
 		install -m 0755 "$$bin/warden-worker-wasmtime" $(DESTDIR)$(PREFIX)/bin/ && \

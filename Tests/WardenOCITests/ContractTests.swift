@@ -100,6 +100,13 @@ import WardenTestSupport
         #expect(state.load("contended") != nil)
     }
 
+    @Test func versionAndHelpInFlagForm() throws {
+        #expect(try RuntimeInvocation.parse(["--version"]).command == "--version")
+        #expect(try RuntimeInvocation.parse(["--root", "/r", "-v"]).command == "-v")
+        #expect(try RuntimeInvocation.parse(["--help"]).command == "--help")
+        #expect(throws: RuntimeInvocation.ParseError.noCommand) { try RuntimeInvocation.parse(["--root", "/r"]) }
+    }
+
     @Test func containerIDsAsRuncAllowsThem() {
         #expect(StateDirectory.isValid(id: "abc-DEF_1.2+3"))
         #expect(!StateDirectory.isValid(id: ".."))
