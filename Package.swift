@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "warden", targets: ["warden"]),
         .executable(name: "warden-probe", targets: ["warden-probe"]),
         .executable(name: "warden-worker", targets: ["warden-worker"]),
+        .executable(name: "warden-worker-wasmtime", targets: ["warden-worker-wasmtime"]),
         .executable(name: "wardend", targets: ["wardend"]),
         .executable(name: "warden-oci", targets: ["warden-oci"]),
         .library(name: "WardenWASI", targets: ["WardenWASI"]),
@@ -57,6 +58,11 @@ let package = Package(
                 .product(name: "WAT", package: "WasmKit"),
             ],
             cSettings: gnuSource, swiftSettings: strict),
+        // wasmtime's C API: our own declarations, the library loaded at run time (dlopen), so
+        // everything builds without it (`make wasmtime-lib` fetches the pinned release).
+        .target(name: "CWasmtime", linkerSettings: [.linkedLibrary("dl")]),
+        // Thin glue between wasmtime's linker/memory and WardenWASI, behind GuestEngine.
+        .target(name: "WardenWASIWasmtime", dependencies: ["WardenWASI", "CWasmtime"], swiftSettings: strict),
         // Supervisor/launcher ↔ worker wire format: framing, messages, descriptor passing.
         .target(name: "WardenIPC", dependencies: ["WardenSystem"], cSettings: gnuSource, swiftSettings: strict),
         // The worker role: configuration in → harden → parse/instantiate → run → report.
@@ -66,6 +72,12 @@ let package = Package(
             dependencies: ["WardenIPC", "WardenWASI", "WardenWASIWasmKit", "WardenHardening", "WardenSystem"],
             cSettings: gnuSource, swiftSettings: strict),
         .executableTarget(name: "warden-worker", dependencies: ["WardenWorker"], swiftSettings: strict),
+        // The worker for compiled code (WasmKit and wasmtime): dynamically linked, it finds
+        // libwasmtime.so next to itself (the build tree) or in ../lib/warden (installed).
+        .executableTarget(
+            name: "warden-worker-wasmtime", dependencies: ["WardenWorker", "WardenWASIWasmKit", "WardenWASIWasmtime"],
+            swiftSettings: strict,
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath=$ORIGIN:$ORIGIN/../lib/warden"])]),
         // JSON without Foundation: string literals for every room that writes JSON Lines, and a
         // bounded parser for the audit log reader.
         .target(name: "WardenJSON", swiftSettings: strict),
@@ -151,7 +163,7 @@ let package = Package(
             cSettings: gnuSource, swiftSettings: strict),
         .testTarget(
             name: "WardenHardeningTests",
-            dependencies: ["WardenHardening", "WardenTestSupport", "warden-probe"],
+            dependencies: ["WardenHardening", "WardenTestSupport", "warden-probe", "warden-worker-wasmtime"],
             swiftSettings: strict),
         .testTarget(name: "WardenTOMLTests", dependencies: ["WardenTOML", "WardenTestSupport"], swiftSettings: strict),
         .testTarget(
@@ -167,7 +179,7 @@ let package = Package(
         // `warden run` end to end: the launcher, the worker, the WASI layer behind both.
         .testTarget(
             name: "WardenLauncherTests",
-            dependencies: ["WardenTestSupport", "WardenLauncher", "WardenAuthoring", "WardenIPC", "WardenSystem", "WardenWASI", "WardenWASIWasmKit", "warden", "warden-worker"],
+            dependencies: ["WardenTestSupport", "WardenLauncher", "WardenAuthoring", "WardenIPC", "WardenSystem", "WardenWASI", "WardenWASIWasmKit", "warden", "warden-worker", "warden-worker-wasmtime"],
             exclude: ["Guests"],
             swiftSettings: strict),
         .testTarget(
@@ -186,7 +198,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "WardenSupervisorTests",
-            dependencies: ["WardenTestSupport", "WardenSupervisor", "wardend", "warden", "warden-worker"],
+            dependencies: ["WardenTestSupport", "WardenSupervisor", "wardend", "warden", "warden-worker", "warden-worker-wasmtime"],
             exclude: ["Guests"],
             swiftSettings: strict),
         // Every fuzz harness on its seeds and committed findings, in warden-fuzz-replay.

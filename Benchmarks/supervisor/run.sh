@@ -11,7 +11,9 @@
 #   3. memory: PSS per idle instance with 100 live connections
 #
 # Environment knobs: WARDEN_BIN (dir with release wardend, warden-worker, warden),
-# WASMTIME, LOAD_SECONDS (30), LOAD_CLIENTS (200), LATENCY_SECONDS (10), IDLE_CONNECTIONS (100).
+# WASMTIME, LOAD_SECONDS (30), LOAD_CLIENTS (200), LATENCY_SECONDS (10), IDLE_CONNECTIONS (100),
+# ENGINE (wasmkit; wasmtime needs warden-worker-wasmtime and libwasmtime.so in WARDEN_BIN: the
+# zygote then starts from the artifact wardend compiled into the artifact cache at load).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -20,6 +22,7 @@ LOAD_SECONDS=${LOAD_SECONDS:-30}
 LOAD_CLIENTS=${LOAD_CLIENTS:-200}
 LATENCY_SECONDS=${LATENCY_SECONDS:-10}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-100}
+ENGINE=${ENGINE:-wasmkit}
 log() { printf '==> %s\n' "$*" >&2; }
 
 if [ -z "${WARDEN_BIN:-}" ]; then
@@ -59,6 +62,8 @@ mode = "per-connection"
 listen = ["tcp:127.0.0.1:$PORT"]
 max-connections = 1024
 connection-wall-time = "120s"
+[engine]
+name = "$ENGINE"
 TOML
 "$WARDEN_BIN/wardend" --policies "$work/policies" --control-socket "$work/control.sock" 2> "$work/wardend.log" &
 WARDEND=$!
@@ -66,7 +71,7 @@ pids+=("$WARDEND")
 for _ in $(seq 100); do [ -S "$work/control.sock" ] && "$WARDEN_BIN/warden" status --socket "$work/control.sock" 2>/dev/null | grep -q "hello.*running" && break; sleep 0.1; done
 
 report() { printf '%s\n' "$*" | tee -a "$work/report.txt"; }
-report "wardend per-connection benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r)"
+report "wardend per-connection benchmarks, engine $ENGINE, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 report ""
 report "1. latency, one client, connect -> response complete (${LATENCY_SECONDS}s each)"
 wardend_latency=$("$work/loadclient" 127.0.0.1 "$PORT" 1 "$LATENCY_SECONDS")

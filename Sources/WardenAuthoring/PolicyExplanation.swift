@@ -1,4 +1,5 @@
 import WardenPolicy
+import WardenWASI
 
 /// `warden policy explain`: what a module may do, in plain language, one section per concern.
 /// It is the page a reviewer reads before approving a deployment.
@@ -77,6 +78,12 @@ public struct PolicyExplanation {
             "instructions: " + (limits.fuel == 0 ? "unmetered" : "at most \(limits.fuel) (then it traps)"),
             "CPU time: \(Units.format(duration: limits.cpuTime)); wall time: \(Units.format(duration: limits.wallTime))",
             "open descriptors: at most \(limits.openFiles)",
+        ])
+
+        section("Engine", [
+            policy.engine.name == .wasmtime
+                ? "\(EngineRelease.named("wasmtime")): compiled with Cranelift; the code is mapped read+execute once (never writable and executable at once), then the kernel refuses every new executable mapping before the module runs"
+                : "\(EngineRelease.named("wasmkit")): an interpreter; the worker maps no executable memory at all",
         ])
 
         let sandbox = policy.sandbox

@@ -61,7 +61,10 @@ public struct AuditCommand: ParsableCommand {
         defaultSubcommand: Show.self)
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the events a filter matches (the default).")
+        // The usage a person types (`show` is the default and never needed), as warden(1) has it.
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Print the events a filter matches (the default).",
+            usage: "warden audit [--module NAME] [--since TIME] [--until TIME] [--layer LAYER] [--reason REASON] [--op OP] [--path PATTERN] [--json] [--follow] [FILE...]")
 
         @OptionGroup var filters: AuditFilterOptions
 

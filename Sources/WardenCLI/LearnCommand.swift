@@ -35,7 +35,7 @@ public struct Learn: ParsableCommand {
     @Option(name: .customLong("name"), help: ArgumentHelp("The learned policy's module name (default: the file name).", valueName: "NAME"))
     var name: String?
 
-    @Option(name: .customLong("user"), help: ArgumentHelp("When started as root, learn as this service account (and write it into the policy).", valueName: "NAME"))
+    @Option(name: .customLong("user"), help: ArgumentHelp("When started as root, learn as this service account (and write it into the policy); default: the policy default, 'warden'.", valueName: "NAME"))
     var user: String?
 
     @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Write the policy to FILE.", valueName: "FILE"))

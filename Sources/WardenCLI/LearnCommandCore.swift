@@ -66,7 +66,10 @@ public enum LearnCommandCore {
             environment.append((variable, value))
         }
         options.environment = environment.map { "\($0.name)=\($0.value)" }
-        options.user = user
+        // Learn as the identity the learned policy will run as: without --user that is the
+        // policy's default [sandbox] user ('warden'), never root, so what the run could
+        // reach and what it created belong to the account that will run it.
+        options.user = user ?? (ProcessControl.effectiveUserID == 0 ? Policy.Sandbox.defaultUser : nil)
         options.useWorker = true
         // Meter fuel to measure it; the budget is out of reach.
         options.fuel = 1 << 62

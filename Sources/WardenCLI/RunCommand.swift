@@ -6,7 +6,7 @@ public struct Run: ParsableCommand {
         abstract: "Run a WASI command module (.wasm or .wat), from flags or from a policy file.",
         usage: """
             warden run [--dir HOST[::GUEST]]... [--ro-dir HOST[::GUEST]]... [--env KEY=VALUE]... MODULE [ARGS...]
-            warden run --policy FILE [--max-memory SIZE] [--fuel N] [--wall-time D] [--cpu-time D] [--audit FILE] [--audit-on-failure stop] [-- ARGS...]
+            warden run --policy FILE [--max-memory SIZE] [--fuel N] [--wall-time D] [--cpu-time D] [--user NAME] [--audit FILE] [--audit-on-failure stop] [-- ARGS...]
             """,
         discussion: """
             Every path the module uses resolves beneath a granted directory; '..' past it, absolute \
@@ -78,6 +78,15 @@ public struct Run: ParsableCommand {
     @Option(name: .customLong("user"), help: ArgumentHelp("When started as root, run the worker as this account (default: keep the invoking identity, every capability dropped).", valueName: "NAME"))
     var user: String?
 
+    @Option(name: .customLong("engine"), help: ArgumentHelp("Run on wasmkit (default: interpreter, no executable memory) or wasmtime (Cranelift: compiled code, locked once loaded).", valueName: "NAME"))
+    var engine: String?
+
+    @Option(name: .customLong("artifact-cache"), help: ArgumentHelp("On wasmtime: the compiled-artifact cache (default: $WARDEN_ARTIFACT_CACHE, else /var/cache/warden; 'off': the worker compiles).", valueName: "DIR"))
+    var artifactCache: String?
+
+    @Option(name: .customLong("artifact"), help: ArgumentHelp("On wasmtime: load this artifact ('warden compile -o FILE') instead of compiling; refused unless compiled from this module with this run's settings.", valueName: "FILE"))
+    var artifact: String?
+
     @Argument(help: ArgumentHelp("The module (.wasm binary or .wat text); not with --policy.", valueName: "MODULE"))
     var module: String?
 
@@ -108,6 +117,9 @@ public struct Run: ParsableCommand {
         request.debugWithout = debugWithout
         request.user = user
         request.timings = timings
+        request.engine = engine
+        request.artifactCache = artifactCache
+        request.artifactPath = artifact
         request.rest = (module.map { [$0] } ?? []) + arguments
         request.separatorGiven = commandLine.contains("--")
         return request

@@ -57,7 +57,7 @@ public enum RunCommandLine {
             case "--tcplisten": request.tcpListeners.append(value)
             case "--seccomp-drop-group": request.droppedGroups.append(value)
             case "--debug-without": request.debugWithout.append(value)
-            case "--policy", "--max-memory", "--fuel", "--wall-time", "--cpu-time", "--audit", "--audit-on-failure", "--seccomp-action", "--user":
+            case "--policy", "--max-memory", "--fuel", "--wall-time", "--cpu-time", "--audit", "--audit-on-failure", "--seccomp-action", "--user", "--engine", "--artifact-cache", "--artifact":
                 guard seen.insert(name).inserted else { return nil }
                 switch name {
                 case "--policy": request.policy = value
@@ -68,6 +68,9 @@ public enum RunCommandLine {
                 case "--audit": request.auditPath = value
                 case "--audit-on-failure": request.auditOnFailure = value
                 case "--seccomp-action": request.seccompAction = value
+                case "--engine": request.engine = value
+                case "--artifact-cache": request.artifactCache = value
+                case "--artifact": request.artifactPath = value
                 default: request.user = value
                 }
             default: return nil

@@ -25,6 +25,11 @@ public struct RunRequest: Equatable, Sendable {
     public var debugWithout: [String] = []
     public var user: String?
     public var timings = false
+    /// `--engine NAME`.
+    public var engine: String?
+    /// `--artifact-cache DIR` and `--artifact FILE` (wasmtime only).
+    public var artifactCache: String?
+    public var artifactPath: String?
     /// MODULE and ARGS as given (with --policy: the module arguments).
     public var rest: [String] = []
     /// Whether `--` appeared on the command line (with --policy, module arguments need it).
@@ -61,6 +66,23 @@ public struct RunRequest: Equatable, Sendable {
             guard ["kill", "errno"].contains(seccompAction) else { throw .usage("--seccomp-action must be kill or errno") }
             if policy != nil { throw .usage("--seccomp-action cannot be combined with --policy: the policy's [sandbox] on-syscall-violation applies") }
             options.onSyscallViolation = seccompAction
+        }
+        if let engine {
+            guard ["wasmkit", "wasmtime"].contains(engine) else { throw .usage("--engine must be wasmkit or wasmtime") }
+            if policy != nil && engine != options.engine {
+                throw .usage("--engine cannot be combined with --policy: the policy's [engine] name (\(options.engine)) applies")
+            }
+            options.engine = engine
+        }
+        if options.engine != "wasmkit" && noSandbox {
+            throw .usage("--no-sandbox runs the module in warden's own process, on WasmKit only; drop --engine \(options.engine)")
+        }
+        if artifactPath != nil || artifactCache != nil {
+            guard options.engine == "wasmtime" else {
+                throw .usage("--artifact and --artifact-cache are for the wasmtime engine (--engine wasmtime or [engine] name); WasmKit compiles nothing")
+            }
+            options.artifactPath = artifactPath
+            options.artifactCache = artifactCache
         }
         if let user {
             // With a policy, another account narrows it; root never does.

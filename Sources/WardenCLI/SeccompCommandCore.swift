@@ -31,12 +31,14 @@ public enum SeccompCommandCore {
     }
 
     /// The group names a policy's worker carries (for `policy explain`): sockets when it is
-    /// handed a TCP listener outside per-connection mode, forking in per-connection mode.
+    /// handed a TCP listener outside per-connection mode, forking in per-connection mode,
+    /// exec-load on the wasmtime engine.
     static func groupNames(for policy: Policy) -> [String] {
         let forking = policy.service.mode == .perConnection
         let sockets = !forking && policy.service.listen.contains { if case .tcp = $0 { true } else { false } }
         var plan = HardeningPlan.SeccompPlan(violation: .killProcess, socketsGranted: sockets)
         plan.forking = forking
+        plan.publishingCode = policy.engine.name == .wasmtime // @exec-load
         return SyscallGroups.groups(for: plan).map(\.name)
     }
 }

@@ -144,6 +144,11 @@ public struct HardeningPlan: Sendable {
         /// zygote in every instance; those calls go to the listener, which lets exactly the
         /// self-signals through (`SeccompNotificationListener.allowSelfSignal`).
         public var forking = false
+        /// The engine publishes compiled code (wasmtime): adds `@exec-load`, which lets memory
+        /// become executable only when it is not also writable (never W+X at once), and lets
+        /// the worker stack the exec lock (`ExecLock`) once the code is loaded, after which the
+        /// kernel refuses every PROT_EXEC.
+        public var publishingCode = false
         /// The filter already compiled from exactly this plan (`SeccompFilter.compiledProgram`),
         /// by the launcher while the worker was starting; nil compiles it in the step.
         public var program: [UInt8]?
@@ -157,11 +162,12 @@ public struct HardeningPlan: Sendable {
         /// "kill" or "errno"): one mapping, so the program the launcher compiles and the plan
         /// the worker reports are the same.
         public static func worker(onViolation: String, socketsGranted: Bool, reportViolations: Bool,
-                                  excludedGroups: [String], forking: Bool = false) -> SeccompPlan {
+                                  excludedGroups: [String], forking: Bool = false, publishingCode: Bool = false) -> SeccompPlan {
             var plan = SeccompPlan(violation: onViolation == "errno" ? .permissionDenied : .killProcess,
                                    socketsGranted: socketsGranted, notifyListener: reportViolations)
             plan.excludedGroups = excludedGroups
             plan.forking = forking
+            plan.publishingCode = publishingCode
             return plan
         }
     }

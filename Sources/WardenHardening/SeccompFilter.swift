@@ -115,16 +115,22 @@ public final class SeccompFilter {
     /// build is a third of the hardening time) and the worker installs it with
     /// `SeccompProgram.install`.
     public func compiledProgram() throws(HardeningFailure) -> [UInt8] {
+        try Self.export(context, label: "the BPF export")
+    }
+
+    /// A libseccomp context's raw BPF program, through a memfd (libseccomp writes to an fd).
+    static func export(_ context: scmp_filter_ctx, label: String) throws(HardeningFailure) -> [UInt8] {
         let memory = memfd_create("warden-seccomp", UInt32(MFD_CLOEXEC))
-        guard memory >= 0 else { throw HardeningFailure(step: .seccomp, errno: .current, operation: "memfd_create() for the BPF export") }
+        guard memory >= 0 else { throw HardeningFailure(step: .seccomp, errno: .current, operation: "memfd_create() for \(label)") }
         let descriptor = FileDescriptor(rawValue: memory)
         defer { try? descriptor.close() }
-        try exportBPF(to: descriptor)
+        let rc = seccomp_export_bpf(context, descriptor.rawValue)
+        guard rc == 0 else { throw HardeningFailure(step: .seccomp, errno: Errno(rawValue: -rc), operation: "seccomp_export_bpf() for \(label)") }
         do throws(Errno) {
             _ = try descriptor.seek(offset: 0, from: .start)
             return try descriptor.readToEnd(limit: 4096 * 8)
         } catch {
-            throw HardeningFailure(step: .seccomp, errno: error, operation: "reading the BPF export")
+            throw HardeningFailure(step: .seccomp, errno: error, operation: "reading \(label)")
         }
     }
 

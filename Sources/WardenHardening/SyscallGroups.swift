@@ -45,6 +45,16 @@ public enum SyscallGroups {
                          // performs I/O the filter never sees.
                          SyscallRule($0, answer: .errno(ENOSYS), note: "ENOSYS")
                      }),
+        SyscallGroup("@exec-load", "compiled engines only: map code read+execute, never writable and executable at once; stack the exec lock (one more filter, no flags) once the code is loaded",
+                     onlyWhenPublishingCode: true, [
+            // Cranelift publishes a module's code with one mprotect(PROT_READ|PROT_EXEC) of
+            // memory it wrote while it was read/write. After the lock no PROT_EXEC passes at all.
+            SyscallRule("mmap", [C.executableNotWritable(2)], note: "W^X: exec without write"),
+            SyscallRule("mprotect", [C.executableNotWritable(2)], note: "W^X: exec without write"),
+            SyscallRule("pkey_mprotect", [C.executableNotWritable(2)], note: "W^X: exec without write"),
+            // A filter can only take permissions away; no flags: no TSYNC, no second listener.
+            SyscallRule("seccomp", [C.command(0, 1 /* SECCOMP_SET_MODE_FILTER */), C.zero(1)], note: "stack a filter (the exec lock)"),
+        ]),
         SyscallGroup("@exit", "end the process", allow("exit", "exit_group")),
         SyscallGroup("@fd-control", "fstat, and fcntl and ioctl limited to a few commands compared on 32 bits (no TIOCSTI)",
                      allow("fstat")
@@ -105,13 +115,14 @@ public enum SyscallGroups {
     /// The groups a plan's filter contains.
     public static func groups(for plan: HardeningPlan.SeccompPlan) -> [SyscallGroup] {
         let chosen = all.filter {
-            (!$0.onlyWithSockets || plan.socketsGranted) && (!$0.onlyWhenForking || plan.forking) && !plan.excludedGroups.contains($0.name)
+            (!$0.onlyWithSockets || plan.socketsGranted) && (!$0.onlyWhenForking || plan.forking)
+                && (!$0.onlyWhenPublishingCode || plan.publishingCode) && !plan.excludedGroups.contains($0.name)
         }
         guard plan.forking else { return chosen }
         return chosen.map { group in
             let kept = group.rules.filter { rule in !rule.conditions.contains { $0.operand == .ownProcessID } }
             return SyscallGroup(group.name, group.description, onlyWithSockets: group.onlyWithSockets,
-                                onlyWhenForking: group.onlyWhenForking, kept)
+                                onlyWhenForking: group.onlyWhenForking, onlyWhenPublishingCode: group.onlyWhenPublishingCode, kept)
         }
     }
 
@@ -138,7 +149,7 @@ public enum SyscallGroups {
                "finit_module", "delete_module", "reboot", "swapon", "swapoff", "open_by_handle_at", "name_to_handle_at")
         + deny("enters or creates namespaces", "unshare", "setns")
         + deny("changes credentials or privileges", "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid",
-               "setfsuid", "setfsgid", "setgroups", "capset", "prctl" /* @zygote: PR_SET_PDEATHSIG only */, "seccomp", "landlock_create_ruleset",
+               "setfsuid", "setfsgid", "setgroups", "capset", "prctl" /* @zygote: PR_SET_PDEATHSIG only */, "seccomp" /* @exec-load: stacking a filter only */, "landlock_create_ruleset",
                "landlock_add_rule", "landlock_restrict_self")
         + deny("creates or connects sockets (sockets are handed in, never made)", "socket", "socketpair", "connect", "bind", "listen")
         + deny("names a path relative to the working directory or absolute", "open", "creat", "stat", "lstat", "access",

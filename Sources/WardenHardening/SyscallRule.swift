@@ -74,9 +74,12 @@ public struct SyscallGroup: Sendable, CustomStringConvertible {
     public let onlyWithSockets: Bool
     /// Included only in a per-connection zygote's filter (`SeccompPlan.forking`).
     public let onlyWhenForking: Bool
+    /// Included only for an engine that publishes compiled code (`SeccompPlan.publishingCode`).
+    public let onlyWhenPublishingCode: Bool
 
     public init(_ name: String, _ description: String, onlyWithSockets: Bool = false, onlyWhenForking: Bool = false,
-                _ rules: [SyscallRule]) {
+                onlyWhenPublishingCode: Bool = false, _ rules: [SyscallRule]) {
+        self.onlyWhenPublishingCode = onlyWhenPublishingCode
         self.name = name
         self.description = description
         self.rules = rules
@@ -112,6 +115,11 @@ extension SyscallRule.Condition {
     /// `argument` has no PROT_EXEC bit (W^X).
     static func notExecutable(_ argument: UInt32) -> Self {
         Self(argument: argument, comparison: .maskedEqual(mask: 0x4), operand: .constant(0))
+    }
+
+    /// `argument` has PROT_EXEC without PROT_WRITE (code being published, never W+X).
+    static func executableNotWritable(_ argument: UInt32) -> Self {
+        Self(argument: argument, comparison: .maskedEqual(mask: 0x6), operand: .constant(0x4))
     }
 
     /// The low 32 bits of `argument` equal `value` (ioctl and fcntl commands are `unsigned

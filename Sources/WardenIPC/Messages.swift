@@ -23,6 +23,20 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var perConnection: PerConnectionSettings?
     /// `warden learn`: report every allowed access (`accesses`) and what the run used (`usage`).
     public var learn = false
+    /// The engine to run the module on (`wasmkit` or `wasmtime`); the launcher starts the
+    /// worker executable that carries it.
+    public var engine = "wasmkit"
+    /// What the module descriptor holds and what to do with it (compiled artifacts).
+    public var artifact = ArtifactUse.none
+
+    /// `none`: the module descriptor holds the module (binary or text) and the worker runs it.
+    /// `compile`: the same bytes, but the worker only compiles them, sends the engine's
+    /// serialized code (`WorkerMessage.artifact` parts, then `exited(0)`) and exits, never
+    /// instantiating anything. `load`: the descriptor holds serialized code the launcher
+    /// verified against the artifact's key; the worker loads it instead of compiling.
+    public enum ArtifactUse: UInt8, Sendable, Equatable {
+        case none = 0, compile = 1, load = 2
+    }
 
     public init() {}
 
@@ -44,6 +58,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
         hardening.encode(into: &writer)
         writer.optional(perConnection) { $1.encode(into: &$0) }
         writer.bool(learn)
+        writer.string(engine)
+        writer.u8(artifact.rawValue)
         return writer.bytes
     }
 
@@ -67,6 +83,9 @@ public struct WorkerConfiguration: Sendable, Equatable {
         configuration.hardening = try HardeningSettings.decode(from: &reader)
         if try reader.bool() { configuration.perConnection = try PerConnectionSettings.decode(from: &reader) }
         configuration.learn = try reader.bool()
+        configuration.engine = try reader.string()
+        guard let artifact = ArtifactUse(rawValue: try reader.u8()) else { throw .invalid("artifact use") }
+        configuration.artifact = artifact
         guard reader.isAtEnd else { throw .invalid("trailing bytes") }
         return configuration
     }
@@ -181,6 +200,11 @@ public enum WorkerMessage: Sendable, Equatable {
     case accesses([LearnedAccess])
     /// `warden learn`: what the run used, just before the final report.
     case usage(memoryBytes: UInt64, fuelConsumed: UInt64?, peakOpenDescriptors: UInt32, environmentRead: Bool)
+    /// A compile-only worker's serialized code, in parts of at most `artifactPartLimit` bytes
+    /// (a frame holds 16 MiB), in order; `exited(0)` follows the last.
+    case artifact(part: [UInt8])
+
+    public static let artifactPartLimit = 8 << 20
 
     public func encoded() -> [UInt8] {
         var writer = WireWriter()
@@ -245,6 +269,9 @@ public enum WorkerMessage: Sendable, Equatable {
             writer.strings(names)
             writer.u32(UInt32(clamping: times.count))
             for time in times { writer.u64(time) }
+        case .artifact(let part):
+            writer.u8(16)
+            writer.blob(part)
         case .instanceStarted(let pid):
             writer.u8(14)
             writer.i32(pid)
@@ -281,6 +308,7 @@ public enum WorkerMessage: Sendable, Equatable {
             var times: [UInt64] = []
             for _ in 0..<count { times.append(try reader.u64()) }
             message = .timeline(names: names, times: times)
+        case 16: message = .artifact(part: try reader.blob(limit: artifactPartLimit))
         case 14: message = .instanceStarted(pid: try reader.i32())
         case 15: message = .instanceEnded(pid: try reader.i32(), status: try reader.i32())
         case 12:

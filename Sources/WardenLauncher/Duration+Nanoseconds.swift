@@ -10,6 +10,13 @@ extension Duration {
         return carry ? .max : total
     }
 
+    /// A cpu-time limit as RLIMIT_CPU counts it, in whole seconds: rounded up (never less
+    /// CPU than the limit says; "1500ms" was enforced as 1s), at least 1.
+    public var rlimitSeconds: UInt64 {
+        let total = nanoseconds
+        return max(1, total / 1_000_000_000 + (total % 1_000_000_000 == 0 ? 0 : 1))
+    }
+
     /// How warden names a time limit in messages and audit events: "30s", or "300ms" when it
     /// is not whole seconds.
     public var limitText: String {

@@ -36,6 +36,7 @@ extension RunOptions {
             }
             options.maxMemoryBytes = requested
         }
+        options.engine = policy.engine.name.rawValue
         options.fuel = policy.limits.fuel == 0 ? nil : policy.limits.fuel
         if let requested = narrowing.fuel {
             if let allowed = options.fuel, requested > allowed {

@@ -27,6 +27,8 @@ public final class PreparedModule {
     /// SHA-256 of the module bytes this version runs (sealed in `image`): a reload that finds
     /// different bytes at the policy's path restarts the module with them.
     public let moduleDigest: String
+    /// The image holds compiled code (an artifact's payload), not the module.
+    let loadsArtifact: Bool
     /// Problems worth a warning (a grant the service account cannot use).
     public private(set) var warnings: [String] = []
 
@@ -56,11 +58,6 @@ public final class PreparedModule {
         if let pinned = policy.module.sha256, moduleDigest != pinned {
             throw .grant("module \"\(name)\": sha256 mismatch: the policy pins \(pinned), but \(policy.module.path) has \(moduleDigest); refusing to start")
         }
-        do { image = try .sealedMemory(named: "warden-module", holding: bytes) } catch {
-            throw failure("staging the module image", error)
-        }
-        owned.append(image)
-
         var configuration = WASIConfiguration()
         let fileName = String(policy.module.path.split(separator: "/").last ?? "module.wasm")
         configuration.arguments = [fileName] + options.arguments
@@ -100,6 +97,19 @@ public final class PreparedModule {
                                            onFailure: RunAuditor.failureAction(options)),
                              output: sink.descriptor, writesLifecycle: true, options: options)
 
+        // On wasmtime the image is the module's compiled code, made now (at load and at every
+        // reload) by a compile-only worker unless the cache has it: every start, and every
+        // per-connection zygote, loads it instead of compiling.
+        let code: [UInt8]?
+        do { code = try ArtifactSource.code(for: bytes, digest: moduleDigest, options: options, moduleName: name, auditor: auditor) } catch {
+            throw .grant("module \"\(name)\": \(error)")
+        }
+        loadsArtifact = code != nil
+        do { image = try .sealedMemory(named: "warden-module", holding: code ?? bytes) } catch {
+            throw failure("staging the module image", error)
+        }
+        owned.append(image)
+
         let identity: (uid: UInt32, gid: UInt32)?
         do { identity = try WorkerLauncher.resolve(user: options.user) } catch { throw .grant("module \"\(name)\": \(error)") }
         if let identity {
@@ -111,7 +121,7 @@ public final class PreparedModule {
         }
         self.perConnection = perConnection
             ? PerConnectionSettings(maxConnections: policy.service.maxConnections,
-                                    cpuSeconds: UInt64(max(1, policy.limits.cpuTime.components.seconds)))
+                                    cpuSeconds: policy.limits.cpuTime.rlimitSeconds)
             : nil
         launcher = WorkerLauncher(options: options, moduleName: name, moduleBytes: [], configuration: configuration,
                                   auditor: auditor, identity: identity)
@@ -128,6 +138,7 @@ public final class PreparedModule {
     /// What the worker is told over its control socket.
     func workerConfiguration() -> WorkerConfiguration {
         var configuration = launcher.workerConfiguration()
+        if loadsArtifact { configuration.artifact = .load }
         configuration.hardening.launcherPID = ProcessControl.currentID
         if let perConnection {
             configuration.perConnection = perConnection

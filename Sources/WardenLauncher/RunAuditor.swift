@@ -177,6 +177,7 @@ public final class RunAuditor: AccessAuditor {
         log.context.pid = pid
         hasStarted = true
         hasCrashed = false
+        wasInterrupted = false
         log.clearStopCause()
         if writesLifecycle { log.record(.lifecycle(LifecycleChange(.started))) }
     }
@@ -221,6 +222,14 @@ extension RunAuditor {
         let signal = exit.waitStatus & 0x7f
         if exit.cause == .auditFailure {
             _ = finished(exit.code)
+        } else if exit.cause == .stopped {
+            // Ended on the supervisor's decision (warden stop, restart, reload, shutdown): an
+            // exit naming the signal and why, as `warden run` ended by a signal; not a crash.
+            wasInterrupted = true
+            log.flushSummaries()
+            if hasStarted && writesLifecycle {
+                log.record(.lifecycle(LifecycleChange(.exited, status: exit.code, signal: signal, detail: exit.message)))
+            }
         } else if signal != 0 && signal != 0x7f {
             // Rendering the worker's outcome may have recorded the crash already: once per end.
             if !hasCrashed { crashed(signal: signal, status: exit.code) }

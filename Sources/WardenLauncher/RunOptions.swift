@@ -24,6 +24,12 @@ public struct RunOptions {
     public var maxMemoryBytes: Int? = RunOptions.defaultMaxMemory
     public static let defaultMaxMemory = 256 << 20
     public var fuel: UInt64?
+    /// `wasmkit` (default) or `wasmtime` (`[engine] name`, `--engine`).
+    public var engine = "wasmkit"
+    /// The artifact cache directory (`--artifact-cache`; nil: `ArtifactCache.configuredPath`)
+    /// and a compiled artifact to run instead (`--artifact FILE`). wasmtime only.
+    public var artifactCache: String?
+    public var artifactPath: String?
     public var auditPath: String?
     /// Guest descriptor bound (`open-files`).
     public var maxOpenDescriptors: Int = 1024

@@ -80,12 +80,18 @@ struct WorkerLauncher {
     var expectsListener: Bool { Self.expectsListener(options) }
     static func expectsListener(_ options: RunOptions) -> Bool { !options.skippedSteps.contains("seccomp") }
 
-    /// `warden-worker` next to the running `warden` binary.
-    static func workerPath() -> String? {
+    /// The worker executable for `engine`: `warden-worker` (WasmKit, fully static) or
+    /// `warden-worker-wasmtime` (dynamically linked to wasmtime's C API).
+    static func workerName(engine: String) -> String {
+        engine == "wasmtime" ? "warden-worker-wasmtime" : "warden-worker"
+    }
+
+    /// The worker for `engine` next to the running `warden` binary.
+    static func workerPath(engine: String = "wasmkit") -> String? {
         guard let executable = ProcessControl.executablePath(), let slash = executable.lastIndex(of: "/") else { return nil }
         // String + String: `Substring + String` costs a Swift runtime conformance scan (~40 µs
         // in this binary) on every launch.
-        return String(executable[..<slash]) + "/warden-worker"
+        return String(executable[..<slash]) + "/" + workerName(engine: engine)
     }
 
     func run() -> Int32 {
@@ -93,12 +99,20 @@ struct WorkerLauncher {
             try? FileDescriptor.standardError.writeAll("warden: \(OperatorOutput.sanitized(message))\n")
             return status
         }
-        let authority = AmbientAuthority(purpose: "warden run: the warden-worker executable next to warden")
-        guard let worker = Self.workerPath(), authority.canExecute(worker) else {
-            return fail(ExitStatus.launchFailure, "cannot find warden-worker next to warden")
+        let authority = AmbientAuthority(purpose: "warden run: the worker executable next to warden")
+        guard let worker = Self.workerPath(engine: options.engine), authority.canExecute(worker) else {
+            let name = Self.workerName(engine: options.engine)
+            let why = options.engine == "wasmkit" ? "" : "; the \(options.engine) engine is unavailable (build or install it: make wasmtime-lib)"
+            return fail(ExitStatus.launchFailure, "cannot find \(name) next to warden\(why)")
+        }
+        // On wasmtime: the verified artifact from --artifact or the cache (compiled by a
+        // compile-only worker on a miss), so this worker loads code instead of compiling.
+        let code: [UInt8]?
+        do { code = try ArtifactSource.code(for: moduleBytes, digest: options.sha256, options: options, moduleName: moduleName, auditor: auditor) } catch {
+            return fail(ExitStatus.launchFailure, error.description)
         }
         let image: FileDescriptor
-        do { image = try .sealedMemory(named: "warden-module", holding: moduleBytes) } catch {
+        do { image = try .sealedMemory(named: "warden-module", holding: code ?? moduleBytes) } catch {
             return fail(ExitStatus.launchFailure, "cannot stage the module: \(error)")
         }
         defer { try? image.close() }
@@ -126,6 +140,7 @@ struct WorkerLauncher {
         // The worker's seccomp program (aimed at its pid) and network namespace, prepared
         // while the worker is being exec'd.
         var setup = workerConfiguration()
+        if code != nil { setup.artifact = .load }
         let prepared = preparation?.prepare()
         var namespace: FileDescriptor?
         defer { try? namespace?.close() }
@@ -150,7 +165,7 @@ struct WorkerLauncher {
         switch exit.cause {
         case .wallTime: return fail(exit.code, "module '\(moduleName)' \(exit.message); ended")
         case .auditFailure: return fail(exit.code, "module '\(moduleName)' \(exit.message)")
-        case .endedByWarden: return fail(exit.code, "module '\(moduleName)': \(exit.message)")
+        case .endedByWarden, .stopped: return fail(exit.code, "module '\(moduleName)': \(exit.message)")
         case .ownEnd: return exit.message.isEmpty ? exit.code : fail(exit.code, exit.message)
         }
     }
@@ -192,6 +207,7 @@ struct WorkerLauncher {
         worker.maxMemoryBytes = options.maxMemoryBytes.map { UInt64($0) }
         worker.fuel = options.fuel
         worker.learn = options.learner != nil
+        worker.engine = options.engine
         worker.maxOpenDescriptors = configuration.maxOpenDescriptors
         var hardening = HardeningSettings()
         // The worker can only lower limits (it never holds CAP_SYS_RESOURCE): never ask for more
@@ -202,7 +218,7 @@ struct WorkerLauncher {
         } else {
             hardening.openFiles = wanted
         }
-        hardening.cpuSeconds = options.cpuTime.map { UInt64(max(1, $0.components.seconds)) }
+        hardening.cpuSeconds = options.cpuTime.map(\.rlimitSeconds)
         hardening.launcherPID = ProcessControl.currentID
         hardening.namespaces = options.namespaces
         hardening.namespacesRequired = options.namespacesRequired
@@ -222,7 +238,8 @@ struct WorkerLauncher {
     /// settings `workerConfiguration()` sends (`SeccompPlan.worker`), for its report.
     static func seccompPlan(for options: RunOptions) -> HardeningPlan.SeccompPlan {
         .worker(onViolation: options.onSyscallViolation, socketsGranted: !options.tcpListeners.isEmpty,
-                reportViolations: expectsListener(options), excludedGroups: options.excludedSyscallGroups)
+                reportViolations: expectsListener(options), excludedGroups: options.excludedSyscallGroups,
+                publishingCode: options.engine == "wasmtime")
     }
 
     func outcome(_ reported: WorkerMessage?, workerStatus: Int32, pid: pid_t, fail: (Int32, String) -> Int32) -> Int32 {
@@ -238,7 +255,7 @@ struct WorkerLauncher {
             return fail(ExitStatus.trap, "module '\(moduleName)' trapped: \(reason)")
         case .loadFailed(let reason): return fail(ExitStatus.launchFailure, "\(options.modulePath): \(reason)")
         case .hardeningFailed(_, _, let text): return fail(ExitStatus.launchFailure, "module '\(moduleName)': \(text)")
-        case .ready, .denial, .kernelRefusal, .limitReached, .listener, .timeline, .accesses, .usage, .instanceStarted, .instanceEnded, nil: break
+        case .ready, .denial, .kernelRefusal, .limitReached, .listener, .timeline, .accesses, .usage, .instanceStarted, .instanceEnded, .artifact, nil: break
         }
         // No final report: the worker died.
         if workerStatus & 0x7f != 0 {
@@ -247,7 +264,7 @@ struct WorkerLauncher {
                 return fail(ExitStatus.signal(signal), "module '\(moduleName)': the kernel ended the worker for a forbidden system call (SIGSYS)")
             }
             if signal == SignalNumber.cpuTimeExceeded.rawValue {
-                let limit = options.cpuTime.map { "\(max(1, $0.components.seconds))s" } ?? "RLIMIT_CPU"
+                let limit = options.cpuTime.map { "\($0.rlimitSeconds)s" } ?? "RLIMIT_CPU"
                 auditor.recordLimit("cpu-time", value: limit, pid: pid)
                 return fail(ExitStatus.cpuTime, "module '\(moduleName)' exceeded its cpu-time limit (\(limit)); ended")
             }

@@ -72,11 +72,16 @@ public final class WorkerProcess {
     /// When a worker that closed its control socket must be gone by.
     private var graceEnds: UInt64?
     public private(set) var layers: [String] = []
+    /// A compile-only worker (`ArtifactCompiler`): its serialized code, as the parts arrive.
+    var collectsArtifact = false
+    public private(set) var artifact: [UInt8] = []
 
     /// Spawns `worker` for `module` and sends its configuration.
     public convenience init(worker: String, module: PreparedModule) throws(RunError) {
         // Restarts share the sealed image: each worker reads it from the start.
         _ = try? module.image.seek(offset: 0, from: .start)
+        // A module on wasmtime runs in the worker that carries it, beside the WasmKit one.
+        let worker = module.options.engine == "wasmtime" ? worker + "-wasmtime" : worker
         do {
             try self.init(worker: worker, layout: module.layout(control:), launcher: module.launcher, perConnection: module.perConnection,
                           wallTime: module.perConnection == nil ? module.policy.limits.wallTime : nil)
@@ -155,6 +160,17 @@ public final class WorkerProcess {
     /// `warden run` received `signal`: the worker is ended and its exit names the signal.
     public func endForSignal(_ signal: Int32) {
         if launcherSignal == nil { launcherSignal = signal }
+        try? pidfd.sendSignal(.kill)
+    }
+
+    /// Why the supervisor ended this worker on purpose (`warden stop`, `warden restart`, a
+    /// reload, shutdown), if it did: its end is that, not a crash.
+    public private(set) var stopReason: String?
+
+    /// Ends the worker now on the supervisor's decision: its exit says `reason` (cause
+    /// `.stopped`), not that the worker was killed by a signal for reasons of its own.
+    public func stop(because reason: String) {
+        if stopReason == nil { stopReason = reason }
         try? pidfd.sendSignal(.kill)
     }
 
@@ -314,6 +330,12 @@ public final class WorkerProcess {
                 // at a process that is not the zygote's.
                 events.append(.instanceStarted(pid: child, pidfd: Self.childPidfd(child, of: pid)))
             case .instanceEnded(let child, let status): events.append(.instanceEnded(pid: child, status: status))
+            case .artifact(let part):
+                guard collectsArtifact, isReady, final == nil, artifact.count + part.count <= ArtifactCache.maximumArtifact else {
+                    end("unexpected compiled code")
+                    continue
+                }
+                artifact += part
             case .signaled(let signal) where !(1...64).contains(signal): end("impossible signal \(signal)")
             default:
                 if final == nil { final = message } else { end("a second final report") }
@@ -374,6 +396,12 @@ public final class WorkerProcess {
             cause = .endedByWarden
             code = ExitStatus.launchFailure
             message = "the worker broke the control protocol (\(violation)); ended"
+        } else if let stopReason, status & 0x7f == SIGKILL {
+            // Only when the supervisor's SIGKILL is what ended it: a worker that ended on its
+            // own first is reported as it ended.
+            cause = .stopped
+            code = ExitStatus.signal(SIGKILL)
+            message = "ended by wardend: \(stopReason)"
         } else {
             cause = .ownEnd
             code = launcher.outcome(final, workerStatus: status, pid: pid) { status, text in
@@ -405,6 +433,9 @@ public struct WorkerExit: Sendable, Equatable {
         /// Its audit events could no longer be written (`on-failure = "stop"`); `message` says
         /// so without naming the module.
         case auditFailure
+        /// The supervisor ended it on purpose (`WorkerProcess.stop(because:)`); `message` says
+        /// why without naming the module.
+        case stopped
     }
     public let cause: Cause
 

@@ -58,6 +58,11 @@ public struct RuntimeInvocation: Sendable, Equatable {
         }
         while index < arguments.count, arguments[index].hasPrefix("-"), arguments[index] != "-" {
             let (name, inline) = split(arguments[index])
+            // `--version` and `--help` are commands in flag form (runc accepts both spellings).
+            if ["version", "v", "help", "h"].contains(name) && inline == nil {
+                invocation.command = arguments[index]
+                return invocation
+            }
             index += 1
             var value = inline ?? "true"
             if globalValueFlags.contains(name) && inline == nil {

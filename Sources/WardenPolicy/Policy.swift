@@ -9,6 +9,7 @@ public struct Policy: Sendable, Equatable {
     public var sandbox = Sandbox()
     public var service = Service()
     public var audit = Audit()
+    public var engine = Engine()
 
     public struct Module: Sendable, Equatable {
         public var name: String
@@ -54,7 +55,9 @@ public struct Policy: Sendable, Equatable {
         public enum ViolationAction: String, Sendable, CaseIterable { case kill, errno }
         public enum Landlock: String, Sendable, CaseIterable { case require, bestEffort = "best-effort", off }
         public enum Namespace: String, Sendable, CaseIterable { case user, mount, net, ipc, uts, pid, cgroup }
-        public var user: String = "warden"
+        /// The account a policy without `[sandbox] user` runs as (`make install` creates it).
+        public static let defaultUser = "warden"
+        public var user: String = Sandbox.defaultUser
         public var onSyscallViolation: ViolationAction = .kill
         public var landlock: Landlock = .bestEffort
         public var namespaces: [Namespace] = [.user, .mount, .net, .ipc, .uts]
@@ -81,6 +84,14 @@ public struct Policy: Sendable, Equatable {
         public var restart: Restart = .no
         public var maxConnections: Int = 64
         public var connectionWallTime: Duration = .seconds(30)
+    }
+
+    /// Which engine runs the module. WasmKit (default) interprets: no executable memory at all.
+    /// wasmtime compiles with Cranelift for compute; its code is mapped read+execute once, and
+    /// the kernel then refuses any further executable memory.
+    public struct Engine: Sendable, Equatable {
+        public enum Name: String, Sendable, CaseIterable { case wasmkit, wasmtime }
+        public var name: Name = .wasmkit
     }
 
     public struct Audit: Sendable, Equatable {

@@ -3,7 +3,7 @@ import WardenTOML
 /// The v1 schema: which tables and keys exist, their types, ranges and defaults.
 struct PolicySchema {
     let context: ParseContext
-    static let tables = ["module", "preopen", "limits", "stdio", "sandbox", "service", "audit"]
+    static let tables = ["module", "preopen", "limits", "stdio", "sandbox", "service", "audit", "engine"]
 
     func read(_ root: TOMLTable) -> Policy? {
         var top = TableReader(root, path: [], label: "top level", context: context)
@@ -32,6 +32,7 @@ struct PolicySchema {
         policy.service.restart = .no
         if let table = top.subtable("service") { policy.service = readService(table) }
         if let table = top.subtable("audit") { policy.audit = readAudit(table) }
+        if let table = top.subtable("engine") { policy.engine = readEngine(table) }
 
         // Unknown top-level tables read better as "unknown table [x]".
         for key in root.keys.sorted() where key != "version" && !Self.tables.contains(key) {
@@ -206,6 +207,14 @@ struct PolicySchema {
             reader.error(reader.headerPosition, "per-connection mode needs at least one 'listen' address in [service]")
         }
         return service
+    }
+
+    private func readEngine(_ table: TOMLTable) -> Policy.Engine {
+        var reader = TableReader(table, path: ["engine"], label: "[engine]", context: context)
+        var engine = Policy.Engine()
+        if let name = reader.choice("name", Policy.Engine.Name.self) { engine.name = name }
+        reader.finish()
+        return engine
     }
 
     private func readAudit(_ table: TOMLTable) -> Policy.Audit {

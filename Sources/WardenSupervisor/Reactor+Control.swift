@@ -15,7 +15,7 @@ extension Reactor {
             guard !shuttingDown else { return "error: wardend is stopping\n" }
             switch verb {
             case "restart": restart(module)
-            case "stop": stop(module)
+            case "stop": stop(module, because: "warden stop")
             default:
                 module.throttle.reset()
                 if module.worker == nil { start(module) }

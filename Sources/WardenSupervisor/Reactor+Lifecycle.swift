@@ -134,14 +134,15 @@ extension Reactor {
     }
 
     /// `warden stop`: no restart; a per-connection module finishes its connections first.
-    func stop(_ module: ModuleRuntime, graceful: Bool = true) {
+    /// `why` is what its exit and its audit event say ended it ("warden stop", ...).
+    func stop(_ module: ModuleRuntime, graceful: Bool = true, because why: String) {
         module.state = .stopped
         guard let worker = module.worker else { return }
         if graceful && module.mode == .perConnection {
             worker.signal(SignalNumber.terminate.rawValue)
             module.stopDeadline = SystemClock.monotonicNow() &+ options.gracePeriod.nanoseconds
         } else {
-            worker.end()
+            worker.stop(because: why)
         }
     }
 
@@ -150,7 +151,7 @@ extension Reactor {
         module.throttle.reset()
         if module.worker != nil {
             module.restartWhenGone = true
-            stop(module)
+            stop(module, because: "warden restart")
         } else {
             start(module)
         }
@@ -189,6 +190,13 @@ extension Reactor {
                 continue
             }
             if module.policy == entry.policy && module.file == entry.file {
+                if module.policyDigest != entry.digest {
+                    // The same policy in other words (comments, layout): nothing to restart,
+                    // but from now on its events name the file as it is (`policy`), or no
+                    // file on disk would have the digest they carry.
+                    module.policyDigest = entry.digest
+                    module.prepared?.auditor.log.context.policyDigest = entry.digest
+                }
                 guard moduleFileChanged(module) else { continue }
                 SupervisorLog.info("module \"\(name)\": \(module.policy.module.path) changed; restarting with it")
             } else {
@@ -199,7 +207,7 @@ extension Reactor {
             if module.worker != nil {
                 module.pending = (entry.file, entry.policy, entry.digest)
                 module.restartWhenGone = true
-                stop(module)
+                stop(module, because: "reload: its policy or module file changed")
             } else {
                 switchVersion(module, file: entry.file, policy: entry.policy, digest: entry.digest)
                 start(module)
@@ -208,7 +216,7 @@ extension Reactor {
         for module in modules.values where !seen.contains(module.name) && !rejected.contains(module.file) {
             removed += 1
             SupervisorLog.info("module \"\(module.name)\": policy removed; stopping")
-            stop(module, graceful: false)
+            stop(module, graceful: false, because: "reload: its policy was removed")
             if module.worker == nil { modules[module.name] = nil } else { module.removeWhenGone = true }
         }
         listeners.retain(only: addressesInUse())
@@ -248,7 +256,7 @@ extension Reactor {
             switch module.mode {
             case .perConnection: worker.signal(SignalNumber.terminate.rawValue)
             case .once: break
-            case .daemon: worker.end()
+            case .daemon: worker.stop(because: "wardend is stopping")
             }
         }
     }

@@ -198,7 +198,7 @@ final class Reactor: @unchecked Sendable {
         guard let worker = module.worker else { return }
         SupervisorLog.warning("module \"\(module.name)\": ending pid \(worker.pid): \(reason)")
         for instance in module.instances.values { try? instance.pidfd.sendSignal(.kill) }
-        worker.end()
+        worker.stop(because: reason)
     }
 
     func summary() -> String {

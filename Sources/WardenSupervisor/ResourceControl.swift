@@ -1,5 +1,6 @@
 // Glibc for types only: pid_t, O_WRONLY
 import Glibc
+import WardenLauncher
 import WardenPolicy
 import WardenSystem
 
@@ -71,7 +72,7 @@ final class ResourceControl {
         let engine = "engine memory \(Units.format(size: policy.limits.memory))" + (policy.limits.fuel > 0 ? ", fuel \(policy.limits.fuel)" : "")
         // open-files bounds the guest's descriptors (the WASI layer); the worker's RLIMIT_NOFILE
         // adds its own and the grants', so it reads higher in the layers line.
-        let rlimits = "rlimits cpu \(policy.limits.cpuTime.limitText), core 0; open-files \(policy.limits.openFiles) (guest descriptors)"
+        let rlimits = "rlimits cpu \(policy.limits.cpuTime.rlimitSeconds)s, core 0; open-files \(policy.limits.openFiles) (guest descriptors)"
         guard let root else { return "\(engine); \(rlimits); wall-time by wardend; cgroup: none (\(unavailable))" }
         return "\(engine); \(rlimits); wall-time by wardend; cgroup v2 \(root) (memory.max, pids.max)"
     }

@@ -16,6 +16,7 @@ public struct FileStatus: Sendable, Equatable {
     public var isDirectory: Bool { (mode & S_IFMT) == S_IFDIR }
     public var isRegularFile: Bool { (mode & S_IFMT) == S_IFREG }
     public var isSymlink: Bool { (mode & S_IFMT) == S_IFLNK }
+    public var isSocket: Bool { (mode & S_IFMT) == S_IFSOCK }
 
     init(_ raw: stat) {
         device = UInt64(raw.st_dev)

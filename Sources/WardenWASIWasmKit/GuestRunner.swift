@@ -16,12 +16,8 @@ public struct GuestRunner {
         }
     }
 
-    /// How the guest ended.
-    public enum Outcome: Sendable, Equatable {
-        case exited(UInt32)
-        case signaled(Int32)
-        case trapped(String)
-    }
+    /// How the guest ended (the engine-neutral outcome).
+    public typealias Outcome = GuestOutcome
 
     public enum LoadError: Error, CustomStringConvertible, Sendable {
         case invalidText(String)
@@ -117,12 +113,8 @@ public struct GuestRunner {
         return "line \(line), column \(column + 1): \(problem)"
     }
 
-    /// What a run used: its linear memory at the end (memories never shrink, so also its
-    /// peak) and the fuel it burned (when metered). For `warden learn`.
-    public struct Usage: Sendable, Equatable {
-        public var memoryBytes: Int
-        public var fuelConsumed: UInt64?
-    }
+    /// What a run used (for `warden learn`).
+    public typealias Usage = GuestUsage
 
     /// A module parsed, validated and instantiated, its `_start` not yet called. A
     /// per-connection zygote makes one and forks: each instance starts from this state.
@@ -135,6 +127,12 @@ public struct GuestRunner {
         /// The host functions' hold on the memory: released with the last copy of this value,
         /// which frees the store (MemoryBinding says why).
         let binding: MemoryBinding?
+
+        /// What the run used so far, given the budget it started with.
+        public func usage(fuelBudget: UInt64?) -> Usage {
+            let consumed = fuelBudget.flatMap { budget in store.fuel.map { budget &- $0.remaining } }
+            return Usage(memoryBytes: instance?.exports[memory: "memory"]?.byteCount ?? 0, fuelConsumed: consumed)
+        }
 
         /// Runs `_start` (or reports how instantiation ended the guest).
         public func run() -> Outcome {
@@ -161,16 +159,34 @@ public struct GuestRunner {
     /// every case: a per-connection zygote pays once, where lazily each forked instance would
     /// translate again (and throw it away).
     public func instantiate(moduleBytes: [UInt8], wasi: WASIPreview1, compileEagerly: Bool = false) throws(LoadError) -> Instantiated {
+        try instantiate(try Self.parse(moduleBytes), wasi: wasi, compileEagerly: compileEagerly)
+    }
+
+    /// A binary module parsed (what the engine seam's `compile` keeps), with where its
+    /// function bodies lie for naming an invalid one.
+    struct Parsed {
+        let module: Module
+        let layout: ModuleLayout
+        let importedFunctions: Int
+    }
+
+    /// Parses a binary module.
+    static func parse(_ moduleBytes: [UInt8]) throws(LoadError) -> Parsed {
         let module: Module
         // The features a module may use: WebAssembly 2.0 (bulk memory, multi-value, reference
         // types, SIMD, sign extension, saturating conversions, mutable globals), what wabt's
         // validator and wasmtime accept by default. WasmKit's own default adds the exception-
         // handling proposal, which would run modules other validators reject.
         do { module = try parseWasm(bytes: moduleBytes, features: [.referenceTypes]) } catch { throw .invalidModule(Self.describeBinaryError("\(error)")) }
-        let layout = ModuleLayout(moduleBytes)
         let importedFunctions = module.imports.reduce(0) { count, entry in
             if case .function = entry.descriptor { count + 1 } else { count }
         }
+        return Parsed(module: module, layout: ModuleLayout(moduleBytes), importedFunctions: importedFunctions)
+    }
+
+    /// Instantiates a module already parsed (`parse`), validating every body first.
+    func instantiate(_ parsed: Parsed, wasi: WASIPreview1, compileEagerly: Bool) throws(LoadError) -> Instantiated {
+        let (module, layout, importedFunctions) = (parsed.module, parsed.layout, parsed.importedFunctions)
         if layout.hasStart {
             try validateWithoutStart(module, wasi: wasi, layout: layout, importedFunctions: importedFunctions)
         }
@@ -243,10 +259,7 @@ public struct GuestRunner {
         guard instantiated.ended == nil else { return instantiated.run() }
         beforeStart?()
         defer {
-            if let afterRun, let instance = instantiated.instance {
-                let consumed = limits.fuel.flatMap { budget in instantiated.store.fuel.map { budget &- $0.remaining } }
-                afterRun(Usage(memoryBytes: instance.exports[memory: "memory"]?.byteCount ?? 0, fuelConsumed: consumed))
-            }
+            if let afterRun, instantiated.instance != nil { afterRun(instantiated.usage(fuelBudget: limits.fuel)) }
         }
         return instantiated.run()
     }

@@ -1,3 +1,4 @@
+import WardenHardening
 import WardenIPC
 import WardenSystem
 import WardenWASI
@@ -16,7 +17,9 @@ public enum Worker {
         public static let controlLost: Int32 = 83
     }
 
-    public static func main() -> Never {
+    /// `engines`: what this worker executable carries (`warden-worker`: WasmKit only, fully
+    /// static; `warden-worker-wasmtime`: both). The configuration names the one to use.
+    public static func main(engines: [any GuestEngine] = [WasmKitEngine()]) -> Never {
         var timeline = Timeline()
         timeline.mark("worker started")
         // EPIPE and EFBIG for the guest, never a signal that ends the worker without a report.
@@ -35,27 +38,77 @@ public enum Worker {
             ProcessControl.exit(ExitStatus.badConfiguration)
         }
         timeline.mark("configuration received")
+        // Chosen before hardening (a lookup by name): an engine that publishes code changes the
+        // allowlist and needs the exec lock's program built now.
+        let engine = engines.first { $0.name == configuration.engine }
 
         // Harden first: nothing below this line runs with more than the plan allows.
         let layers: [String]
+        let execLock: [UInt8]?
         do {
-            let applied = try WorkerHardening.apply(configuration, networkNamespace: networkNamespace, control: control)
+            let applied = try WorkerHardening.apply(configuration, networkNamespace: networkNamespace, control: control,
+                                                    publishingCode: engine?.publishesCode ?? false)
             layers = applied.layers
+            execLock = applied.execLock
             for step in applied.stepEnds { timeline.mark(step.name, at: step.time) }
         } catch {
             try? control.send(WorkerMessage.hardeningFailed(step: error.step, errno: error.errno, message: error.message).encoded())
             ProcessControl.exit(ExitStatus.hardeningFailed)
         }
-        try? control.send(WorkerMessage.ready(layers: layers).encoded())
+        // The engine is a layer too: `warden status` names it, its release and what it maps.
+        let engineLayer = engine.map { engine in
+            "applied engine \(engine.name) \(engine.version): " + (engine.publishesCode
+                ? "compiled code mapped read+execute once; exec lock stacked before the module runs (no PROT_EXEC)"
+                : "interpreter; no executable memory")
+        }
+        try? control.send(WorkerMessage.ready(layers: layers + (engineLayer.map { [$0] } ?? [])).encoded())
+        guard let engine else {
+            let names = engines.map(\.name).joined(separator: ", ")
+            try? control.send(WorkerMessage.loadFailed(message: "engine '\(configuration.engine)' is not in this worker (it carries \(names))").encoded())
+            ProcessControl.exit(ExitStatus.loadFailed)
+        }
+        let loader = Loader(engine: engine, execLock: execLock, loadsArtifact: configuration.artifact == .load)
+        if configuration.artifact == .compile { compileOnly(configuration, control: control, loader: loader) }
         if let perConnection = configuration.perConnection {
-            Zygote.serve(configuration, settings: perConnection, control: control)
+            Zygote.serve(configuration, settings: perConnection, control: control, loader: loader)
         }
 
-        let outcome = run(configuration, control: control, timeline: configuration.hardening.reportTimings ? timeline : nil)
+        let outcome = run(configuration, control: control, loader: loader, timeline: configuration.hardening.reportTimings ? timeline : nil)
         try? control.send(outcome.message.encoded())
         // The report is sent and the module's output went out with write(2): nothing is left
         // for exit handlers to flush, and the launcher is waiting for this process to be gone.
         ProcessControl.exitImmediately(outcome.status)
+    }
+
+    /// A compile-only worker (`warden compile`, the artifact cache): hardened like any worker,
+    /// it compiles, sends the engine's serialized code and exits. It never instantiates the
+    /// module, so no guest instruction ever runs in the process that made the code.
+    static func compileOnly(_ configuration: WorkerConfiguration, control: ControlChannel, loader: Loader) -> Never {
+        func fail(_ message: String) -> Never {
+            try? control.send(WorkerMessage.loadFailed(message: message).encoded())
+            ProcessControl.exitImmediately(ExitStatus.loadFailed)
+        }
+        guard let engine = loader.engine as? any ArtifactEngine else { fail("engine \(loader.engine.name) keeps no compiled code") }
+        let bytes: [UInt8]
+        do { bytes = try FileDescriptor(rawValue: DescriptorLayout.module).readToEnd(limit: 1 << 30) } catch {
+            fail("cannot read the module descriptor: \(error)")
+        }
+        var timeline: Timeline? = nil
+        // Fuel metering changes the code (the budget itself does not): on when the run has one.
+        let limits = GuestLimits(fuel: configuration.fuel)
+        do throws(GuestLoadError) {
+            let serialized = try engine.serialize(try loader.compile(bytes, limits: limits, eager: true, timeline: &timeline))
+            var offset = 0
+            repeat {
+                let end = min(serialized.count, offset + WorkerMessage.artifactPartLimit)
+                try? control.send(WorkerMessage.artifact(part: Array(serialized[offset..<end])).encoded())
+                offset = end
+            } while offset < serialized.count
+        } catch {
+            fail(error.description)
+        }
+        try? control.send(WorkerMessage.exited(code: 0).encoded())
+        ProcessControl.exitImmediately(ExitStatus.finished)
     }
 
     struct Outcome {
@@ -63,7 +116,7 @@ public enum Worker {
         var status: Int32
     }
 
-    static func run(_ configuration: WorkerConfiguration, control: ControlChannel, timeline: Timeline?) -> Outcome {
+    static func run(_ configuration: WorkerConfiguration, control: ControlChannel, loader: Loader, timeline: Timeline?) -> Outcome {
         var timeline = timeline
         let moduleBytes: [UInt8]
         do {
@@ -98,30 +151,25 @@ public enum Worker {
         }
         let learning = configuration.learn ? LearningObserver(control: control) : nil
         wasi.observer = learning
-        let limits = GuestRunner.Limits(maxMemoryBytes: configuration.maxMemoryBytes.map { Int(clamping: $0) }, fuel: configuration.fuel)
-        let afterRun: ((GuestRunner.Usage) -> Void)? = learning.map { observer in
-            { usage in
-                observer.flush()
+        let limits = GuestLimits(maxMemoryBytes: configuration.maxMemoryBytes.map { Int(clamping: $0) }, fuel: configuration.fuel)
+        do throws(GuestLoadError) {
+            let compiled = try loader.compile(moduleBytes, limits: limits, eager: false, timeline: &timeline)
+            let instance = try compiled.instantiate(wasi: wasi, onMemoryRefused: { desired in
+                try? control.send(WorkerMessage.limitReached(limit: "memory", requested: UInt64(desired)).encoded())
+            })
+            if var recorded = timeline {
+                recorded.mark("module parsed and instantiated")
+                try? control.send(WorkerMessage.timeline(names: recorded.names, times: recorded.times).encoded())
+            }
+            let ended = instance.run()
+            if let learning {
+                learning.flush()
+                let usage = instance.usage()
                 let message = WorkerMessage.usage(memoryBytes: UInt64(usage.memoryBytes), fuelConsumed: usage.fuelConsumed,
                                                   peakOpenDescriptors: UInt32(clamping: wasi.peakOpenDescriptors),
                                                   environmentRead: wasi.environmentRead)
                 try? control.send(message.encoded())
             }
-        }
-        do {
-            let binary = try GuestRunner.binary(from: moduleBytes)
-            let beforeStart: (() -> Void)? = timeline.map { recorded in
-                {
-                    var recorded = recorded
-                    recorded.mark("module parsed and instantiated")
-                    try? control.send(WorkerMessage.timeline(names: recorded.names, times: recorded.times).encoded())
-                }
-            }
-            var runner = GuestRunner(limits: limits)
-            runner.onMemoryRefused = { desired in
-                try? control.send(WorkerMessage.limitReached(limit: "memory", requested: UInt64(desired)).encoded())
-            }
-            let ended = try runner.run(moduleBytes: binary, wasi: wasi, beforeStart: beforeStart, afterRun: afterRun)
             if timeline != nil {
                 // The run's end, so `--timings` can tell the module's run from the worker's exit.
                 try? control.send(WorkerMessage.timeline(names: ["module ended"], times: [SystemClock.monotonicNow()]).encoded())
@@ -132,8 +180,38 @@ public enum Worker {
             case .trapped(let reason): return Outcome(message: .trapped(reason: reason), status: ExitStatus.finished)
             }
         } catch {
-            return Outcome(message: .loadFailed(message: "\(error)"), status: ExitStatus.loadFailed)
+            return Outcome(message: .loadFailed(message: error.description), status: ExitStatus.loadFailed)
         }
+    }
+}
+
+/// The engine and what loading on it takes: text to binary, compile, and for an engine that
+/// published code the exec lock, stacked before anything can run guest code (a start section
+/// runs at instantiation).
+struct Loader {
+    let engine: any GuestEngine
+    let execLock: [UInt8]?
+    /// The module descriptor holds serialized code (verified by the launcher), not a module.
+    var loadsArtifact = false
+
+    func compile(_ moduleBytes: [UInt8], limits: GuestLimits, eager: Bool, timeline: inout Timeline?) throws(GuestLoadError) -> any CompiledGuest {
+        let compiled: any CompiledGuest
+        if loadsArtifact {
+            guard let engine = engine as? any ArtifactEngine else { throw GuestLoadError("engine \(engine.name) loads no compiled code") }
+            compiled = try engine.load(artifact: moduleBytes, limits: limits)
+            timeline?.mark("module loaded from artifact (\(engine.name))")
+        } else {
+            let binary: [UInt8]
+            do throws(GuestRunner.LoadError) { binary = try GuestRunner.binary(from: moduleBytes) } catch { throw GuestLoadError(error.description) }
+            compiled = try engine.compile(binary, limits: limits, eager: eager)
+            timeline?.mark("module compiled (\(engine.name))")
+        }
+        if engine.publishesCode {
+            guard let execLock else { throw GuestLoadError("no exec lock was prepared for engine \(engine.name)") }
+            do throws(HardeningFailure) { try ExecLock.engage(execLock) } catch { throw GuestLoadError(error.message) }
+            timeline?.mark("exec lock engaged")
+        }
+        return compiled
     }
 }
 

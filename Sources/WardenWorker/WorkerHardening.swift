@@ -12,7 +12,8 @@ struct WorkerHardeningError: Error {
 /// Turns the launcher's settings into the hardening room's plan and applies it. The plan's
 /// Landlock rules are the preopen descriptors at their fixed numbers.
 enum WorkerHardening {
-    static func plan(for configuration: WorkerConfiguration, networkNamespace: FileDescriptor?) throws(WorkerHardeningError) -> HardeningPlan {
+    static func plan(for configuration: WorkerConfiguration, networkNamespace: FileDescriptor?,
+                     publishingCode: Bool) throws(WorkerHardeningError) -> HardeningPlan {
         let settings = configuration.hardening
         let layoutEnd = DescriptorLayout.firstPreopen + Int32(configuration.preopens.count + configuration.listenerCount) - 1
         var namespaces: [HardeningPlan.Namespace] = []
@@ -33,7 +34,8 @@ enum WorkerHardening {
                                                        socketsGranted: configuration.listenerCount > 0,
                                                        reportViolations: settings.reportViolations,
                                                        excludedGroups: settings.excludedSyscallGroups,
-                                                       forking: configuration.perConnection != nil)
+                                                       forking: configuration.perConnection != nil,
+                                                       publishingCode: publishingCode)
         seccomp.program = settings.seccompProgram
         let identity: HardeningPlan.Identity? = settings.uid.flatMap { uid in settings.gid.map { HardeningPlan.Identity(uid: uid, gid: $0) } }
         var plan = HardeningPlan(
@@ -49,11 +51,19 @@ enum WorkerHardening {
         return plan
     }
 
-    /// Applies the plan; returns one line per layer for the launcher (`applied landlock: ABI 7`)
-    /// and when each step ended, for `--timings`.
-    static func apply(_ configuration: WorkerConfiguration, networkNamespace: FileDescriptor?, control: ControlChannel) throws(WorkerHardeningError)
-        -> (layers: [String], stepEnds: [(name: String, time: UInt64)]) {
-        let plan = try plan(for: configuration, networkNamespace: networkNamespace)
+    /// Applies the plan; returns one line per layer for the launcher (`applied landlock: ABI 7`),
+    /// when each step ended, for `--timings`, and for an engine that publishes code the exec
+    /// lock's program (built now: exporting it needs memfd_create, which the allowlist refuses).
+    static func apply(_ configuration: WorkerConfiguration, networkNamespace: FileDescriptor?, control: ControlChannel,
+                      publishingCode: Bool) throws(WorkerHardeningError)
+        -> (layers: [String], stepEnds: [(name: String, time: UInt64)], execLock: [UInt8]?) {
+        let plan = try plan(for: configuration, networkNamespace: networkNamespace, publishingCode: publishingCode)
+        var execLock: [UInt8]?
+        if publishingCode {
+            do throws(HardeningFailure) { execLock = try ExecLock.program(violation: plan.seccomp.violation) } catch {
+                throw WorkerHardeningError(step: error.step.rawValue, errno: error.errno.rawValue, message: error.message)
+            }
+        }
         let skipped = configuration.hardening.skippedSteps.compactMap(HardeningStepName.init(rawValue:))
         let report: HardeningReport
         do throws(HardeningFailure) {
@@ -73,6 +83,6 @@ enum WorkerHardening {
             try? listener.close()
         }
         let layers = report.layers.map { "\($0.state == .applied ? "applied" : "not applied") \($0.name)\($0.detail.isEmpty ? "" : ": \($0.detail)")" }
-        return (layers, report.stepTimes.map { ("hardening step \($0.step.rawValue)", $0.ended) })
+        return (layers, report.stepTimes.map { ("hardening step \($0.step.rawValue)", $0.ended) }, execLock)
     }
 }

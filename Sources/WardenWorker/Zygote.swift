@@ -3,7 +3,6 @@ import Glibc
 import WardenIPC
 import WardenSystem
 import WardenWASI
-import WardenWASIWasmKit
 
 /// The per-connection worker: hardened like any worker, it parses, validates and instantiates
 /// the module once, then waits for connections the supervisor passes over the control socket
@@ -11,13 +10,17 @@ import WardenWASIWasmKit
 /// model). Each instance starts from the zygote's pristine, never-run instance, so nothing one
 /// connection does reaches the next. Still single-threaded: fork is safe here.
 enum Zygote {
-    static func serve(_ configuration: WorkerConfiguration, settings: PerConnectionSettings, control: ControlChannel) -> Never {
-        let instantiated: GuestRunner.Instantiated
+    /// Loads once (a compiling engine publishes the code and the exec lock goes on here, before
+    /// any instance exists) and instantiates once; every instance is a fork of that state.
+    static func serve(_ configuration: WorkerConfiguration, settings: PerConnectionSettings, control: ControlChannel, loader: Loader) -> Never {
+        let instantiated: any GuestInstance
         do {
             let bytes = try FileDescriptor(rawValue: DescriptorLayout.module).readToEnd(limit: 1 << 30)
             let wasi = try WASIPreview1(configuration: wasiConfiguration(configuration), auditor: ControlSocketAuditor(control: control))
-            let limits = GuestRunner.Limits(maxMemoryBytes: configuration.maxMemoryBytes.map { Int(clamping: $0) }, fuel: configuration.fuel)
-            instantiated = try GuestRunner(limits: limits).instantiate(moduleBytes: try GuestRunner.binary(from: bytes), wasi: wasi, compileEagerly: true)
+            let limits = GuestLimits(maxMemoryBytes: configuration.maxMemoryBytes.map { Int(clamping: $0) }, fuel: configuration.fuel)
+            var timeline: Timeline? = nil
+            let compiled = try loader.compile(bytes, limits: limits, eager: true, timeline: &timeline)
+            instantiated = try compiled.instantiate(wasi: wasi, onMemoryRefused: nil)
         } catch {
             try? control.send(WorkerMessage.loadFailed(message: "\(error)").encoded())
             ProcessControl.exit(Worker.ExitStatus.loadFailed)
@@ -81,7 +84,7 @@ enum Zygote {
 
     /// In the forked instance: die with the zygote, bound the CPU, serve the connection on
     /// stdin and stdout, exit with the guest's status (trap 134, signal 128+N).
-    static func instance(_ instantiated: GuestRunner.Instantiated, connection: FileDescriptor, zygote: pid_t, cpuSeconds: UInt64) -> Never {
+    static func instance(_ instantiated: any GuestInstance, connection: FileDescriptor, zygote: pid_t, cpuSeconds: UInt64) -> Never {
         ZygoteSignals.resetInInstance()
         guard ProcessControl.bindLifetimeToParent(zygote) else { ProcessControl.exitImmediately(Worker.ExitStatus.controlLost) }
         do throws(Errno) {

@@ -71,6 +71,12 @@ enum Attempts {
             guard let page = writablePage() else { return -1 }
             return raw("pkey_mprotect", Int(bitPattern: page), 4096, Int(PROT_READ | PROT_EXEC), -1)
         }),
+        // Writable and executable at once: refused in every plan, during load too.
+        ("mmap-wx", { _ in mapped(mmap(nil, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) }),
+        ("mprotect-wx", { _ in
+            guard let page = writablePage() else { return -1 }
+            return Int(mprotect(page, 4096, PROT_READ | PROT_WRITE | PROT_EXEC))
+        }),
         ("io-uring-setup", { _ in
             var parameters = [UInt8](repeating: 0, count: 120)
             return parameters.withUnsafeMutableBytes { raw("io_uring_setup", 1, Int(bitPattern: $0.baseAddress)) }

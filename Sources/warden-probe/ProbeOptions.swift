@@ -25,6 +25,11 @@ struct ProbeOptions {
     var notifyChild = false
     /// `--forking`: the filter of a per-connection zygote (`SeccompPlan.forking`).
     var forking = false
+    /// `--exec-load`: the filter of a compiling engine's worker (`@exec-load`: read+execute
+    /// mappings allowed, never W+X).
+    var execLoad = false
+    /// `--exec-lock` (with --exec-load): after hardening, stack the exec lock before the attempt.
+    var execLock = false
 
     /// Whether the mode applies the hardening (groups, pfc and attempts do not).
     var hardens: Bool {
@@ -38,6 +43,8 @@ struct ProbeOptions {
         usage: warden-probe [options] attempt NAME | status | allowed | groups | pfc | attempts | fork-signals
           --action kill|errno|errno:N   violation action (default kill)
           --sockets                     grant @sockets
+          --exec-load                   a compiling engine's filter (@exec-load: R+X yes, W+X no)
+          --exec-lock                   with --exec-load: stack the exec lock before the attempt
           --forking                     a per-connection zygote's filter (@zygote; kill/tgkill
                                         go to the listener, which lets self-signals continue)
           --landlock-dir PATH[:rw]      a Landlock rule (opened by the probe, like a preopen)
@@ -77,6 +84,8 @@ struct ProbeOptions {
                 else { throw UsageError(message: "--action: expected kill, errno or errno:N") }
             case "--sockets": sockets = true
             case "--forking": forking = true
+            case "--exec-load": execLoad = true
+            case "--exec-lock": execLock = true
             case "--landlock-dir":
                 let text = try value(argument)
                 let readWrite = text.hasSuffix(":rw")
@@ -114,6 +123,7 @@ struct ProbeOptions {
             default: throw UsageError(message: "unknown argument '\(argument)'")
             }
         }
+        if execLock && !execLoad { throw UsageError(message: "--exec-lock needs --exec-load (stacking the lock is what @exec-load allows)") }
         if case .attempt(let name) = mode, !Attempts.names.contains(name) {
             throw UsageError(message: "unknown attempt '\(name)'")
         }

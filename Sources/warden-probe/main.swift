@@ -57,6 +57,7 @@ if options.notifyChild { highest = max(highest, 3) }
 
 var seccompPlan = HardeningPlan.SeccompPlan(violation: options.violation, socketsGranted: options.sockets, notifyListener: options.notify)
 seccompPlan.forking = options.forking
+seccompPlan.publishingCode = options.execLoad
 let plan = HardeningPlan(
     highestDescriptor: highest, limits: .init(openFiles: options.openFiles),
     namespaces: options.namespaces, namespacesRequired: options.namespacesRequired, identity: options.identity,
@@ -79,7 +80,10 @@ default: break
 
 // --- the worker's part ---
 let report: HardeningReport
+var execLock: [UInt8]?
 do throws(HardeningFailure) {
+    // Built before hardening, as the worker does (exporting it needs memfd_create).
+    if options.execLock { execLock = try ExecLock.program(violation: options.violation) }
     report = try HardeningSequence().apply(plan)
 } catch {
     fail(error.exitStatus, error.message)
@@ -92,6 +96,11 @@ if options.notifyChild {
     var byte: UInt8 = 0x4c
     guard warden_send_with_fd(3, &byte, 1, notifications.rawValue) == 1 else { fail(70, "sending the listener: \(Errno.current)") }
     try? notifications.close()
+}
+
+if let execLock {
+    // Where a compiling engine's worker stacks it: code published, no guest instruction run.
+    do throws(HardeningFailure) { try ExecLock.engage(execLock) } catch { fail(error.exitStatus, error.message) }
 }
 
 switch options.mode {

@@ -2,14 +2,16 @@ import Glibc
 import WardenSystem
 import WardenWorker
 
-// Run by hand (any argument), say what this is instead of waiting for a control socket that
-// is not there; warden and wardend start it with no arguments.
-if CommandLine.arguments.count > 1 {
-    if CommandLine.arguments[1] == "--version" {
+// Run by hand (any argument, or none but without the control socket at fd 3 that warden and
+// wardend always give it), say what this is instead of ending in silence; warden and wardend
+// start it with no arguments. One fstat: the worker reads fd 3 first anyway.
+let controlIsSocket = (try? FileDescriptor(rawValue: 3).status())?.isSocket == true
+if CommandLine.arguments.count > 1 || !controlIsSocket {
+    if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "--version" {
         try? FileDescriptor.standardOutput.writeAll("warden-worker \(WardenVersion.string)\n")
         exit(0)
     }
-    let help = CommandLine.arguments[1] == "--help" || CommandLine.arguments[1] == "-h"
+    let help = CommandLine.arguments.count > 1 && (CommandLine.arguments[1] == "--help" || CommandLine.arguments[1] == "-h")
     let text = """
         warden-worker: the hardened worker process of warden(1) and wardend(8); not a command to run by hand.
         warden and wardend start it with no arguments, its configuration on a control socket (fd 3) and the

@@ -17,12 +17,18 @@ public enum Warden {
         return Guests.packageRoot.appendingPathComponent(".build/debug/\(name)").path
     }
 
-    /// `warden run <arguments>`, as root with `--user root` unless the arguments name an
-    /// identity or a policy: most tests grant directories a temporary tree owns (root, 0755),
-    /// which the transient identity of a flag run could not write. Tests of the identity
-    /// itself pass `--user` (or use `Command.run`).
+    /// `warden run <arguments>` on the current test engine (`TestEngine.current`; a run from a
+    /// policy keeps the policy's engine, an in-process run (`--no-sandbox`) is WasmKit's), as
+    /// root with `--user root` unless the arguments name an identity or a policy: most tests
+    /// grant directories a temporary tree owns (root, 0755), which the transient identity of a
+    /// flag run could not write. Tests of the identity itself pass `--user` (or use `Command.run`).
     public static func run(_ arguments: [String], stdin: String? = nil, timeout: TimeInterval = 120) throws -> Command.Result {
-        try Command.run(executable, ["run"] + asRoot(arguments), stdin: stdin, timeout: timeout)
+        try Command.run(executable, runArguments(arguments), stdin: stdin, timeout: timeout)
+    }
+
+    /// `run`, `--engine` for the current test engine, then `asRoot(arguments)`.
+    public static func runArguments(_ arguments: [String]) -> [String] {
+        ["run"] + (arguments.contains("--policy") || arguments.contains("--no-sandbox") ? [] : TestEngine.current.flags) + asRoot(arguments)
     }
 
     /// `arguments` with `--user root` in front when running as root and they name neither

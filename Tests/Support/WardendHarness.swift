@@ -60,7 +60,8 @@ public final class WardendHarness: @unchecked Sendable {
 
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Writes a policy file; `service` and `extra` are TOML lines.
+    /// Writes a policy file; `service` and `extra` are TOML lines. The module runs on the
+    /// current test engine (`[engine] name`).
     public func policy(_ name: String, module: String, args: [String] = [], service: String, extra: String = "", wallTime: String = "60s") throws {
         let arguments = args.map { "\"\($0)\"" }.joined(separator: ", ")
         try tree.write("policies/\(name).toml", """
@@ -75,6 +76,8 @@ public final class WardendHarness: @unchecked Sendable {
             wall-time = "\(wallTime)"
             open-files = 16
             \(extra)
+            [engine]
+            name = "\(TestEngine.current)"
             [sandbox]
             user = "nobody"
             [service]

@@ -27,7 +27,7 @@ struct ForbiddenAttemptTests {
         "open-proc-self-mem": .seccomp, "landlock-write": .landlock, "socket": .seccomp, "connect": .seccomp,
         "accept4": .seccomp, "ptrace": .seccomp, "mount": .seccomp, "unshare": .seccomp, "setuid": .seccomp,
         "kill": .seccomp, "tgkill": .seccomp, "fork": .seccomp, "prctl": .seccomp, "personality": .seccomp,
-        "mmap-exec": .seccomp, "mprotect-exec": .seccomp, "pkey-mprotect-exec": .seccomp,
+        "mmap-exec": .seccomp, "mprotect-exec": .seccomp, "pkey-mprotect-exec": .seccomp, "mmap-wx": .seccomp, "mprotect-wx": .seccomp,
         "io-uring-setup": .enosys, "clone3": .enosys, "ioctl-tiocsti": .seccomp, "ioctl-tiocsti-high": .seccomp,
         "ioctl-notif-send": .seccomp,
         "x32-getpid": .badArchitecture, "bpf": .seccomp, "keyctl": .seccomp, "perf-event-open": .seccomp,

@@ -54,6 +54,7 @@ struct NotificationTests {
         "mmap-exec": .notified("mmap", arg0: 0),
         "mprotect-exec": .notified("mprotect", arg0: nil),
         "pkey-mprotect-exec": .notified("pkey_mprotect", arg0: nil),
+        "mmap-wx": .notified("mmap", arg0: 0), "mprotect-wx": .notified("mprotect", arg0: nil),
         "io-uring-setup": .enosys, "clone3": .enosys,
         "ioctl-tiocsti": .notified("ioctl", arg0: 1),
         "ioctl-tiocsti-high": .notified("ioctl", arg0: 1),

@@ -34,7 +34,9 @@ struct SyscallGroupTests {
     func allowedAndDeniedAreDisjoint() {
         // @zygote (a per-connection worker only) narrows two denied calls to one use each;
         // `zygoteConditions` holds it to exactly those.
-        let answered = Set(SyscallGroups.all.filter { !$0.onlyWhenForking }.flatMap(\.syscalls))
+        // @exec-load (compiled engines only) narrows seccomp to stacking one filter;
+        // `execLoadConditions` holds it to exactly that.
+        let answered = Set(SyscallGroups.all.filter { !$0.onlyWhenForking && !$0.onlyWhenPublishingCode }.flatMap(\.syscalls))
         let denied = SyscallGroups.denied.map(\.name)
         #expect(answered.isDisjoint(with: denied), "\(answered.intersection(denied).sorted())")
         #expect(Set(denied).count == denied.count, "the deny list names a syscall twice")
@@ -52,7 +54,24 @@ struct SyscallGroupTests {
     /// @sockets anywhere when granted (the filter then leaves the narrower rule out).
     /// @zygote narrows two more: recvmsg to fd 3 and prlimit64 to setting RLIMIT_CPU.
     static let sharedSyscalls: Set<[String]> = [["sendmsg", "@control", "@sockets"], ["recvmsg", "@sockets", "@zygote"],
-                                                ["prlimit64", "@process-info", "@zygote"]]
+                                                ["prlimit64", "@process-info", "@zygote"],
+                                                ["mmap", "@exec-load", "@memory"], ["mprotect", "@exec-load", "@memory"],
+                                                ["pkey_mprotect", "@exec-load", "@memory"]]
+
+    @Test("@exec-load: only for a compiling engine, executable only without writable, seccomp only to stack a flagless filter")
+    func execLoadConditions() throws {
+        let group = try #require(SyscallGroups.all.first { $0.name == "@exec-load" })
+        #expect(group.onlyWhenPublishingCode && !group.onlyWithSockets && !group.onlyWhenForking)
+        #expect(group.rules.map(\.description) == [
+            "mmap(arg2 & 0x6 == 0x4)", "mprotect(arg2 & 0x6 == 0x4)", "pkey_mprotect(arg2 & 0x6 == 0x4)",
+            "seccomp(arg0 & 0xffffffff == 0x1 && arg1 == 0x0)",
+        ])
+        var plan = HardeningPlan.SeccompPlan()
+        #expect(!SyscallGroups.groups(for: plan).contains { $0.name == "@exec-load" })
+        plan.publishingCode = true
+        #expect(SyscallGroups.groups(for: plan).contains { $0.name == "@exec-load" })
+        #expect(SeccompFilter.syscallNumber("seccomp") != nil)
+    }
 
     @Test("@zygote: only in a forking plan, every rule conditional, fork without thread or namespace flags, no pinned self-signals")
     func zygoteConditions() throws {
@@ -111,9 +130,10 @@ struct SyscallGroupTests {
     @Test("the conditions that carry the policy")
     func conditions() {
         func rules(_ name: String) -> [SyscallRule] { SyscallGroups.all.flatMap(\.rules).filter { $0.syscall == name } }
-        // W^X on every call that sets a protection.
+        // W^X on every call that sets a protection: never executable, or (a compiling engine
+        // publishing its code) executable but not writable.
         for name in ["mmap", "mprotect", "pkey_mprotect"] {
-            #expect(rules(name).map(\.description) == ["\(name)(arg2 & 0x4 == 0x0)"])
+            #expect(rules(name).map(\.description) == ["\(name)(arg2 & 0x6 == 0x4)", "\(name)(arg2 & 0x4 == 0x0)"])
         }
         // openat only with a real dirfd, which no AT_FDCWD encoding is.
         #expect(rules("openat").map(\.description) == ["openat(arg0 <= 0x7fffffff)"])

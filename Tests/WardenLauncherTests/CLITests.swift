@@ -4,7 +4,7 @@ import WardenTestSupport
 
 /// The launcher's own contract: help, usage errors, unreadable or invalid modules, missing
 /// grants, exit statuses, audit file, and the man page.
-@Suite struct CLITests {
+@Suite(.onEveryEngine) struct CLITests {
     static let exitWithCode = """
         (module
           (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
@@ -120,7 +120,11 @@ import WardenTestSupport
               (func (export "_start")
                 (call $exit (i32.eq (memory.grow (i32.const 16)) (i32.const -1)))))
             """, name: "grow")
-        #expect(try Warden.run(["--max-memory", "512KiB", grow]).status == 1)
+        let refused = try Warden.run(["--max-memory", "512KiB", grow])
+        #expect(refused.status == 1)
+        // The refusal is reported: one `limit` event naming memory and the size asked for.
+        let limits = Warden.auditEvents(in: refused.stderr).filter { $0["layer"] as? String == "limit" }
+        #expect(limits.count == 1 && limits.first?["limit"] as? String == "memory", "\(refused.stderr)")
         #expect(try Warden.run(["--max-memory", "2MiB", grow]).status == 0)
     }
 

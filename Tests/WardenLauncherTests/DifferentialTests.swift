@@ -12,7 +12,8 @@ import WardenTestSupport
 /// wasmtime passes the module's file name while warden passes the module path as given.
 @Suite(
     "Differential: warden vs wasmtime",
-    .serialized,  // guests are compiled on first use into a shared cache
+    .serialized,
+    .onEveryEngine,  // guests are compiled on first use into a shared cache
     .enabled(if: Warden.wasmtime != nil, "wasmtime not on PATH"))
 struct DifferentialTests {
     // MARK: - Harness
@@ -57,7 +58,7 @@ struct DifferentialTests {
                         sourceLocation: SourceLocation = #_sourceLocation) throws -> Command.Result {
         let wasmtime = try #require(Warden.wasmtime)
         let reference = try run((wasmtime, ["run"]), guest: guest, args: args, env: env, preopens: preopens, stdin: stdin)
-        let candidate = try run((Warden.executable, ["run"] + Warden.asRoot([])), guest: guest, args: args, env: env, preopens: preopens, stdin: stdin)
+        let candidate = try run((Warden.executable, Warden.runArguments([])), guest: guest, args: args, env: env, preopens: preopens, stdin: stdin)
         let label = "\(guest) \(args.joined(separator: " "))"
         let expectedStdout = acceptingDocumentedDifferences(reference.result.stdout)
 

@@ -72,6 +72,22 @@ import WardenTestSupport
         #expect(Date().timeIntervalSince(start) < 20)
     }
 
+    /// RLIMIT_CPU counts whole seconds: a cpu-time that is not whole seconds is rounded up,
+    /// never down (1500ms was enforced, and reported, as 1s).
+    @Test("--cpu-time 1500ms allows 2s of CPU, and says so")
+    func cpuTimeRoundsUp() throws {
+        let spin = """
+            (module
+              (memory (export "memory") 1)
+              (func (export "_start") (loop $l (br $l))))
+            """
+        let module = try Guests.wat(spin, name: "spin-cputime")
+        let result = try Warden.run(["--cpu-time", "1500ms", module])
+        #expect(result.status == 152, "\(result.stderr)")
+        #expect(result.stderr.contains("exceeded its cpu-time limit (2s)"), "\(result.stderr)")
+        #expect(result.stderr.contains("\"limit\":\"cpu-time\",\"value\":\"2s\""), "\(result.stderr)")
+    }
+
     @Test("--policy with --wall-time may only lower the policy's")
     func wallTimeNarrowsPolicy() throws {
         let tree = try TemporaryTree()

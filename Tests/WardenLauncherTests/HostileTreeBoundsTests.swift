@@ -5,7 +5,7 @@ import WardenTestSupport
 /// Path calls whose guest pointers lie past linear memory: `fault`, and the tree is untouched
 /// (a result slot out of bounds must not leave a created file or an open descriptor behind).
 /// wasmtime traps on these instead; Warden answers `fault` (21), which the guest checks.
-@Suite("Hostile tree: out-of-bounds guest pointers in path calls")
+@Suite("Hostile tree: out-of-bounds guest pointers in path calls", .onEveryEngine)
 struct HostileTreeBoundsTests {
     @Test("out-of-bounds path, target and result pointers are fault and change nothing")
     func outOfBoundsPointers() throws {

@@ -3,7 +3,7 @@ import Testing
 import WardenTestSupport
 
 /// Guests with no grant, and guests abusing the descriptor table.
-@Suite("Hostile tree: descriptor table abuse")
+@Suite("Hostile tree: descriptor table abuse", .onEveryEngine)
 struct HostileTreeDescriptorTests {
     /// A path call on a descriptor that does not exist: badf, reported as no-preopen.
     static func noPreopen(_ arguments: String...) -> HostileStep {

@@ -6,7 +6,7 @@ import WardenTestSupport
 ///
 /// wasmtime 49 refuses every one of these too, but with `perm` (63); Warden's contract is
 /// `notcapable` (76) plus an `escape-attempt` audit event.
-@Suite("Hostile tree: .. and absolute escapes")
+@Suite("Hostile tree: .. and absolute escapes", .onEveryEngine)
 struct HostileTreeEscapeTests {
     /// `..` in every shape. The last two come back into the sandbox or reach a real file
     /// outside; RESOLVE_BENEATH refuses them all the same.

@@ -7,7 +7,7 @@ import WardenTestSupport
 /// A host thread swaps a directory inside the sandbox with a symlink leading out, thousands of
 /// times, while the guest keeps going through that directory. Resolution beneath the preopen
 /// is one openat2 walk in the kernel, so no interleaving may ever reach outside.
-@Suite("Hostile tree: symlink-swap races", .serialized)
+@Suite("Hostile tree: symlink-swap races", .onEveryEngine, .serialized)
 struct HostileTreeRaceTests {
     /// renameat2(2), looked up at run time (Glibc's module map hides it without _GNU_SOURCE).
     typealias Renameat2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32

@@ -23,7 +23,7 @@ private func libcOpenRefused(_ path: String, _ name: String, _ mode: String) -> 
 /// Every mutation through a `--ro-dir` grant is refused with notcapable, reason read-only, and
 /// the host files keep their content and timestamps. (wasmtime's CLI has no read-only grant,
 /// so there is no reference run for these.)
-@Suite("Hostile tree: read-only grants")
+@Suite("Hostile tree: read-only grants", .onEveryEngine)
 struct HostileTreeReadOnlyTests {
     @Test("path mutations through a read-only preopen")
     func pathMutations() throws {

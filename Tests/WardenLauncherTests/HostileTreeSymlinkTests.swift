@@ -7,7 +7,7 @@ import WardenTestSupport
 ///
 /// Reference behaviour (wasmtime 49): every escape below is refused with `perm`; Warden's
 /// contract is `notcapable`. Where the two differ beyond that, the test says so.
-@Suite("Hostile tree: symlinks")
+@Suite("Hostile tree: symlinks", .onEveryEngine)
 struct HostileTreeSymlinkTests {
     /// Pre-existing links to a directory outside (relative, absolute, through `..`, a chain).
     static let directoryLinks = ["reldir", "absdir", "relvault", "absvault", "absetc", "sneaky", "chain"]

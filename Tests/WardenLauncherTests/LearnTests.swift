@@ -161,6 +161,25 @@ import WardenTestSupport
         #expect(!result.stdout.contains("env = "))
     }
 
+    /// Started as root without --user, learn runs as the account the learned policy will run
+    /// as (the default 'warden'), never as root: what it creates belongs to that account, so
+    /// the same run under the learned policy is refused nothing. (As root it was uid 0: the
+    /// file it created, 0644 root, refused the policy's run with EACCES.)
+    @Test(.enabled(if: geteuid() == 0 && getpwnam("warden") != nil, "needs root and the 'warden' account (make install)"))
+    func learnWithoutUserRunsAsThePolicysAccount() throws {
+        let tree = try makeTree(directories: ["data", "data/in", "data/unused"], writable: ["data/out"],
+                                files: ["data/in/a.txt": "hello\n", "data/in/b.txt": "world\n"])
+        let module = try Guests.c("Tests/WardenLauncherTests/Guests/learn_converter.c")
+        let result = try Command.run(Warden.executable, ["learn", "--name", "converter", "--allow-dir", tree.url("data") + "::/data",
+                                                          "-o", tree.url("learned.toml"), module])
+        #expect(result.status == 0, "learn failed: \(result.stderr)")
+        #expect(!(try tree.read("learned.toml")).contains("[sandbox]"), "the policy keeps the default user")
+        var info = stat()
+        #expect(stat(tree.url("data/out/a.txt"), &info) == 0)
+        #expect(info.st_uid == getpwnam("warden")!.pointee.pw_uid, "learn ran as 'warden', not as root")
+        try runUnderLearnedPolicy(tree, expectOutput: "converted\n")
+    }
+
     @Test func learnWithoutAModuleIsAUsageError() throws {
         let result = try Command.run(Warden.executable, ["learn"])
         #expect(result.status == 64)

@@ -71,6 +71,11 @@ import WardenTestSupport
         let other = try Command.run(Warden.product("warden-worker"), ["x.wasm"])
         #expect(other.status == 64)
         #expect(other.stderr.contains("warden run MODULE"))
+        // With no argument, as warden starts it, but no control socket at fd 3: said, not a
+        // silent exit 80.
+        let bare = try Command.run(Warden.product("warden-worker"), [])
+        #expect(bare.status == 64)
+        #expect(bare.stderr.contains("not a command to run by hand"), "\(bare.stderr)")
     }
 
     @Test("policy --help lists suggest; audit --layer takes only layers")
@@ -84,6 +89,18 @@ import WardenTestSupport
         #expect(layer.status == 64)
         #expect(layer.stderr.hasPrefix("warden: --layer 'bogus': unknown layer; expected one of: wasi, seccomp, landlock, limit, policy, lifecycle"),
                 "\(layer.stderr)")
+        // The usage of what was typed, 'warden audit', not of its default subcommand's name.
+        #expect(layer.stderr.contains("Usage: warden audit [--module NAME]") && !layer.stderr.contains("Usage: warden audit show"), "\(layer.stderr)")
+    }
+
+    @Test("policy check of a directory says to name the policy files in it")
+    func policyCheckOfADirectory() throws {
+        let tree = try TemporaryTree()
+        try tree.makeDirectory("policies.d")
+        let result = try Command.run(Warden.executable, ["policy", "check", tree.url("policies.d")])
+        #expect(result.status == 2)
+        #expect(result.stdout.contains("\(tree.url("policies.d")):1:1: error: cannot read policy: Is a directory (EISDIR); name the policy files in it ('\(tree.url("policies.d"))/*.toml')"),
+                "\(result.stdout)")
     }
 
     @Test("warden audit does not repeat a lifecycle action")

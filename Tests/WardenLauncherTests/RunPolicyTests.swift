@@ -226,6 +226,9 @@ import WardenTestSupport
               CPU time: 2s; wall time: 5s
               open descriptors: at most 16
 
+            Engine
+              wasmkit 0.4.2: an interpreter; the worker maps no executable memory at all
+
             Kernel confinement of the worker process
               seccomp allowlist: a system call outside it fails with an error, and warden logs it (the module cannot suppress the report)
               seccomp groups in force: @basic-io @control @enosys @exit @fd-control @file-beneath @file-data @futex @memory @poll @process-info @random @scheduling @signals @time @zygote

@@ -5,7 +5,8 @@ import WardenTestSupport
 /// A signal that ends `warden run` ends the worker too, says so, exits 128 + N, and closes
 /// the audit log with a lifecycle event naming the signal (it used to end at `started`).
 @Suite struct RunSignalTests {
-    @Test("SIGTERM or SIGINT to warden run: message, 128 + N, and a closing lifecycle event", arguments: [SIGTERM, SIGINT])
+    @Test("SIGTERM, SIGINT, SIGHUP or SIGQUIT to warden run: message, 128 + N, and a closing lifecycle event",
+          arguments: [SIGTERM, SIGINT, SIGHUP, SIGQUIT])
     func signalClosesTheLog(_ signal: Int32) throws {
         let spin = """
             (module
@@ -30,7 +31,7 @@ import WardenTestSupport
         #expect(kill(process.processIdentifier, signal) == 0)
         process.waitUntilExit()
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
+        let name = [SIGTERM: "SIGTERM", SIGINT: "SIGINT", SIGHUP: "SIGHUP", SIGQUIT: "SIGQUIT"][signal] ?? "?"
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 128 + signal)
         #expect(stderr.contains("warden received \(name); the worker was ended"), "\(stderr)")

@@ -4,7 +4,7 @@ import WardenTestSupport
 
 /// fd_* functions through `Guests/fn_fd.c` (one scenario per test), against the standard
 /// sandbox at /sandbox (fd 3). Each test checks the exact stdout and the files left behind.
-@Suite("WASI functions: file descriptors")
+@Suite("WASI functions: file descriptors", .onEveryEngine)
 struct WASIFunctionDescriptorTests {
     func run(_ scenario: String, _ sandbox: Sandbox, stdin: String = "") throws -> Outcome {
         try FnGuest.run("fn_fd", [scenario], flags: sandbox.grant, stdin: stdin)

@@ -6,7 +6,7 @@ import WardenTestSupport
 /// the guest's linear memory. Out-of-bounds arguments answer fault (21) or trap (exit 134);
 /// warden never dies of a signal, never writes host memory into the guest's output, and never
 /// reports success.
-@Suite("WASI functions: hostile guest memory")
+@Suite("WASI functions: hostile guest memory", .onEveryEngine)
 struct WASIFunctionMemoryTests {
     static let cases = [
         "fd_write_iovs_past_end", "fd_write_iovs_at_end", "fd_write_buffer_past_end", "fd_write_buffer_wraps",

@@ -4,7 +4,7 @@ import WardenTestSupport
 
 /// path_* functions through `Guests/fn_path.c` (one scenario per test), against the standard
 /// sandbox at /sandbox (fd 3). Each test checks the exact stdout and the tree left behind.
-@Suite("WASI functions: paths")
+@Suite("WASI functions: paths", .onEveryEngine)
 struct WASIFunctionPathTests {
     func run(_ scenario: String, _ sandbox: Sandbox) throws -> Outcome {
         try FnGuest.run("fn_path", [scenario], flags: sandbox.grant)

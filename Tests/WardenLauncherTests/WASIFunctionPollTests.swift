@@ -3,7 +3,7 @@ import Testing
 import WardenTestSupport
 
 /// poll_oneoff through `Guests/fn_poll.c`.
-@Suite("WASI functions: poll_oneoff")
+@Suite("WASI functions: poll_oneoff", .onEveryEngine)
 struct WASIFunctionPollTests {
     @Test("poll_oneoff: a relative clock really sleeps; absolute, zero and the earlier of two clocks")
     func clockSubscriptions() throws {

@@ -4,7 +4,7 @@ import WardenTestSupport
 
 /// args_*, environ_*, clock_*, proc_exit, proc_raise, sched_yield, random_get through
 /// `Guests/fn_args_environ.c`, `fn_clock.c`, `fn_proc.c`.
-@Suite("WASI functions: arguments, environment, clocks, process, random")
+@Suite("WASI functions: arguments, environment, clocks, process, random", .onEveryEngine)
 struct WASIFunctionProcessTests {
     /// `arg[i]=<...>` lines plus count/size as the guest prints them.
     static func argsBlock(_ label: String, _ values: [String]) -> String {

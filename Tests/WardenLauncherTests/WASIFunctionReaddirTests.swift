@@ -4,7 +4,7 @@ import WardenTestSupport
 
 /// fd_readdir through `Guests/fn_readdir.c`: listings, entry types and inodes, cookies, many
 /// entries over several calls, and buffers too small for one entry.
-@Suite("WASI functions: fd_readdir")
+@Suite("WASI functions: fd_readdir", .onEveryEngine)
 struct WASIFunctionReaddirTests {
     static let manyNames = (0..<300).map { String(format: "entry-with-a-longish-name-%03d.txt", $0) }
 

@@ -9,7 +9,7 @@ import Glibc
 /// sock_accept, sock_recv, sock_send, sock_shutdown through `Guests/fn_sock.c`: the guest
 /// accepts on fd 3 (`--tcplisten`), reads a line, echoes it, shuts down its write side; this
 /// test is the client on a real loopback socket.
-@Suite("WASI functions: sockets")
+@Suite("WASI functions: sockets", .onEveryEngine)
 struct WASIFunctionSocketTests {
     @Test("sock_accept, sock_recv (with peek), sock_send, sock_shutdown: a TCP echo through --tcplisten")
     func echo() throws {

@@ -232,7 +232,7 @@ final class RunningWarden: @unchecked Sendable {
 
     init(_ arguments: [String]) throws {
         process.executableURL = URL(fileURLWithPath: Warden.executable)
-        process.arguments = ["run"] + Warden.asRoot(arguments)
+        process.arguments = Warden.runArguments(arguments)
         process.standardInput = stdinPipe
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe

@@ -1,5 +1,6 @@
 import Testing
 import WardenOCI
+import WardenTestSupport
 
 /// The pure parts of the runc contract: command lines as podman, conmon and containerd's shim
 /// spell them, the Wasm decision, signals, /proc parsing, the state record.
@@ -70,6 +71,40 @@ import WardenOCI
         #expect(state.contains("\"status\": \"running\"") && state.contains("\"pid\": 77") && state.contains("\"id\": \"c1\""))
         #expect(state.contains("\"ociVersion\": \"1.0.2\"") && state.contains("\"run.oci.handler\":\"wasm\""))
         #expect(record.stateJSON(status: "stopped", rootfs: nil).contains("\"pid\": 0"))
+    }
+
+    /// Each runtime call is its own process; podman and containerd call in parallel for
+    /// different containers, and a retried create races itself. One atomic mkdir decides.
+    @Test func concurrentClaimsAndSaves() async throws {
+        let tree = try TemporaryTree("warden-oci-state")
+        let state = StateDirectory(root: tree.url("root"))
+        let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
+            for index in 0..<32 {
+                let id = index < 16 ? "own-\(index)" : "contended"
+                group.addTask {
+                    do {
+                        try state.claim(id)
+                        try state.save(ContainerRecord(id: id, bundle: "/b", pid: Int32(index), processStartTime: 1, created: "",
+                                                       ociVersion: "1.0.2", annotations: [:], cgroups: [], auditPath: ""))
+                        return (id, true)
+                    } catch { return (id, false) }
+                }
+            }
+            var all: [(String, Bool)] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
+        #expect(outcomes.filter { $0.0.hasPrefix("own-") }.allSatisfy { $0.1 })
+        #expect(outcomes.filter { $0.0 == "contended" && $0.1 }.count == 1)
+        for index in 0..<16 { #expect(state.load("own-\(index)")?.pid == Int32(index)) }
+        #expect(state.load("contended") != nil)
+    }
+
+    @Test func versionAndHelpInFlagForm() throws {
+        #expect(try RuntimeInvocation.parse(["--version"]).command == "--version")
+        #expect(try RuntimeInvocation.parse(["--root", "/r", "-v"]).command == "-v")
+        #expect(try RuntimeInvocation.parse(["--help"]).command == "--help")
+        #expect(throws: RuntimeInvocation.ParseError.noCommand) { try RuntimeInvocation.parse(["--root", "/r"]) }
     }
 
     @Test func containerIDsAsRuncAllowsThem() {

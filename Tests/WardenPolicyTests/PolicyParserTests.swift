@@ -96,6 +96,20 @@ import Testing
         ])
     }
 
+    @Test("[engine] name: wasmkit by default, wasmtime on request, anything else refused with the choices")
+    func engineName() throws {
+        let base = "version = 1\n[module]\nname = \"m\"\npath = \"/m.wasm\"\n"
+        #expect(try #require(PolicyParser.parse(text: base, file: "m.toml").policy).engine.name == .wasmkit)
+        let wasmtime = PolicyParser.parse(text: base + "[engine]\nname = \"wasmtime\"\n", file: "m.toml")
+        #expect(try #require(wasmtime.policy).engine.name == .wasmtime)
+        let unknown = PolicyParser.parse(text: base + "[engine]\nname = \"v8\"\n", file: "m.toml")
+        #expect(unknown.policy == nil)
+        let errors = unknown.diagnostics.filter { $0.severity == .error }.map(\.description)
+        #expect(errors.count == 1 && errors[0].hasPrefix("m.toml:6:8: error:") && errors[0].contains("wasmkit") && errors[0].contains("wasmtime"), "\(errors)")
+        let typo = PolicyParser.parse(text: base + "[engine]\nnmae = \"wasmtime\"\n", file: "m.toml")
+        #expect(typo.diagnostics.contains { $0.severity == .error && $0.description.contains("did you mean 'name'") }, "\(typo.diagnostics)")
+    }
+
     @Test func diagnosticsPointAtTheKeyOrValue() {
         let text = """
             version = 1

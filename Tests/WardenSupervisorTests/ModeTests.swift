@@ -3,7 +3,7 @@ import Testing
 import WardenTestSupport
 
 /// wardend runs each module in its [service] mode: once, daemon, per-connection.
-@Suite(.serialized) struct ModeTests {
+@Suite(.serialized, .onEveryEngine) struct ModeTests {
     static func guest(_ name: String) throws -> String { try Guests.c("Tests/WardenSupervisorTests/Guests/\(name).c") }
 
     @Test("once: runs to completion and records the exit status; no restart")
@@ -81,6 +81,36 @@ import WardenTestSupport
         #expect(wardend.terminate() == 0)
     }
 
+    /// A reload that finds the same policy in other words (a comment added) restarts nothing,
+    /// and from then on events carry the digest of the file as it is: before, they kept the
+    /// old text's digest, which no file on disk had any more, even across later restarts.
+    @Test("reload of a policy changed only in its comments: events carry the new file's digest")
+    func reloadUpdatesTheDigest() throws {
+        let wardend = try WardendHarness(launch: false)
+        let log = wardend.tree.url("batch.jsonl")
+        try wardend.policy("batch", module: try Self.guest("sleeper"), args: ["10", "3"], service: "mode = \"once\"",
+                           extra: "[audit]\nlog = \"\(log)\"")
+        let file = wardend.tree.url("policies/batch.toml")
+        let sha = { try Command.run("/usr/bin/sha256sum", [file]).stdout.prefix(64) }
+        let before = String(try sha())
+        try wardend.start([])
+        try wardend.waitFor("batch", "exited") { $0["state"] as? String == "exited" }
+        let handle = try #require(FileHandle(forWritingAtPath: file))
+        handle.seekToEndOfFile()
+        handle.write(Data("# reviewed\n".utf8))
+        try handle.close()
+        let after = String(try sha())
+        #expect(before != after)
+        let reload = try wardend.warden(["reload"])
+        #expect(reload.stdout.contains("0 changed"), "the same policy: nothing restarts: \(reload.stdout)")
+        #expect(try wardend.warden(["start", "batch"]).status == 0)
+        try wardend.waitFor("batch", "exited again") { $0["state"] as? String == "exited" && ($0["pids"] as? [Int] ?? []).isEmpty }
+        Thread.sleep(forTimeInterval: 0.3)
+        let digests = Warden.auditEvents(in: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "").map { $0["policy"] as? String ?? "null" }
+        #expect(digests == [before, before, after, after], "\(digests)")
+        #expect(wardend.terminate() == 0)
+    }
+
     @Test("daemon: kept running; a worker killed with SIGKILL is reaped, accounted and restarted")
     func daemonRestartsAKilledWorker() throws {
         let wardend = try WardendHarness(launch: false)
@@ -113,6 +143,33 @@ import WardenTestSupport
         let crash = try #require(lifecycle.first { $0["action"] as? String == "crashed" })
         #expect(crash["instance"] as? String == lifecycle.first?["instance"] as? String, "the crash belongs to the first start's instance")
         #expect(wardend.terminate() == 0)
+    }
+
+    /// A worker wardend ends on purpose (warden stop, warden restart, shutdown) exited on
+    /// request: an `exited` event naming the signal and why, never `crashed` (which says the
+    /// worker died of a signal on its own; it did for each of these before).
+    @Test("daemon: warden stop, warden restart and shutdown are exits on request, not crashes")
+    func stopsAreNotCrashes() throws {
+        let wardend = try WardendHarness(launch: false)
+        let log = wardend.tree.url("ticker.jsonl")
+        try wardend.policy("ticker", module: try Self.guest("sleeper"), service: "mode = \"daemon\"", extra: "[audit]\nlog = \"\(log)\"")
+        try wardend.start([])
+        try wardend.waitFor("ticker", "running") { $0["state"] as? String == "running" }
+        #expect(try wardend.warden(["restart", "ticker"]).status == 0)
+        try wardend.waitFor("ticker", "running again") { $0["state"] as? String == "running" && ($0["last_exit"] as? Int) == 137 }
+        #expect(try wardend.warden(["stop", "ticker"]).status == 0)
+        try wardend.waitFor("ticker", "stopped") { $0["state"] as? String == "stopped" && ($0["pids"] as? [Int] ?? []).isEmpty }
+        #expect(try wardend.warden(["start", "ticker"]).status == 0)
+        try wardend.waitFor("ticker", "started") { $0["state"] as? String == "running" }
+        #expect(wardend.terminate() == 0)
+        let lifecycle = Warden.auditEvents(in: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+            .filter { $0["layer"] as? String == "lifecycle" }
+        #expect(lifecycle.compactMap { $0["action"] as? String } == ["started", "exited", "started", "exited", "started", "exited"], "\(lifecycle)")
+        let exits = lifecycle.filter { $0["action"] as? String == "exited" }
+        #expect(exits.compactMap { $0["detail"] as? String } == ["ended by wardend: warden restart", "ended by wardend: warden stop",
+                                                                   "ended by wardend: wardend is stopping"], "\(exits)")
+        #expect(exits.allSatisfy { $0["status"] as? Int == 137 && $0["signal"] as? Int == 9 }, "\(exits)")
+        #expect(!wardend.log.contains("killed by signal 9"), "the log says who ended it: \(wardend.log)")
     }
 
     @Test("daemon: a module that traps at once is restarted with growing delays, then marked failed at the start limit")
@@ -161,6 +218,8 @@ import WardenTestSupport
         }
         #expect(fields["last_exit"] as? Int == 0)
         #expect((fields["layers"] as? [String])?.contains { $0.hasPrefix("applied seccomp") && $0.contains("@zygote") } == true)
+        // The zygote runs on the test's engine and says so (wasmtime: locked once loaded).
+        #expect((fields["layers"] as? [String])?.contains { $0.hasPrefix("applied engine \(TestEngine.current) ") } == true)
         #expect(wardend.terminate() == 0)
     }
 
