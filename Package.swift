@@ -150,7 +150,7 @@ let package = Package(
             name: "WardenFuzzHarnesses",
             dependencies: [
                 "WardenTOML", "WardenPolicy", "WardenJSON", "WardenAudit", "WardenAuthoring", "WardenIPC", "WardenSystem",
-                "WardenWASI", "WardenWASIWasmKit",
+                "WardenWASI", "WardenWASIWasmKit", "WardenWASIWasmtime",
             ],
             path: "Fuzz/Harnesses",
             cSettings: gnuSource, swiftSettings: strict),

@@ -39,7 +39,7 @@ build() {
     # alone would not pull its object out of the archive. libseccomp/libcap/libcrypto: the
     # rooms the harnesses link bring their system libraries.
     $SWIFTC -sanitize=fuzzer,address -g -Xlinker -u -Xlinker LLVMFuzzerInitialize ".build/$CONFIG/libWardenFuzz.a" \
-        -lseccomp -lcap -lcrypto -o "$OUT/warden-fuzz.new" 2>.build/link.log \
+        -lseccomp -lcap -lcrypto -ldl -o "$OUT/warden-fuzz.new" 2>.build/link.log \
         || { cat .build/link.log; echo "fuzz: linking failed" >&2; exit 1; }
     # Renamed into place: a fuzzer still running from the old file keeps it.
     mv -f "$OUT/warden-fuzz.new" "$OUT/warden-fuzz"

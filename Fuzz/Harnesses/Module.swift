@@ -2,6 +2,7 @@ import Glibc  // open("/dev/null") for the guest's standard streams
 import WardenSystem
 import WardenWASI
 import WardenWASIWasmKit
+import WardenWASIWasmtime
 
 // Module loading on every engine: any bytes are a loaded module or a load error. A crash in
 // parsing or validation must become a load error, never a signal in the worker. Under
@@ -36,7 +37,25 @@ enum ModuleHarness {
         }
     }
 
-    static let engines: [any Engine] = [WasmKit()]
+    /// wasmtime: parse, validate and compile with Cranelift, as the compile-only worker does
+    /// (instantiation and traps are the worker's, under its own signal handlers). Any bytes must
+    /// come back as a module or as `GuestLoadError`.
+    struct Wasmtime: Engine {
+        let name = "wasmtime"
+        func load(_ bytes: [UInt8], wasi: WASIPreview1) throws {
+            let binary = try GuestRunner.binary(from: bytes)
+            _ = try WasmtimeEngine().compile(binary, limits: GuestLimits(maxMemoryBytes: 16 << 20, fuel: 100_000), eager: true)
+        }
+    }
+
+    /// WasmKit always; wasmtime when the pinned library is in the main package's build tree
+    /// (`make wasmtime-lib`; `make test` fetches it): WARDEN_FUZZ_ROOT is that package's root.
+    static let engines: [any Engine] = {
+        var engines: [any Engine] = [WasmKit()]
+        let root = Environment.value("WARDEN_FUZZ_ROOT") ?? "."
+        if WasmtimeLibrary.load(root + "/.build/wasmtime/libwasmtime.so") == nil { engines.append(Wasmtime()) }
+        return engines
+    }()
 
     nonisolated(unsafe) static var devNull: Int32 = -1
 

@@ -32,6 +32,7 @@ public struct WasmtimeEngine: ArtifactEngine {
         let failure = binary.withUnsafeBufferPointer { wasmtime_module_new(engine, $0.baseAddress, $0.count, &module) }
         if let failure {
             wasm_engine_delete(engine)
+            WasmtimeModule.release(ceiling)
             throw GuestLoadError("invalid WebAssembly module: \(oneLine(consume(failure)))")
         }
         return WasmtimeModule(engine: engine, module: module!, limits: limits, ceiling: ceiling)
@@ -56,6 +57,7 @@ public struct WasmtimeEngine: ArtifactEngine {
         let failure = artifact.withUnsafeBufferPointer { wasmtime_module_deserialize(engine, $0.baseAddress, $0.count, &module) }
         if let failure {
             wasm_engine_delete(engine)
+            WasmtimeModule.release(ceiling)
             throw GuestLoadError("the compiled artifact does not load: \(oneLine(consume(failure)))")
         }
         return WasmtimeModule(engine: engine, module: module!, limits: limits, ceiling: ceiling)
@@ -70,7 +72,7 @@ public struct WasmtimeEngine: ArtifactEngine {
         wasmtime_config_memory_init_cow_set(config, false)
         wasmtime_config_consume_fuel_set(config, limits.fuel != nil)
         // The memory ceiling lives in our memory creator, which reports refusals (wasmtime's
-        // store limiter would refuse silently). Kept for the engine's life: never freed.
+        // store limiter would refuse silently). Freed with the module that owns the engine.
         let ceiling = UnsafeMutablePointer<warden_memory_ceiling_t>.allocate(capacity: 1)
         ceiling.initialize(to: warden_memory_ceiling_t(ceiling: limits.maxMemoryBytes.map { max(0, $0) } ?? Int.max, refused: nil, context: nil))
         warden_wasmtime_set_memory_ceiling(config, ceiling)
@@ -80,8 +82,10 @@ public struct WasmtimeEngine: ArtifactEngine {
     }
 }
 
-/// A compiled module: its code is published (read+execute) and will not change. Lives for the
-/// rest of the worker (the engine and module are never freed: the process ends first).
+/// A compiled module: its code is published (read+execute) and will not change. In a worker it
+/// lives until the process ends; a host that compiles many (the fuzzer, the compile-only path)
+/// frees each: module, engine and memory ceiling go with the last reference, and every
+/// instance holds one, because the ceiling is read by the memory creator of its store.
 final class WasmtimeModule: CompiledGuest {
     let engine: OpaquePointer
     let module: OpaquePointer
@@ -93,6 +97,17 @@ final class WasmtimeModule: CompiledGuest {
         self.module = module
         self.limits = limits
         self.ceiling = ceiling
+    }
+
+    deinit {
+        wasmtime_module_delete(module)
+        wasm_engine_delete(engine)
+        Self.release(ceiling)
+    }
+
+    static func release(_ ceiling: UnsafeMutablePointer<warden_memory_ceiling_t>) {
+        ceiling.deinitialize(count: 1)
+        ceiling.deallocate()
     }
 
     func instantiate(wasi: WASIPreview1, onMemoryRefused: ((Int) -> Void)?) throws(GuestLoadError) -> any GuestInstance {

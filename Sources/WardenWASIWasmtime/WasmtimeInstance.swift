@@ -5,6 +5,8 @@ import WardenWASI
 /// Instantiation and running need no new executable memory: everything here works under the
 /// exec lock (memory growth only changes read/write protection inside the reservation).
 final class WasmtimeInstance: GuestInstance {
+    /// Kept alive for the store's life: its memory creator reads the module's ceiling.
+    let compiled: WasmtimeModule
     let store: OpaquePointer
     let context: OpaquePointer
     let imports: WasmtimeImports
@@ -16,6 +18,7 @@ final class WasmtimeInstance: GuestInstance {
 
     init(module: WasmtimeModule, wasi: WASIPreview1, onMemoryRefused: ((Int) -> Void)?) throws(GuestLoadError) {
         guard let store = wasmtime_store_new(module.engine, nil, nil) else { throw GuestLoadError("wasmtime: cannot create a store") }
+        compiled = module
         self.store = store
         context = wasmtime_store_context(store)
         fuel = module.limits.fuel
@@ -59,6 +62,8 @@ final class WasmtimeInstance: GuestInstance {
         }
         start = entry.of.func
     }
+
+    deinit { wasmtime_store_delete(store) }
 
     func run() -> GuestOutcome {
         if let ended { return ended }
