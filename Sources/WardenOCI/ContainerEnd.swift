@@ -18,15 +18,10 @@ enum ContainerEnd {
         // its tail cannot be read, writing a guess would be worse than writing nothing.
         guard let bytes = try? authority.readFile(auditPath, limit: 64 << 20),
               let last = lastLifecycle(bytes), !endActions.contains(last.action) else { return }
-        var sinks: [any AuditSink] = []
-        if let file = try? JSONLinesSink(path: auditPath, authority: authority) { sinks.append(file) }
-        if journal, let sink = try? JournalSink(authority: authority) { sinks.append(sink) }
         let context = AuditContext(module: last.module, instance: last.instance, pid: last.pid, policyDigest: last.policy)
-        let log = AuditLog(context: context, sinks: sinks, rateLimit: nil)
-        let status: Int32? = signal.map { 128 + $0 }
-        log.record(.lifecycle(LifecycleChange(.exited, status: status, signal: signal, detail: detail)))
-        for case let sink as JSONLinesSink in sinks { sink.close() }
-        for case let sink as JournalSink in sinks { sink.close() }
+        ContainerAudit.withLog(path: auditPath, journal: journal, context: context) { log in
+            log.record(.lifecycle(LifecycleChange(.exited, status: signal.map { 128 + $0 }, signal: signal, detail: detail)))
+        }
     }
 
     struct Lifecycle {

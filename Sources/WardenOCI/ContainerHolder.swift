@@ -111,18 +111,26 @@ struct ContainerAudit {
 
     func record(_ refusals: [MappingRefusal]) {
         guard !refusals.isEmpty else { return }
-        let authority = AmbientAuthority(purpose: "warden-oci: the container's audit log")
-        try? authority.makeDirectories(settings.auditDirectory, mode: 0o750)
-        var sinks: [any AuditSink] = []
-        if let file = try? JSONLinesSink(path: settings.auditPath(for: id), authority: authority) { sinks.append(file) }
-        if settings.journal, let journal = try? JournalSink(authority: authority) { sinks.append(journal) }
-        let log = AuditLog(context: AuditContext(module: id, pid: ProcessControl.currentID), sinks: sinks, rateLimit: nil)
-        for refusal in refusals {
-            var fields = refusal.fields
-            fields["reason"] = refusal.reason
-            fields["container"] = id
-            log.record(.other(layer: "policy", action: "refused", fields: fields))
+        try? AmbientAuthority(purpose: "warden-oci: the container's audit log").makeDirectories(settings.auditDirectory, mode: 0o750)
+        Self.withLog(path: settings.auditPath(for: id), journal: settings.journal,
+                     context: AuditContext(module: id, pid: ProcessControl.currentID)) { log in
+            for refusal in refusals {
+                var fields = refusal.fields
+                fields["reason"] = refusal.reason
+                fields["container"] = id
+                log.record(.other(layer: "policy", action: "refused", fields: fields))
+            }
         }
+    }
+
+    /// An audit log on the container's JSON Lines file (and the journal when asked), for
+    /// events warden-oci writes itself rather than the run; the sinks are closed afterwards.
+    static func withLog(path: String, journal: Bool, context: AuditContext, _ body: (AuditLog) -> Void) {
+        let authority = AmbientAuthority(purpose: "warden-oci: the container's audit log")
+        var sinks: [any AuditSink] = []
+        if let file = try? JSONLinesSink(path: path, authority: authority) { sinks.append(file) }
+        if journal, let sink = try? JournalSink(authority: authority) { sinks.append(sink) }
+        body(AuditLog(context: context, sinks: sinks, rateLimit: nil))
         for case let sink as JSONLinesSink in sinks { sink.close() }
         for case let sink as JournalSink in sinks { sink.close() }
     }
