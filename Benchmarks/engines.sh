@@ -2,7 +2,9 @@
 # The wasmtime engine, all layers on, against the wasmtime CLI (warden on WasmKit beside them),
 # interleaved (interleave.py), wall-time medians, lower is better:
 #   - start-up of hello: from the artifact cache (warm), and with the cache off (the worker
-#     compiles), against `wasmtime run` (its own compilation cache on, as by default)
+#     compiles), against `wasmtime run` (its own compilation cache on, as by default); beside
+#     them the floor of the process shape (native/spawn_floor.c: a launcher spawning a child
+#     that loads libwasmtime.so and exits, nothing else)
 #   - per host call: 1e6 one-byte fd_write and 2e5 open+close, each run minus the same
 #     contestant's hello start-up, divided by the number of calls
 #
@@ -41,6 +43,10 @@ printf 'benchmark file\n' > "$WORK/open/file"
 for name in write1m open200k hello; do
     "$CLANG" --target=wasm32-wasi -O2 -Wl,--strip-debug "$HERE/guests/$name.c" -o "$WORK/$name.wasm"
 done
+# The floor of the process shape (launcher spawns a child that loads libwasmtime.so), with
+# nothing of warden in it: native/spawn_floor.c.
+cc -O2 -o "$WORK/spawn_floor" "$HERE/native/spawn_floor.c" -ldl
+LIBWASMTIME=$(readlink -f "$(dirname "$WARDEN")/libwasmtime.so")
 
 # Start-up of hello first: the per-call figures subtract each contestant's own start-up.
 # warden runs as root with --user root (the wasmtime CLI runs as the invoking root too).
@@ -49,7 +55,9 @@ hello() {
         -n "warden --engine wasmtime" "$WARDEN run --user root --engine wasmtime $WORK/hello.wasm" \
         -n "wasmtime run" "$WASMTIME run $WORK/hello.wasm" \
         -n "warden (wasmkit)" "$WARDEN run --user root $WORK/hello.wasm" \
-        -n "warden --engine wasmtime, no cache" "$WARDEN run --user root --engine wasmtime --artifact-cache off $WORK/hello.wasm" >&2
+        -n "warden --engine wasmtime, no cache" "$WARDEN run --user root --engine wasmtime --artifact-cache off $WORK/hello.wasm" \
+        -n "floor: spawn + dlopen libwasmtime" "$WORK/spawn_floor $LIBWASMTIME" \
+        -n "floor: spawn alone" "$WORK/spawn_floor -" >&2
 }
 measure() {  # measure LABEL GUEST-ARGS... (after the module)
     local label=$1; shift

@@ -210,26 +210,31 @@ int warden_arm_deadlines(uint64_t wall_ms, uint64_t cpu_seconds,
     return 0;
 }
 
-ssize_t warden_send_with_fd(int socket, const void *bytes, size_t length, int fd) {
+ssize_t warden_send_with_fds(int socket, const void *bytes, size_t length, const int *fds, int count) {
     struct iovec vector = { (void *)bytes, length };
-    union { char buffer[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+    union { char buffer[CMSG_SPACE(sizeof(int) * WARDEN_MAX_PASSED_FDS)]; struct cmsghdr align; } control;
     struct msghdr message;
     memset(&message, 0, sizeof message);
     message.msg_iov = &vector;
     message.msg_iovlen = 1;
-    if (fd >= 0) {
+    if (count < 0 || count > WARDEN_MAX_PASSED_FDS) { errno = EINVAL; return -1; }
+    if (count > 0) {
         memset(&control, 0, sizeof control);
         message.msg_control = control.buffer;
-        message.msg_controllen = sizeof control.buffer;
+        message.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)count);
         struct cmsghdr *header = CMSG_FIRSTHDR(&message);
         header->cmsg_level = SOL_SOCKET;
         header->cmsg_type = SCM_RIGHTS;
-        header->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(header), &fd, sizeof(int));
+        header->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)count);
+        memcpy(CMSG_DATA(header), fds, sizeof(int) * (size_t)count);
     }
     ssize_t sent;
     do { sent = sendmsg(socket, &message, MSG_NOSIGNAL); } while (sent < 0 && errno == EINTR);
     return sent;
+}
+
+ssize_t warden_send_with_fd(int socket, const void *bytes, size_t length, int fd) {
+    return warden_send_with_fds(socket, bytes, length, &fd, fd >= 0 ? 1 : 0);
 }
 
 ssize_t warden_recv_with_fd(int socket, void *bytes, size_t length, int *fd) {
@@ -242,16 +247,20 @@ int warden_pass_credentials(int socket) {
     return setsockopt(socket, SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
 }
 
-ssize_t warden_recv_with_fd_and_sender(int socket, void *bytes, size_t length, int *fd, pid_t *sender) {
+ssize_t warden_recv_with_fds_and_sender(int socket, void *bytes, size_t length, int *fds, int capacity, int *count,
+                                         pid_t *sender) {
     struct iovec vector = { bytes, length };
-    union { char buffer[CMSG_SPACE(sizeof(int) * 4) + CMSG_SPACE(sizeof(struct ucred))]; struct cmsghdr align; } control;
+    union {
+        char buffer[CMSG_SPACE(sizeof(int) * WARDEN_MAX_PASSED_FDS) + CMSG_SPACE(sizeof(struct ucred))];
+        struct cmsghdr align;
+    } control;
     struct msghdr message;
     memset(&message, 0, sizeof message);
     message.msg_iov = &vector;
     message.msg_iovlen = 1;
     message.msg_control = control.buffer;
     message.msg_controllen = sizeof control.buffer;
-    *fd = -1;
+    *count = 0;
     *sender = -1;
     ssize_t received;
     do { received = recvmsg(socket, &message, MSG_CMSG_CLOEXEC); } while (received < 0 && errno == EINTR);
@@ -265,14 +274,21 @@ ssize_t warden_recv_with_fd_and_sender(int socket, void *bytes, size_t length, i
             continue;
         }
         if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
-        size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        int descriptors[4];
-        memcpy(descriptors, CMSG_DATA(header), count * sizeof(int) > sizeof descriptors ? sizeof descriptors : count * sizeof(int));
-        for (size_t i = 0; i < count && i < 4; i++) {
-            if (*fd < 0) *fd = descriptors[i]; else close(descriptors[i]);  /* only one expected */
+        size_t passed = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        int descriptors[WARDEN_MAX_PASSED_FDS];
+        if (passed > WARDEN_MAX_PASSED_FDS) passed = WARDEN_MAX_PASSED_FDS;  /* the buffer held no more */
+        memcpy(descriptors, CMSG_DATA(header), passed * sizeof(int));
+        for (size_t i = 0; i < passed; i++) {
+            if (*count < capacity) fds[(*count)++] = descriptors[i]; else close(descriptors[i]);  /* more than asked for */
         }
     }
     return received;
+}
+
+ssize_t warden_recv_with_fd_and_sender(int socket, void *bytes, size_t length, int *fd, pid_t *sender) {
+    int count;
+    *fd = -1;
+    return warden_recv_with_fds_and_sender(socket, bytes, length, fd, 1, &count, sender);
 }
 
 int warden_spawn_layout(const char *path, char *const argv[], char *const envp[],

@@ -14,6 +14,11 @@ public struct ControlChannel: Sendable {
     }
 
     public func send(_ payload: [UInt8], passing descriptor: FileDescriptor? = nil) throws(Errno) {
+        try send(payload, passing: descriptor.map { [$0] } ?? [])
+    }
+
+    /// A frame with `descriptors` (at most 4), all attached to its first byte.
+    public func send(_ payload: [UInt8], passing descriptors: [FileDescriptor]) throws(Errno) {
         var frame = WireWriter()
         frame.u32(UInt32(payload.count))
         var bytes = frame.bytes
@@ -22,7 +27,7 @@ public struct ControlChannel: Sendable {
         // allows sendmsg only where it must (passing its notification listener).
         let sent = try bytes.withUnsafeBytes { raw in
             Result { () throws(Errno) in
-                if let descriptor { try socket.send(raw, passing: descriptor) } else { try socket.write(raw) }
+                if descriptors.isEmpty { try socket.write(raw) } else { try socket.send(raw, passing: descriptors) }
             }
         }.get()
         if sent < bytes.count {
@@ -36,20 +41,29 @@ public struct ControlChannel: Sendable {
 
     /// The next frame, or nil at end of stream. A passed descriptor comes back with it.
     public func receive() throws(Errno) -> (payload: [UInt8], descriptor: FileDescriptor?)? {
+        guard let frame = try receive(keeping: 1) else { return nil }
+        return (frame.payload, frame.descriptors.first)
+    }
+
+    /// The next frame and up to `capacity` descriptors that came with it (any more are
+    /// closed), or nil at end of stream.
+    public func receive(keeping capacity: Int) throws(Errno) -> (payload: [UInt8], descriptors: [FileDescriptor])? {
         var header = [UInt8](repeating: 0, count: 4)
         let first = try header.withUnsafeMutableBytes { raw in
-            Result { () throws(Errno) in try socket.receiveMessage(into: raw) }
+            Result { () throws(Errno) in try socket.receiveMessage(into: raw, keeping: capacity) }
         }.get()
         if first.count == 0 { return nil }
-        if first.count < 4 { try readExactly(&header, from: first.count) }
-        let length = Self.frameLength(header)
-        guard length <= Self.maximumFrame else {
-            try? first.descriptor?.close()
-            throw .messageTooLong
+        do throws(Errno) {
+            if first.count < 4 { try readExactly(&header, from: first.count) }
+            let length = Self.frameLength(header)
+            guard length <= Self.maximumFrame else { throw .messageTooLong }
+            var payload = [UInt8](repeating: 0, count: length)
+            try readExactly(&payload, from: 0)
+            return (payload, first.descriptors)
+        } catch {
+            for descriptor in first.descriptors { try? descriptor.close() }
+            throw error
         }
-        var payload = [UInt8](repeating: 0, count: length)
-        try readExactly(&payload, from: 0)
-        return (payload, first.descriptor)
     }
 
     private func readExactly(_ buffer: inout [UInt8], from start: Int) throws(Errno) {

@@ -51,6 +51,14 @@ public struct FrameReader {
                 }.get()
             } catch {
                 if error == .wouldBlock { break }
+                // The peer closed while something we sent was still unread (a worker that
+                // died, or never read all of its configuration): a hang-up like any other,
+                // after whatever it sent first. How it ended is its exit status's to say.
+                if error == .connectionReset {
+                    try collect(into: &events)
+                    events.append(.endOfStream)
+                    return events
+                }
                 throw .io(error)
             }
             if let passed = message.descriptor { pendingDescriptors.append(passed) }

@@ -28,6 +28,11 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var engine = "wasmkit"
     /// What the module descriptor holds and what to do with it (compiled artifacts).
     public var artifact = ArtifactUse.none
+    /// The module image was not in the spawn layout: it comes with this configuration (the
+    /// last descriptor of its frame) and the worker puts it at `DescriptorLayout.module`
+    /// before hardening. `warden run` spawns the worker first and reads, hashes, looks up and
+    /// stages the code while the worker is exec'd.
+    public var imageFollows = false
 
     /// `none`: the module descriptor holds the module (binary or text) and the worker runs it.
     /// `compile`: the same bytes, but the worker only compiles them, sends the engine's
@@ -60,6 +65,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
         writer.bool(learn)
         writer.string(engine)
         writer.u8(artifact.rawValue)
+        writer.bool(imageFollows)
         return writer.bytes
     }
 
@@ -86,6 +92,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
         configuration.engine = try reader.string()
         guard let artifact = ArtifactUse(rawValue: try reader.u8()) else { throw .invalid("artifact use") }
         configuration.artifact = artifact
+        configuration.imageFollows = try reader.bool()
         guard reader.isAtEnd else { throw .invalid("trailing bytes") }
         return configuration
     }

@@ -36,7 +36,7 @@ public enum ArtifactCompiler {
         compileOptions.onSyscallViolation = "kill"
         compileOptions.auditPath = options.auditPath
         let identity = WorkerLauncher.transientIdentity()
-        let launcher = WorkerLauncher(options: compileOptions, moduleName: moduleName, moduleBytes: [],
+        let launcher = WorkerLauncher(options: compileOptions, moduleName: moduleName,
                                       configuration: WASIConfiguration(), auditor: auditor, identity: identity)
         let process: WorkerProcess
         do {

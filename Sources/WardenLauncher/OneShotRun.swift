@@ -26,6 +26,16 @@ public enum OneShotRun {
             auditOutput: auditor.output)
     }
 
+    /// Why `bytes` are not the module the policy pins (`sha256`), with the refusal audited; nil
+    /// when they are, or nothing is pinned.
+    static func pinMismatch(_ bytes: [UInt8], _ options: RunOptions, auditor: RunAuditor) -> String? {
+        guard let pinned = options.sha256 else { return nil }
+        let actual = SHA256.hex(of: bytes)
+        guard actual != pinned else { return nil }
+        auditor.digestMismatch(expected: pinned, actual: actual, policy: options.policyPath)
+        return "module '\(options.moduleName ?? options.modulePath)': sha256 mismatch: the policy pins \(pinned), but \(options.modulePath) has \(actual); refusing to start"
+    }
+
     /// Runs the guest and returns the process exit status. Errors that stop the launch are
     /// printed as one `warden: ...` line on stderr.
     public static func run(_ options: RunOptions) -> Int32 {
@@ -65,23 +75,15 @@ public enum OneShotRun {
         let preparation = LaunchPreparation(for: options)
         defer { auditor.close() }
 
-        // The module.
-        let bytes: [UInt8]
-        do {
-            bytes = try authority.readFile(options.modulePath, limit: PreparedModule.maxModuleBytes)
-        } catch {
-            return fail(ExitStatus.launchFailure, "cannot read module '\(options.modulePath)': \(error)")
+        // The module: a worker run reads it (and checks its pin) after spawning the worker, so
+        // the reading and hashing overlap the worker's exec; nothing of the module reaches the
+        // worker before the check.
+        func readModule() -> Result<[UInt8], Errno> {
+            let read = Result { () throws(Errno) in try authority.readFile(options.modulePath, limit: PreparedModule.maxModuleBytes) }
+            options.timeline?.mark("module read")
+            return read
         }
-        if let pinned = options.sha256 {
-            let actual = SHA256.hex(of: bytes)
-            guard actual == pinned else {
-                auditor.digestMismatch(expected: pinned, actual: actual, policy: options.policyPath)
-                return fail(ExitStatus.launchFailure,
-                            "module '\(options.moduleName ?? options.modulePath)': sha256 mismatch: the policy pins \(pinned), but \(options.modulePath) has \(actual); refusing to start")
-            }
-        }
-
-        options.timeline?.mark("module read")
+        func unreadable(_ error: Errno) -> String { "cannot read module '\(options.modulePath)': \(error)" }
 
         // The grants.
         var opened: [FileDescriptor] = []
@@ -155,10 +157,20 @@ public enum OneShotRun {
                     }
                 }
             }
-            return auditor.finished(WorkerLauncher(options: options, moduleName: moduleName, moduleBytes: bytes,
+            return auditor.finished(WorkerLauncher(options: options, moduleName: moduleName,
                                                    configuration: configuration, auditor: auditor, identity: identity,
-                                                   preparation: preparation).run())
+                                                   preparation: preparation).run {
+                readModule().mapError { WorkerLauncher.ModuleRefusal(text: unreadable($0)) }.flatMap { bytes in
+                    pinMismatch(bytes, options, auditor: auditor).map { .failure(WorkerLauncher.ModuleRefusal(text: $0)) } ?? .success(bytes)
+                }
+            })
         }
+        let bytes: [UInt8]
+        switch readModule() {
+        case .success(let read): bytes = read
+        case .failure(let error): return fail(ExitStatus.launchFailure, unreadable(error))
+        }
+        if let mismatch = pinMismatch(bytes, options, auditor: auditor) { return fail(ExitStatus.launchFailure, mismatch) }
         let binary: [UInt8]
         do { binary = try GuestRunner.binary(from: bytes) } catch {
             return fail(ExitStatus.launchFailure, "\(options.modulePath): \(error)")

@@ -123,7 +123,7 @@ public final class PreparedModule {
             ? PerConnectionSettings(maxConnections: policy.service.maxConnections,
                                     cpuSeconds: policy.limits.cpuTime.rlimitSeconds)
             : nil
-        launcher = WorkerLauncher(options: options, moduleName: name, moduleBytes: [], configuration: configuration,
+        launcher = WorkerLauncher(options: options, moduleName: name, configuration: configuration,
                                   auditor: auditor, identity: identity)
     }
 

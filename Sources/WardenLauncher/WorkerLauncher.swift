@@ -12,7 +12,6 @@ import WardenWASI
 struct WorkerLauncher {
     let options: RunOptions
     let moduleName: String
-    let moduleBytes: [UInt8]
     let configuration: WASIConfiguration
     let auditor: RunAuditor
     /// Resolved by the launcher (which may read /etc/passwd); nil keeps the invoking ids.
@@ -94,7 +93,12 @@ struct WorkerLauncher {
         return String(executable[..<slash]) + "/" + workerName(engine: engine)
     }
 
-    func run() -> Int32 {
+    /// Why the module cannot be run, in the operator's words (unreadable, pin mismatch).
+    struct ModuleRefusal: Error { let text: String }
+
+    /// Runs the module `readModule` reads (with its pin checked), in a worker spawned before it
+    /// is called.
+    func run(readModule: () -> Result<[UInt8], ModuleRefusal>) -> Int32 {
         func fail(_ status: Int32, _ message: String) -> Int32 {
             try? FileDescriptor.standardError.writeAll("warden: \(OperatorOutput.sanitized(message))\n")
             return status
@@ -105,28 +109,28 @@ struct WorkerLauncher {
             let why = options.engine == "wasmkit" ? "" : "; the \(options.engine) engine is unavailable (build or install it: make wasmtime-lib)"
             return fail(ExitStatus.launchFailure, "cannot find \(name) next to warden\(why)")
         }
-        // On wasmtime: the verified artifact from --artifact or the cache (compiled by a
-        // compile-only worker on a miss), so this worker loads code instead of compiling.
-        let code: [UInt8]?
-        do { code = try ArtifactSource.code(for: moduleBytes, digest: options.sha256, options: options, moduleName: moduleName, auditor: auditor) } catch {
-            return fail(ExitStatus.launchFailure, error.description)
-        }
-        let image: FileDescriptor
-        do { image = try .sealedMemory(named: "warden-module", holding: code ?? moduleBytes) } catch {
-            return fail(ExitStatus.launchFailure, "cannot stage the module: \(error)")
-        }
-        defer { try? image.close() }
         // SIGTERM, SIGINT, SIGHUP, SIGQUIT end the run through the loop below: the worker is
         // ended and the audit log closes with an event naming the signal. (The worker starts
         // with an empty signal mask: the spawn resets it.)
         let signals = TerminationSignals.descriptor()
         defer { try? signals?.close() }
 
-        // The fixed layout: stdio, control, module, preopens, listeners.
+        // The worker is spawned first: its exec (for wasmtime, loading the engine's library
+        // too) takes longer than everything the launcher still has to do, which now happens
+        // meanwhile: the artifact (hashing the module, the cache lookup, staging it in a
+        // sealed memfd), the seccomp program and the network namespace. The module image is
+        // not in the spawn layout (an empty memfd holds its number until the worker puts the
+        // image there: not a second reference to the control socket, which would keep it open
+        // past a worker's close); it follows the configuration, before the worker hardens.
+        let placeholder: FileDescriptor
+        do { placeholder = try .sealedMemory(named: "warden-module-placeholder", holding: []) } catch {
+            return fail(ExitStatus.launchFailure, "cannot stage the module: \(error)")
+        }
         let process: WorkerProcess
         do {
+            defer { try? placeholder.close() }
             process = try WorkerProcess(worker: worker, layout: { control in
-                [configuration.stdin.rawValue, configuration.stdout.rawValue, configuration.stderr.rawValue, control, image.rawValue]
+                [configuration.stdin.rawValue, configuration.stdout.rawValue, configuration.stderr.rawValue, control, placeholder.rawValue]
                     + configuration.preopens.map(\.host.rawValue) + configuration.listeners.map(\.rawValue)
             }, launcher: self, perConnection: nil, wallTime: options.wallTime)
         } catch {
@@ -135,6 +139,30 @@ struct WorkerLauncher {
         }
         let pid = process.pid
         options.timeline?.mark("worker spawned")
+        /// Before the worker was configured: it is ended (as the launcher's decision, so no crash
+        /// is recorded for it) and reaped, and the run fails.
+        func abandon(_ message: String) -> Int32 {
+            process.end("not configured")
+            _ = Self.wait(for: process)
+            return fail(ExitStatus.launchFailure, message)
+        }
+
+        let moduleBytes: [UInt8]
+        switch readModule() {
+        case .success(let bytes): moduleBytes = bytes
+        case .failure(let refusal): return abandon(refusal.text)
+        }
+        // On wasmtime: the verified artifact from --artifact or the cache (compiled by a
+        // compile-only worker on a miss), so this worker loads code instead of compiling.
+        let code: [UInt8]?
+        do { code = try ArtifactSource.code(for: moduleBytes, digest: options.sha256, options: options, moduleName: moduleName, auditor: auditor) } catch {
+            return abandon(error.description)
+        }
+        let image: FileDescriptor
+        do { image = try .sealedMemory(named: "warden-module", holding: code ?? moduleBytes) } catch {
+            return abandon("cannot stage the module: \(error)")
+        }
+        defer { try? image.close() }
         auditor.started(pid: pid)
 
         // The worker's seccomp program (aimed at its pid) and network namespace, prepared
@@ -150,12 +178,10 @@ struct WorkerLauncher {
             if let prepared { template = try prepared.seccomp.get() } else { template = try SeccompFilter.template(plan: Self.seccompPlan(for: options)) }
             setup.hardening.seccompProgram = template.program(forProcess: pid)
         } catch {
-            process.end()
-            _ = Self.wait(for: process)
-            return fail(ExitStatus.launchFailure, "module '\(moduleName)': \(error.message)")
+            return abandon("module '\(moduleName)': \(error.message)")
         }
         setup.hardening.networkNamespacePassed = namespace != nil
-        process.configure(setup, passing: namespace)
+        process.configure(setup, passing: namespace, image: image)
 
         // Wall time is kept by the process's own deadline (the worker keeps cpu-time as its own
         // RLIMIT_CPU): the worker is ended there, and the audit room then closes as after any

@@ -6,7 +6,7 @@ import WardenIPC
 import WardenSystem
 
 /// One running `warden-worker`, served without blocking from someone else's poll loop: the
-/// supervisor watches many at once, `warden run` (`WorkerLauncher.run()`) just this one. From
+/// supervisor watches many at once, `warden run` (`WorkerLauncher.run(readModule:)`) just this one. From
 /// the moment it is spawned the worker may be compromised, so nothing it sends or withholds
 /// can block the caller; the kernel's refusals come through its seccomp listener; a pidfd
 /// says when it is gone; its own final report counts only if it then exited normally.
@@ -55,7 +55,10 @@ public final class WorkerProcess {
     let launcher: WorkerLauncher
     /// Set for a per-connection zygote, which forks instances.
     let perConnection: PerConnectionSettings?
-    public let startedAt: UInt64
+    /// When the worker was configured (spawned, until then): its wall time counts from here,
+    /// so a launcher that spawns first and compiles an artifact meanwhile does not charge the
+    /// compile to the module.
+    public private(set) var startedAt: UInt64
     /// The wall-time limit of the whole run (nil: none; a zygote's instances have their own).
     let wallTime: Duration?
     public private(set) var wallTimeExceeded = false
@@ -128,8 +131,16 @@ public final class WorkerProcess {
     /// Sends the worker its configuration (and a descriptor with it: the network namespace to
     /// join). A worker that cannot be told is ended. From here the control socket is read
     /// without blocking.
-    func configure(_ configuration: WorkerConfiguration, passing descriptor: FileDescriptor? = nil) {
-        do { try control.send(configuration.encoded(), passing: descriptor) } catch {
+    /// `image`: the module image, when the spawn layout held only a placeholder at its number
+    /// (`imageFollows`); it travels with the configuration, after the namespace, in the same
+    /// message: the worker gets the configuration and its descriptors together or not at all.
+    func configure(_ configuration: WorkerConfiguration, passing descriptor: FileDescriptor? = nil, image: FileDescriptor? = nil) {
+        var configuration = configuration
+        configuration.imageFollows = image != nil
+        startedAt = SystemClock.monotonicNow()
+        do {
+            try control.send(configuration.encoded(), passing: [descriptor, image].compactMap { $0 })
+        } catch {
             end("cannot be configured (\(error))")
         }
         if let flags = try? control.socket.statusFlags() { try? control.socket.setStatusFlags(flags | O_NONBLOCK) }

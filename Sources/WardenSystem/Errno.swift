@@ -48,6 +48,7 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
     public static let messageTooLong = Errno(rawValue: EMSGSIZE)
     public static let brokenPipe = Errno(rawValue: EPIPE)
     public static let connectionRefused = Errno(rawValue: ECONNREFUSED)
+    public static let connectionReset = Errno(rawValue: ECONNRESET)
 }
 
 /// Runs `body` until it does not fail with EINTR; a negative result becomes a thrown `Errno`.

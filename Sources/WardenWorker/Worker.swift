@@ -29,11 +29,16 @@ public enum Worker {
         let configuration: WorkerConfiguration
         let networkNamespace: FileDescriptor?
         do {
-            guard let frame = try control.receive() else { ProcessControl.exit(ExitStatus.controlLost) }
+            guard let frame = try control.receive(keeping: 2) else { ProcessControl.exit(ExitStatus.controlLost) }
             configuration = try WorkerConfiguration.decode(frame.payload)
-            // Exactly one descriptor travels with the configuration, and only when announced.
-            guard (frame.descriptor != nil) == configuration.hardening.networkNamespacePassed else { ProcessControl.exit(ExitStatus.badConfiguration) }
-            networkNamespace = frame.descriptor
+            // The descriptors that travel with the configuration, exactly those announced and
+            // in this order: the network namespace to join, the module image.
+            let namespacePassed = configuration.hardening.networkNamespacePassed
+            guard frame.descriptors.count == (namespacePassed ? 1 : 0) + (configuration.imageFollows ? 1 : 0) else {
+                ProcessControl.exit(ExitStatus.badConfiguration)
+            }
+            networkNamespace = namespacePassed ? frame.descriptors.first : nil
+            if configuration.imageFollows, let image = frame.descriptors.last { try placeImage(image) }
         } catch {
             ProcessControl.exit(ExitStatus.badConfiguration)
         }
@@ -78,6 +83,14 @@ public enum Worker {
         // The report is sent and the module's output went out with write(2): nothing is left
         // for exit handlers to flush, and the launcher is waiting for this process to be gone.
         ProcessControl.exitImmediately(outcome.status)
+    }
+
+    /// The module image that came with the configuration (`imageFollows`) replaces the
+    /// placeholder at the module's number.
+    static func placeImage(_ image: FileDescriptor) throws(Errno) {
+        guard image.rawValue != DescriptorLayout.module else { return }
+        defer { try? image.close() }
+        try image.duplicate(onto: FileDescriptor(rawValue: DescriptorLayout.module))
     }
 
     /// A compile-only worker (`warden compile`, the artifact cache): hardened like any worker,

@@ -59,14 +59,23 @@ int warden_arm_deadlines(uint64_t wall_ms, uint64_t cpu_seconds,
                          const char *wall_message, const char *wall_audit, int wall_status,
                          const char *cpu_message, const char *cpu_audit, int cpu_status, int audit_fd);
 
+/// The most descriptors one message carries (a configuration: its network namespace and its
+/// module image); a receiver closes any beyond what it asked for.
+#define WARDEN_MAX_PASSED_FDS 4
 /// sendmsg of `length` bytes, attaching descriptor `fd` with SCM_RIGHTS when fd >= 0.
 ssize_t warden_send_with_fd(int socket, const void *bytes, size_t length, int fd);
+/// The same with `count` (0...WARDEN_MAX_PASSED_FDS) descriptors, in one SCM_RIGHTS message.
+ssize_t warden_send_with_fds(int socket, const void *bytes, size_t length, const int *fds, int count);
 /// recvmsg of up to `length` bytes; a passed descriptor (close-on-exec) lands in *fd, else -1.
 ssize_t warden_recv_with_fd(int socket, void *bytes, size_t length, int *fd);
 /// The same, and the sending process's pid as the kernel attests it (SCM_CREDENTIALS, with
 /// SO_PASSCRED set on `socket`; the sender cannot forge it), or -1 when none came. On a
 /// stream socket with SO_PASSCRED, one call never returns bytes of two senders.
 ssize_t warden_recv_with_fd_and_sender(int socket, void *bytes, size_t length, int *fd, pid_t *sender);
+/// The same, keeping up to `capacity` passed descriptors in `fds` (in the order sent; *count of
+/// them) and closing the rest.
+ssize_t warden_recv_with_fds_and_sender(int socket, void *bytes, size_t length, int *fds, int capacity, int *count,
+                                         pid_t *sender);
 /// SO_PASSCRED on: every message received carries its sender's credentials.
 int warden_pass_credentials(int socket);
 
