@@ -169,6 +169,9 @@ public struct LifecycleChange: Sendable, Equatable {
         /// The audit sink takes events again after losing `lost` of them
         /// (`on-failure = "continue"`); `detail` names the error and since when.
         case auditLost = "audit-lost"
+        /// wardend will not start the module again until `warden restart`: it reached its
+        /// start limit; `detail` names the limit.
+        case startLimit = "start-limit"
     }
     public var change: Change
     /// The exit status warden reports for the module (exited, crashed).

@@ -243,6 +243,12 @@ extension RunAuditor {
         log.record(.lifecycle(LifecycleChange(.restarted, detail: "restart \(count) in \(delayNanoseconds / 1_000_000)ms")))
     }
 
+    /// The supervisor's start limit refused the next start: the module stays down until
+    /// `warden restart`.
+    public func startLimitReached(_ reason: String) {
+        log.record(.lifecycle(LifecycleChange(.startLimit, detail: reason)))
+    }
+
     /// SIGHUP / `warden reload`: reopen file sinks by path, so a rotated log is followed;
     /// nothing is lost (each event is one write, to the old file or the new one).
     public func reopenLogs() throws(Errno) { try log.reopenSinks() }

@@ -55,6 +55,7 @@ extension Reactor {
     func startLimitHit(_ module: ModuleRuntime) {
         let reason = "start limit hit: \(options.startLimitBurst) starts within \(options.startLimitInterval.limitText)"
         module.state = .failed(reason)
+        module.prepared?.auditor.startLimitReached(reason)
         SupervisorLog.error("module \"\(module.name)\": \(reason); left stopped until 'warden restart \(module.name)'")
         notifier.send("STATUS=\(summary())")
     }

@@ -190,9 +190,11 @@ import WardenTestSupport
         #expect(!wardend.log.contains("restarting in 400ms"), "no restart is announced that the start limit refuses: \(wardend.log)")
         // The audit room has each start, exit and restart, in order.
         let lifecycle = Warden.auditEvents(in: wardend.log).filter { $0["layer"] as? String == "lifecycle" && $0["module"] as? String == "crasher" }
-        // Four starts (the burst), three restarts; the one the start limit refuses has no event.
-        #expect(lifecycle.map { $0["action"] as? String ?? "" } == Array(repeating: ["started", "exited", "restarted"], count: 3).flatMap { $0 } + ["started", "exited"],
+        // Four starts (the burst), three restarts; the one the start limit refuses is no
+        // restart: its event says the limit was reached, and names it.
+        #expect(lifecycle.map { $0["action"] as? String ?? "" } == Array(repeating: ["started", "exited", "restarted"], count: 3).flatMap { $0 } + ["started", "exited", "start-limit"],
                 "\(lifecycle)")
+        #expect((lifecycle.last?["detail"] as? String)?.contains("start limit hit: 4 starts within 30s") == true, "\(lifecycle)")
         #expect(lifecycle.filter { $0["action"] as? String == "exited" }.allSatisfy { $0["status"] as? Int == 134 })
         // It stays stopped until asked: `warden restart` clears the limit and tries again.
         Thread.sleep(forTimeInterval: 0.3)
