@@ -37,18 +37,20 @@ extension ArtifactCache {
     /// then, while the artifacts total more than `bound` bytes, first those no run can load
     /// (`.obsolete`) and then the rest, each group least recently used first; never the
     /// artifact named `keeping` (just written: it stays even when it alone is over the bound).
-    static func evictionPlan(_ entries: [ArtifactCacheEntry], bound: Int64?, keeping: String?, now: UInt64) -> [ArtifactCacheEntry] {
+    /// `dropObsolete` (`warden cache prune`): the obsolete ones go even under the bound.
+    static func evictionPlan(_ entries: [ArtifactCacheEntry], bound: Int64?, keeping: String?, now: UInt64,
+                             dropObsolete: Bool = false) -> [ArtifactCacheEntry] {
         var plan = entries.filter { $0.kind == .temporary && now > $0.written && now - $0.written > temporaryLifetime }
-        let artifacts = entries.filter { $0.kind == .artifact }
-        var total = artifacts.reduce(Int64(0)) { $0 + $1.size }
-        guard let bound, total > bound else { return plan }
+        let artifacts = entries.filter { $0.kind == .artifact && $0.name != keeping }
+        var total = entries.filter { $0.kind == .artifact }.reduce(Int64(0)) { $0 + $1.size }
         func obsolete(_ entry: ArtifactCacheEntry) -> Bool { if case .obsolete = entry.state { true } else { false } }
-        let order = artifacts.filter { $0.name != keeping }.sorted { a, b in
+        let order = artifacts.sorted { a, b in
             if obsolete(a) != obsolete(b) { return obsolete(a) }
             return a.lastUse != b.lastUse ? a.lastUse < b.lastUse : a.name < b.name
         }
         for entry in order {
-            guard total > bound else { break }
+            let over = bound.map { total > $0 } ?? false
+            guard over || (dropObsolete && obsolete(entry)) else { break }
             plan.append(entry)
             total -= entry.size
         }
@@ -58,16 +60,16 @@ extension ArtifactCache {
     /// Removes what `evictionPlan` chooses. Headers are read only when the artifacts are over
     /// the bound (to find the obsolete ones). A file another process removed first counts as
     /// removed by neither; one it stored again meanwhile may go too (it is only a cache).
-    public func evict(bound: Int64?, keeping: String? = nil) throws(ArtifactError) -> Eviction {
+    public func evict(bound: Int64?, keeping: String? = nil, dropObsolete: Bool = false) throws(ArtifactError) -> Eviction {
         var entries = try self.entries(readHeaders: false)
         let total = entries.filter { $0.kind == .artifact }.reduce(Int64(0)) { $0 + $1.size }
-        if let bound, total > bound {
+        if dropObsolete || bound.map({ total > $0 }) == true {
             for index in entries.indices where entries[index].kind == .artifact { readHeader(&entries[index]) }
         }
         let now = (try? SystemClock.realtime.now()) ?? 0
         var eviction = Eviction()
         eviction.remaining = total
-        for entry in Self.evictionPlan(entries, bound: bound, keeping: keeping, now: now) {
+        for entry in Self.evictionPlan(entries, bound: bound, keeping: keeping, now: now, dropObsolete: dropObsolete) {
             do throws(Errno) {
                 try directory.unlink(entry.name, directory: false)
                 eviction.removed.append(entry)

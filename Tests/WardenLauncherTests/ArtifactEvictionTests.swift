@@ -10,59 +10,14 @@ import WardenTestSupport
 /// no run can load first), never the one just written, never a file the cache did not make;
 /// a hit marks its file used. Real files in a root-owned temporary directory, no engine.
 @Suite(.enabled(if: geteuid() == 0, "the artifact cache is root's: these tests run as root"))
-struct ArtifactEvictionTests {
+struct ArtifactEvictionTests: ArtifactCacheFixture {
     let tree: TemporaryTree
     let cache: ArtifactCache
-    /// A payload size that makes each artifact a little over 4 KiB.
-    static let payload = 4000
 
     init() throws {
         tree = try TemporaryTree("warden-evict")
         cache = try #require(try ArtifactCache.open(tree.path, authority: AmbientAuthority(purpose: "eviction tests")))
     }
-
-    static func key(_ index: Int, metered: Bool = false) -> ArtifactKey {
-        ArtifactKey(moduleDigest: SHA256.hex(of: Array("module \(index)".utf8)), fuelMetered: metered)
-    }
-
-    /// Writes an artifact for `key` (with its own header) and sets its last use to `used`
-    /// seconds since the epoch; returns its name.
-    @discardableResult
-    func artifact(_ key: ArtifactKey, used: Int) throws -> String {
-        try write(key.fileName, ArtifactFile.encode(key: key, payload: [UInt8](repeating: 7, count: Self.payload)), used: used)
-    }
-
-    /// An artifact compiled by another wasmtime release (it can never be loaded here).
-    @discardableResult
-    func obsoleteArtifact(_ index: Int, used: Int) throws -> String {
-        let text = Self.key(index).description.replacing("engine=wasmtime-\(EngineRelease.wasmtime)", with: "engine=wasmtime-49.0.3")
-        #expect(text != Self.key(index).description)
-        let payload = [UInt8](repeating: 9, count: Self.payload)
-        let header = "WARDEN-ARTIFACT\nkey: \(text)\npayload-sha256: \(SHA256.hex(of: payload))\npayload-bytes: \(payload.count)\n\n"
-        return try write(SHA256.hex(of: Array(text.utf8)) + ".cwasm", Array(header.utf8) + payload, used: used)
-    }
-
-    @discardableResult
-    func write(_ name: String, _ bytes: [UInt8], used: Int, written: Int? = nil) throws -> String {
-        #expect(FileManager.default.createFile(atPath: tree.url(name), contents: Data(bytes), attributes: [.posixPermissions: 0o644]))
-        try setTimes(name, access: used, modification: written ?? used)
-        return name
-    }
-
-    func setTimes(_ name: String, access: Int, modification: Int) throws {
-        var times = [timespec(tv_sec: access, tv_nsec: 0), timespec(tv_sec: modification, tv_nsec: 0)]
-        #expect(utimensat(AT_FDCWD, tree.url(name), &times, AT_SYMLINK_NOFOLLOW) == 0, "utimensat \(name): errno \(errno)")
-    }
-
-    func names() throws -> Set<String> { Set(try FileManager.default.contentsOfDirectory(atPath: tree.path)) }
-
-    func accessTime(_ name: String) -> (access: Int, modification: Int) {
-        var info = stat()
-        _ = lstat(tree.url(name), &info)
-        return (info.st_atim.tv_sec, info.st_mtim.tv_sec)
-    }
-
-    var size: Int64 { Int64(ArtifactFile.encode(key: Self.key(0), payload: [UInt8](repeating: 0, count: Self.payload)).count) }
 
     @Test("over the bound, the least recently used artifacts go first, until the rest fit")
     func leastRecentlyUsedFirst() throws {
@@ -175,4 +130,59 @@ struct ArtifactEvictionTests {
             #expect(ArtifactCacheEntry.kind(of: other) == nil, "\(other)")
         }
     }
+}
+
+/// A root-owned temporary cache directory with artifacts written by hand: real headers, use
+/// times set with utimensat.
+protocol ArtifactCacheFixture {
+    var tree: TemporaryTree { get }
+}
+
+extension ArtifactCacheFixture {
+    /// A payload size that makes each artifact a little over 4 KiB.
+    static var payload: Int { 4000 }
+
+    static func key(_ index: Int, metered: Bool = false) -> ArtifactKey {
+        ArtifactKey(moduleDigest: SHA256.hex(of: Array("module \(index)".utf8)), fuelMetered: metered)
+    }
+
+    /// Writes an artifact for `key` (with its own header) and sets its last use to `used`
+    /// seconds since the epoch; returns its name.
+    @discardableResult
+    func artifact(_ key: ArtifactKey, used: Int) throws -> String {
+        try write(key.fileName, ArtifactFile.encode(key: key, payload: [UInt8](repeating: 7, count: Self.payload)), used: used)
+    }
+
+    /// An artifact compiled by another wasmtime release (it can never be loaded here).
+    @discardableResult
+    func obsoleteArtifact(_ index: Int, used: Int) throws -> String {
+        let text = Self.key(index).description.replacing("engine=wasmtime-\(EngineRelease.wasmtime)", with: "engine=wasmtime-49.0.3")
+        #expect(text != Self.key(index).description)
+        let payload = [UInt8](repeating: 9, count: Self.payload)
+        let header = "WARDEN-ARTIFACT\nkey: \(text)\npayload-sha256: \(SHA256.hex(of: payload))\npayload-bytes: \(payload.count)\n\n"
+        return try write(SHA256.hex(of: Array(text.utf8)) + ".cwasm", Array(header.utf8) + payload, used: used)
+    }
+
+    @discardableResult
+    func write(_ name: String, _ bytes: [UInt8], used: Int, written: Int? = nil) throws -> String {
+        #expect(FileManager.default.createFile(atPath: tree.url(name), contents: Data(bytes), attributes: [.posixPermissions: 0o644]))
+        try setTimes(name, access: used, modification: written ?? used)
+        return name
+    }
+
+    func setTimes(_ name: String, access: Int, modification: Int) throws {
+        var times = [timespec(tv_sec: access, tv_nsec: 0), timespec(tv_sec: modification, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, tree.url(name), &times, AT_SYMLINK_NOFOLLOW) == 0, "utimensat \(name): errno \(errno)")
+    }
+
+    func names() throws -> Set<String> { Set(try FileManager.default.contentsOfDirectory(atPath: tree.path)) }
+
+    func accessTime(_ name: String) -> (access: Int, modification: Int) {
+        var info = stat()
+        _ = lstat(tree.url(name), &info)
+        return (info.st_atim.tv_sec, info.st_mtim.tv_sec)
+    }
+
+    var size: Int64 { Int64(ArtifactFile.encode(key: Self.key(0), payload: [UInt8](repeating: 0, count: Self.payload)).count) }
+
 }
