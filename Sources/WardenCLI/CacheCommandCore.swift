@@ -66,9 +66,12 @@ public enum CacheCommandCore {
         if path == "off" { throw Failure(status: ExitStatus.usage, message: "the artifact cache is off; name its directory with --artifact-cache DIR") }
         let authority = AmbientAuthority(purpose: "warden cache: the artifact cache directory")
         guard authority.isDirectory(path) else { return nil }
-        do throws(ArtifactError) { return try ArtifactCache.open(path, authority: authority) } catch {
+        let cache: ArtifactCache?
+        do throws(ArtifactError) { cache = try ArtifactCache.open(path, authority: authority) } catch {
             throw Failure(status: 1, message: error.description)
         }
+        if let problem = cache?.boundProblem { OperatorOutput.printError("warden: warning: \(problem)") }
+        return cache
     }
 
     /// The listing: a summary line, a table, and why each unusable artifact is.

@@ -94,6 +94,9 @@ struct CacheCommandTests: ArtifactCacheFixture {
         let missing = try Command.run(Warden.executable, ["cache", "prune", "--artifact-cache", tree.url("none")])
         #expect(missing.status == 0 && missing.stdout == "\(tree.url("none")): no artifact cache (the directory does not exist)\n", "\(missing.stdout)\(missing.stderr)")
         #expect(!tree.exists("none"))
+        let badBound = try warden(["list"], bound: "lots")
+        #expect(badBound.status == 0 && badBound.stdout.hasSuffix("0 artifacts, 0B of 1.0GiB\n"), "\(badBound.stdout)")
+        #expect(badBound.stderr == "warden: warning: $WARDEN_ARTIFACT_CACHE_MAX='lots' is not a size (512MiB, 2GiB) or 'none'; using 1GiB\n", "\(badBound.stderr)")
         let listed = try Command.run(Warden.executable, ["cache", "list", "--artifact-cache", tree.url("none")])
         #expect(listed.status == 0 && listed.stdout == "\(tree.url("none")): no artifact cache (the directory does not exist)\n")
     }
