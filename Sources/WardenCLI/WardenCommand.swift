@@ -9,7 +9,7 @@ public struct WardenCommand: ParsableCommand {
         abstract: "Run untrusted WebAssembly (WASI preview1) modules with exactly the capabilities you grant.",
         discussion: "See warden(1), warden.policy(5) and warden.audit(5). Nothing is granted by default: no directories, no environment, no network.",
         version: WardenCommand.version,
-        subcommands: [Run.self, Learn.self, CompileCommand.self, PolicyCommand.self, SeccompCommand.self, AuditCommand.self, StatusCommand.self,
+        subcommands: [Run.self, Learn.self, CompileCommand.self, CacheCommand.self, PolicyCommand.self, SeccompCommand.self, AuditCommand.self, StatusCommand.self,
                       ReloadCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self])
 
     public static let version = WardenVersion.string

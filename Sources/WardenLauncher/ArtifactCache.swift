@@ -10,6 +10,8 @@ import WardenSystem
 ///
 /// Where it is: `--artifact-cache DIR`, else `$WARDEN_ARTIFACT_CACHE`, else
 /// `/var/cache/warden`; `off` turns it off (the worker then compiles the module itself).
+/// How large it may grow: `$WARDEN_ARTIFACT_CACHE_MAX` (default 1 GiB); a store evicts the
+/// least recently used artifacts beyond it (ArtifactEviction.swift), a hit marks its file used.
 public final class ArtifactCache {
     public static let defaultDirectory = "/var/cache/warden"
     public static let environmentVariable = "WARDEN_ARTIFACT_CACHE"
@@ -18,10 +20,15 @@ public final class ArtifactCache {
 
     public let path: String
     let directory: FileDescriptor
+    /// The size the artifacts are kept under (nil: no bound), from `$WARDEN_ARTIFACT_CACHE_MAX`.
+    public internal(set) var bound: Int64?
+    /// Why `$WARDEN_ARTIFACT_CACHE_MAX` was not used, if it was set and is not a size.
+    public let boundProblem: String?
 
     private init(path: String, directory: FileDescriptor) {
         self.path = path
         self.directory = directory
+        (bound, boundProblem) = Self.configuredBound()
     }
 
     deinit { try? directory.close() }
@@ -76,6 +83,8 @@ public final class ArtifactCache {
     /// The verified code for `key`, or nil when the cache has none. Throws when the file
     /// there is not to be trusted (writable by others, not a regular file) or fails the
     /// header's checks: a damaged cache is reported, never silently used or replaced.
+    /// A hit marks the file used (its access time, for eviction): one futimens on the open
+    /// descriptor, no directory scan; a process that may not (not root) leaves it.
     public func lookup(_ key: ArtifactKey) throws(ArtifactError) -> [UInt8]? {
         let name = key.fileName
         let file: FileDescriptor
@@ -95,11 +104,14 @@ public final class ArtifactCache {
         } catch {
             throw ArtifactError("cannot read \(path)/\(name): \(error)")
         }
-        return try ArtifactFile.payload(of: bytes, expected: key, name: "\(path)/\(name)")
+        let payload = try ArtifactFile.payload(of: bytes, expected: key, name: "\(path)/\(name)")
+        try? file.markAccessed()
+        return payload
     }
 
     /// Writes `payload` under `key`: a new file beside it, then a rename, so a reader sees the
-    /// old file or the whole new one, never a part.
+    /// old file or the whole new one, never a part. Then evicts down to `bound`, never the
+    /// file just written; an eviction problem is a warning, never a failed store.
     public func store(_ key: ArtifactKey, payload: [UInt8]) throws(ArtifactError) {
         let name = key.fileName
         let temporary = ".\(name).\(ProcessControl.currentID).tmp"
@@ -119,5 +131,6 @@ public final class ArtifactCache {
             try? directory.unlink(temporary, directory: false)
             throw ArtifactError("cannot write \(path)/\(name): \(error)")
         }
+        evictAfterStore(keeping: name)
     }
 }

@@ -25,25 +25,7 @@ public enum ArtifactFile {
     /// The payload of `bytes` (an artifact file named `name` in messages) if it was compiled
     /// under `expected` and is whole; otherwise why it is refused.
     public static func payload(of bytes: [UInt8], expected: ArtifactKey, name: String) throws(ArtifactError) -> [UInt8] {
-        let window = bytes.prefix(maximumHeader)
-        var lines: [String] = []
-        var index = window.startIndex
-        var headerEnd: Int?
-        while index < window.endIndex {
-            guard let newline = window[index...].firstIndex(of: UInt8(ascii: "\n")) else { break }
-            let line = String(decoding: window[index..<newline], as: UTF8.self)
-            index = newline + 1
-            if line.isEmpty { headerEnd = index; break }
-            lines.append(line)
-        }
-        guard let headerEnd, lines.first == magic else {
-            throw ArtifactError("\(name) is not a warden artifact (no WARDEN-ARTIFACT header)")
-        }
-        var fields: [String: String] = [:]
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { throw ArtifactError("\(name): malformed header line '\(line)'") }
-            fields[String(line[..<colon])] = String(line[line.index(after: colon)...].drop { $0 == " " })
-        }
+        let (fields, headerEnd) = try header(of: bytes, name: name)
         guard let key = fields["key"], let digest = fields["payload-sha256"], let countText = fields["payload-bytes"],
               let count = Int(countText), count >= 0 else {
             throw ArtifactError("\(name): incomplete header (key, payload-sha256 and payload-bytes are required)")
@@ -59,6 +41,32 @@ public enum ArtifactFile {
             throw ArtifactError("\(name) was altered: its code does not hash to the header's payload-sha256; refusing to load it")
         }
         return payload
+    }
+
+    /// The header's fields (`key`, `payload-sha256`, `payload-bytes`) and where the payload
+    /// starts, from the first `maximumHeader` bytes of `bytes`; why not when it is not one.
+    /// Reading the header alone is enough to list an artifact or tell it can never be loaded.
+    static func header(of bytes: some Collection<UInt8>, name: String) throws(ArtifactError) -> (fields: [String: String], end: Int) {
+        let window = Array(bytes.prefix(maximumHeader))
+        var lines: [String] = []
+        var index = 0
+        var headerEnd: Int?
+        while index < window.count {
+            guard let newline = window[index...].firstIndex(of: UInt8(ascii: "\n")) else { break }
+            let line = String(decoding: window[index..<newline], as: UTF8.self)
+            index = newline + 1
+            if line.isEmpty { headerEnd = index; break }
+            lines.append(line)
+        }
+        guard let headerEnd, lines.first == magic else {
+            throw ArtifactError("\(name) is not a warden artifact (no WARDEN-ARTIFACT header)")
+        }
+        var fields: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { throw ArtifactError("\(name): malformed header line '\(line)'") }
+            fields[String(line[..<colon])] = String(line[line.index(after: colon)...].drop { $0 == " " })
+        }
+        return (fields, headerEnd)
     }
 }
 

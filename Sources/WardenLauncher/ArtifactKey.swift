@@ -56,6 +56,28 @@ public struct ArtifactKey: Sendable, Equatable, CustomStringConvertible {
         return fields
     }
 
+    /// Why an artifact whose header holds `keyText`, filed under `fileName`, can never be
+    /// loaded by this warden (another header format, wasmtime release, code settings or
+    /// machine; or a name that is not its key's), or nil when some run still could load it.
+    /// The cache evicts those first: they can never hit again.
+    static func neverLoaded(keyText: String, fileName: String) -> String? {
+        let fields = Self.fields(keyText)
+        guard let module = fields["module"], module.hasPrefix("sha256:") else { return "its key names no module" }
+        let candidates = [false, true].map { ArtifactKey(moduleDigest: String(module.dropFirst("sha256:".count)), fuelMetered: $0) }
+        guard let match = candidates.first(where: { $0.description == keyText }) else {
+            let nearest = candidates[fields["code"]?.contains("fuel=on") == true ? 1 : 0]
+            return nearest.difference(from: keyText).replacing("this run's", with: "this warden's")
+        }
+        return match.fileName == fileName ? nil : "it is filed under another name than its key's"
+    }
+
+    /// Whether `name` is spelled as the cache names artifacts: 64 lowercase hex digits, `.cwasm`.
+    static func isFileName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        return bytes.count == 70 && name.hasSuffix(".cwasm")
+            && bytes.prefix(64).allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
     /// The cache's file name for this key.
     public var fileName: String { SHA256.hex(of: Array(description.utf8)) + ".cwasm" }
 

@@ -29,6 +29,9 @@ public final class PreparedModule {
     public let moduleDigest: String
     /// The image holds compiled code (an artifact's payload), not the module.
     let loadsArtifact: Bool
+    /// Where that code came from: the cache (hit), a compile at load (miss), or the worker
+    /// (cache off); `warden status` says which.
+    public let codeProvenance: CodeProvenance
     /// Problems worth a warning (a grant the service account cannot use).
     public private(set) var warnings: [String] = []
 
@@ -101,7 +104,9 @@ public final class PreparedModule {
         // reload) by a compile-only worker unless the cache has it: every start, and every
         // per-connection zygote, loads it instead of compiling.
         let code: [UInt8]?
-        do { code = try ArtifactSource.code(for: bytes, digest: moduleDigest, options: options, moduleName: name, auditor: auditor) } catch {
+        do {
+            (code, codeProvenance) = try ArtifactSource.resolve(bytes, digest: moduleDigest, options: options, moduleName: name, auditor: auditor)
+        } catch {
             throw .grant("module \"\(name)\": \(error)")
         }
         loadsArtifact = code != nil

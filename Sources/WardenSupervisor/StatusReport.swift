@@ -1,4 +1,5 @@
 import WardenJSON
+import WardenLauncher
 import WardenPolicy
 import WardenSystem
 
@@ -31,6 +32,7 @@ struct StatusReport {
             if !module.policy.service.listen.isEmpty {
                 out += "  listen: \(module.policy.service.listen.map(\.description).joined(separator: ", "))\n"
             }
+            if let code = module.prepared?.codeProvenance { out += "  code: \(code.description)\n" }
             for layer in module.lastLayers { out += "  \(layer)\n" }
             out += "  limits: \(reactor.limits.describe(module.policy))\n"
         }
@@ -54,6 +56,10 @@ struct StatusReport {
                 ("layers", "[" + module.lastLayers.map(JSONText.quoted).joined(separator: ",") + "]"),
                 ("limits", JSONText.quoted(reactor.limits.describe(module.policy))),
             ]
+            if let code = module.prepared?.codeProvenance {
+                fields.append(("code", JSONText.quoted(code.name)))
+                fields.append(("code_detail", JSONText.quoted(code.description)))
+            }
             if case .failed(let reason) = module.state { fields.append(("failed", JSONText.quoted(reason))) }
             return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
         }

@@ -57,3 +57,19 @@ extension FileDescriptor {
         return FileStatus(raw)
     }
 }
+
+extension FileDescriptor {
+    /// Sets this file's access time to now and leaves its modification time:
+    /// `futimens(fd, {UTIME_NOW, UTIME_OMIT})`, one system call on an open descriptor (the
+    /// artifact cache's "last used" mark, set explicitly so noatime/relatime mounts do not
+    /// matter). Needs the file's owner, write access or CAP_FOWNER.
+    public func markAccessed() throws(Errno) {
+        // UTIME_NOW and UTIME_OMIT (<sys/stat.h>: (1 << 30) - 1 and - 2) are not imported into Swift.
+        var times = (timespec(tv_sec: 0, tv_nsec: (1 << 30) - 1), timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2))
+        _ = try withUnsafePointer(to: &times) { (pointer) throws(Errno) in
+            try pointer.withMemoryRebound(to: timespec.self, capacity: 2) { (times) throws(Errno) in
+                try retryingOnInterrupt { Glibc.futimens(rawValue, times) }
+            }
+        }
+    }
+}

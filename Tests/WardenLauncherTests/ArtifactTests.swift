@@ -158,6 +158,34 @@ struct ArtifactTests {
         #expect(damaged.status == 125 && damaged.stderr.contains("was altered"), "\(damaged.stderr)")
     }
 
+    @Test("$WARDEN_ARTIFACT_CACHE_MAX bounds the cache: a new artifact evicts the least recently used; a bad value warns, the run goes on")
+    func cacheBound() throws {
+        let one = try Self.hello("one"), two = try Self.hello("two")
+        let tree = try TemporaryTree("warden-artifact")
+        try tree.makeDirectory("cache")
+        func run(_ module: String, bound: String) throws -> Command.Result {
+            var environment = ProcessInfo.processInfo.environment
+            environment["WARDEN_ARTIFACT_CACHE_MAX"] = bound
+            return try Command.run(Warden.executable, ["run", "--user", "root", "--engine", "wasmtime", "--artifact-cache", tree.url("cache"), module],
+                                   environment: environment)
+        }
+        func artifacts() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: tree.url("cache")) }
+        let first = try run(one, bound: "1B")
+        #expect(first.status == 0 && first.stdout == "one\n", "\(first.stderr)")
+        let kept = try artifacts()
+        #expect(kept.count == 1, "\(kept)")
+        // Over the bound: the new one stays (just written), the older one goes.
+        let second = try run(two, bound: "1B")
+        #expect(second.status == 0 && second.stdout == "two\n" && second.stderr.isEmpty, "\(second.stderr)")
+        let after = try artifacts()
+        #expect(after.count == 1 && after != kept, "\(after) after \(kept)")
+        // Not a size: one warning, the default bound, and the run itself unchanged.
+        let warned = try run(one, bound: "lots")
+        #expect(warned.status == 0 && warned.stdout == "one\n", "\(warned.stderr)")
+        #expect(warned.stderr.contains("warden: warning: $WARDEN_ARTIFACT_CACHE_MAX='lots' is not a size"), "\(warned.stderr)")
+        #expect(try artifacts().count == 2)
+    }
+
     @Test("the compile-only worker never runs the module: a start section that writes prints nothing")
     func compileRunsNothing() throws {
         let module = try Guests.wat("""

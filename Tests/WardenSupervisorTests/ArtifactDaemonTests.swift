@@ -24,6 +24,9 @@ struct ArtifactDaemonTests {
         try wardend.start([], environment: [ "WARDEN_ARTIFACT_CACHE": cache ])
         try wardend.waitFor("svc", "running") { $0["state"] as? String == "running" }
         #expect(artifacts().count == 1, "compiled at load: \(artifacts())\n\(wardend.log)")
+        let loaded = try #require(try wardend.status()["svc"])
+        #expect(loaded["code"] as? String == "compiled", "\(loaded)")
+        #expect((loaded["code_detail"] as? String)?.contains("stored in the artifact cache \(cache) (miss)") == true, "\(loaded)")
         #expect(Client.exchange(port, "ada\n") == "hello ada #1\n")
         #expect(Client.exchange(port, "bob\n") == "hello bob #1\n")
 
@@ -52,6 +55,50 @@ struct ArtifactDaemonTests {
         #expect(answer == "v2\n", "\(wardend.log)")
         #expect(artifacts().count == 2, "compiled at reload: \(artifacts())")
         #expect(wardend.terminate() == 0)
+    }
+
+    @Test("warden status says where a module's code came from: compiled at load (miss), the cache (hit), each worker (cache off), or WasmKit")
+    func statusProvenance() throws {
+        let cacheTree = try TemporaryTree("warden-cache")
+        try cacheTree.makeDirectory("cache")
+        let module = try Guests.c("Tests/WardenSupervisorTests/Guests/greeter.c")
+        func wardend(cache: String, _ check: (WardendHarness) throws -> Void) throws {
+            let wardend = try WardendHarness(launch: false)
+            try TestEngine.$current.withValue(.wasmtime) {
+                try wardend.policy("svc", module: module, service: "mode = \"per-connection\"\nlisten = [\"tcp:127.0.0.1:\(WardendHarness.freePort())\"]")
+            }
+            try TestEngine.$current.withValue(.wasmkit) {
+                try wardend.policy("plain", module: module, service: "mode = \"per-connection\"\nlisten = [\"tcp:127.0.0.1:\(WardendHarness.freePort())\"]")
+            }
+            try wardend.start([], environment: ["WARDEN_ARTIFACT_CACHE": cache])
+            try wardend.waitFor("svc", "running") { $0["state"] as? String == "running" }
+            try wardend.waitFor("plain", "running") { $0["state"] as? String == "running" }
+            try check(wardend)
+            #expect(wardend.terminate() == 0)
+        }
+        func code(_ wardend: WardendHarness, _ module: String) throws -> (String?, String?) {
+            let fields = try wardend.status()[module]
+            return (fields?["code"] as? String, fields?["code_detail"] as? String)
+        }
+        let cache = cacheTree.url("cache")
+        try wardend(cache: cache) { wardend in
+            let svc = try code(wardend, "svc"), plain = try code(wardend, "plain")
+            #expect(svc.0 == "compiled", "\(svc)")
+            #expect(plain.0 == "interpreted" && plain.1 == "interpreted by WasmKit (nothing compiled)", "\(plain)")
+        }
+        // A second wardend finds the same module's code in the cache.
+        try wardend(cache: cache) { wardend in
+            let svc = try code(wardend, "svc")
+            #expect(svc.0 == "cache-hit" && svc.1 == "from the artifact cache \(cache) (hit)", "\(svc)")
+            let text = try wardend.warden(["status"]).stdout
+            #expect(text.contains("  code: from the artifact cache \(cache) (hit)\n"), "\(text)")
+        }
+        try wardend(cache: "off") { wardend in
+            let svc = try code(wardend, "svc")
+            let text = try wardend.warden(["status"]).stdout
+            #expect(svc.0 == "worker-compiles", "\(svc)")
+            #expect(text.contains("  code: compiled by each worker before the module runs (the artifact cache is off)\n"), "\(text)")
+        }
     }
 
     @Test("a cache others could write keeps the module from loading, with the reason in the log")
