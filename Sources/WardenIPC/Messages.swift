@@ -127,6 +127,9 @@ public struct HardeningSettings: Sendable, Equatable {
     /// A network namespace the launcher created ahead of time travels with the configuration
     /// frame (SCM_RIGHTS); the worker joins it instead of creating one.
     public var networkNamespacePassed = false
+    /// For an engine that publishes code: the exec lock's filter (raw BPF), compiled by the
+    /// launcher while the worker was exec'd; nil for the worker to compile it.
+    public var execLockProgram: [UInt8]?
 
     public init() {}
 
@@ -147,6 +150,7 @@ public struct HardeningSettings: Sendable, Equatable {
         writer.bool(reportTimings)
         writer.optional(seccompProgram) { $0.blob($1) }
         writer.bool(networkNamespacePassed)
+        writer.optional(execLockProgram) { $0.blob($1) }
     }
 
     static func decode(from reader: inout WireReader) throws(WireError) -> HardeningSettings {
@@ -168,6 +172,7 @@ public struct HardeningSettings: Sendable, Equatable {
         // BPF_MAXINSNS instructions of 8 bytes.
         if try reader.bool() { settings.seccompProgram = try reader.blob(limit: 4096 * 8) }
         settings.networkNamespacePassed = try reader.bool()
+        if try reader.bool() { settings.execLockProgram = try reader.blob(limit: 4096 * 8) }
         return settings
     }
 }

@@ -12,10 +12,13 @@ import WardenSystem
 ///   memory map stalled the main thread's module read by up to 1 ms;
 /// - the worker's seccomp program, compiled by libseccomp on the main thread right after
 ///   the spawn (while the worker is being exec'd) as a template whose own-pid comparisons
-///   are then aimed at the worker's pid.
+///   are then aimed at the worker's pid; for an engine that publishes code, the exec lock's
+///   program too (0.1 ms the worker no longer spends between its configuration and hardening).
 final class LaunchPreparation {
     struct Results {
         var seccomp: Result<SeccompProgramTemplate, HardeningFailure>
+        /// nil: the engine publishes no code, so no exec lock.
+        var execLock: Result<[UInt8]?, HardeningFailure>
         /// nil: the worker makes its own (not root, or the kernel refused one here).
         var networkNamespace: Result<FileDescriptor?, HardeningFailure>
     }
@@ -36,7 +39,13 @@ final class LaunchPreparation {
     func prepare() -> Results {
         let seccomp: Result<SeccompProgramTemplate, HardeningFailure>
         do throws(HardeningFailure) { seccomp = .success(try SeccompFilter.template(plan: seccompPlan)) } catch { seccomp = .failure(error) }
-        return Results(seccomp: seccomp, networkNamespace: takeNetworkNamespace())
+        let execLock: Result<[UInt8]?, HardeningFailure>
+        if seccompPlan.publishingCode {
+            do throws(HardeningFailure) { execLock = .success(try ExecLock.program(violation: seccompPlan.violation)) } catch { execLock = .failure(error) }
+        } else {
+            execLock = .success(nil)
+        }
+        return Results(seccomp: seccomp, execLock: execLock, networkNamespace: takeNetworkNamespace())
     }
 
     private func takeNetworkNamespace() -> Result<FileDescriptor?, HardeningFailure> {

@@ -177,6 +177,7 @@ struct WorkerLauncher {
             let template: SeccompProgramTemplate
             if let prepared { template = try prepared.seccomp.get() } else { template = try SeccompFilter.template(plan: Self.seccompPlan(for: options)) }
             setup.hardening.seccompProgram = template.program(forProcess: pid)
+            setup.hardening.execLockProgram = try prepared?.execLock.get()
         } catch {
             return abandon("module '\(moduleName)': \(error.message)")
         }

@@ -59,7 +59,9 @@ enum WorkerHardening {
         -> (layers: [String], stepEnds: [(name: String, time: UInt64)], execLock: [UInt8]?) {
         let plan = try plan(for: configuration, networkNamespace: networkNamespace, publishingCode: publishingCode)
         var execLock: [UInt8]?
-        if publishingCode {
+        if publishingCode, let compiled = configuration.hardening.execLockProgram {
+            execLock = compiled  // the launcher's, compiled while this worker was exec'd
+        } else if publishingCode {
             do throws(HardeningFailure) { execLock = try ExecLock.program(violation: plan.seccomp.violation) } catch {
                 throw WorkerHardeningError(step: error.step.rawValue, errno: error.errno.rawValue, message: error.message)
             }
