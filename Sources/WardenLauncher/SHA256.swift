@@ -12,7 +12,7 @@ public enum SHA256 {
         let succeeded = bytes.withUnsafeBytes { input in
             digest.withUnsafeMutableBufferPointer { warden_sha256(input.baseAddress, input.count, $0.baseAddress) == 1 }
         }
-        // EVP_Digest fails only when libcrypto cannot allocate or find SHA-256 at all; a
+        // libcrypto fails only when it cannot allocate or find SHA-256 at all; a
         // digest that silently came out as zeros would pass a pin check it must fail.
         precondition(succeeded, "libcrypto could not compute SHA-256")
         return digest
