@@ -9,17 +9,21 @@
 public enum WASIImportTable {
     public static let moduleName = "wasi_snapshot_preview1"
 
-    /// The table, for one engine's argument reader. `@inlinable` so that reader's module
-    /// specializes it (and the closures in it) for its concrete type: the bodies then read
-    /// arguments with plain loads. Built once per instantiation, never per call.
-    @inlinable
-    public static func imports<Arguments: WASIArguments>(reading _: Arguments.Type) -> [WASIImport<Arguments>] {
+    /// Calls `add` once per import, in a fixed order, with its name, parameter types and
+    /// body. Built once per instantiation, never per call.
+    ///
+    /// Why a visitor that is `@inline(__always)`, not a returned array of entries: inlined into
+    /// the engine's `define`, specialized for its reader, each body reaches the engine's host
+    /// function as a concrete closure whose argument reads are plain loads. Read back out of a
+    /// generic array, each came wrapped for the array's generic representation: counted with
+    /// callgrind on WasmKit, that form took 8 more instructions per fd_write than the two
+    /// per-engine tables it replaced; this one takes 4 fewer.
+    @inlinable @inline(__always)
+    public static func forEach<Arguments: WASIArguments>(
+        reading _: Arguments.Type,
+        _ add: (_ name: String, _ parameters: [WASIValueType], _ body: @escaping WASIImportBody<Arguments>) -> Void
+    ) {
         let i32 = WASIValueType.i32, i64 = WASIValueType.i64
-        var table: [WASIImport<Arguments>] = []
-        table.reserveCapacity(44)
-        func add(_ name: String, _ parameters: [WASIValueType], _ body: @escaping WASIImport<Arguments>.Body) {
-            table.append(WASIImport(name: name, parameters: parameters, body: body))
-        }
 
         add("args_get", [i32, i32]) { w, m, a throws(WASIErrno) in try w.argsGet(m, pointers: a.u32(0), buffer: a.u32(1)) }
         add("args_sizes_get", [i32, i32]) { w, m, a throws(WASIErrno) in try w.argsSizesGet(m, count: a.u32(0), bufferSize: a.u32(1)) }
@@ -126,22 +130,8 @@ public enum WASIImportTable {
                            dataLength: a.u32(4))
         }
         add("sock_shutdown", [i32, i32]) { w, _, a throws(WASIErrno) in try w.sockShutdown(fd: a.u32(0), how: try a.u8(1)) }
-        return table
     }
 }
 
-/// One import of the table; `body` throws the errno the call returns to the guest.
-public struct WASIImport<Arguments: WASIArguments> {
-    public typealias Body = (WASIPreview1, GuestMemory, Arguments) throws(WASIErrno) -> Void
-
-    public let name: String
-    public let parameters: [WASIValueType]
-    public let body: Body
-
-    @inlinable
-    public init(name: String, parameters: [WASIValueType], body: @escaping Body) {
-        self.name = name
-        self.parameters = parameters
-        self.body = body
-    }
-}
+/// What an import does: reads its arguments, calls `WASIPreview1`, throws the errno to return.
+public typealias WASIImportBody<Arguments: WASIArguments> = (WASIPreview1, GuestMemory, Arguments) throws(WASIErrno) -> Void

@@ -23,11 +23,11 @@ public struct WASIImports {
 
     public func define(into imports: inout Imports, store: Store) {
         let wasi = self.wasi, box = self.box
-        // The shared table, specialized for this engine's reader (see WASIArguments).
-        for entry in WASIImportTable.imports(reading: WasmKitArguments.self) {
-            let body = entry.body
-            let parameters = entry.parameters.map { $0 == .i32 ? ValueType.i32 : ValueType.i64 }
-            imports.define(module: Self.moduleName, name: entry.name, Function(store: store, parameters: parameters, results: [.i32], raw: {
+        // The shared table, inlined here and specialized for this engine's reader (see
+        // WASIImportTable.forEach).
+        WASIImportTable.forEach(reading: WasmKitArguments.self) { name, parameters, body in
+            let types = parameters.map { $0 == .i32 ? ValueType.i32 : ValueType.i64 }
+            imports.define(module: Self.moduleName, name: name, Function(store: store, parameters: types, results: [.i32], raw: {
                 _, arguments, results in
                 try box.withView { memory in
                     do throws(WASIErrno) {

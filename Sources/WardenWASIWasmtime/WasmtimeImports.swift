@@ -58,15 +58,16 @@ final class WasmtimeImports {
     }
 
     typealias Arguments = UnsafeMutablePointer<wasmtime_val_raw_t>
-    typealias Body = WASIImport<WasmtimeArguments>.Body
+    typealias Body = WASIImportBody<WasmtimeArguments>
 
     func define(into linker: OpaquePointer) throws(GuestLoadError) {
         let i32 = wasm_valkind_t(WARDEN_WASM_I32), i64 = wasm_valkind_t(WARDEN_WASM_I64)
         var failure: String?
-        // The shared table, specialized for this engine's reader (see WASIArguments).
-        for entry in WASIImportTable.imports(reading: WasmtimeArguments.self) where failure == nil {
-            let parameters = entry.parameters.map { $0 == .i32 ? i32 : i64 }
-            failure = define(linker, entry.name, parameters, results: [i32], HostFunction(imports: self, body: entry.body))
+        // The shared table, specialized for this engine's reader (see WASIImportTable.forEach).
+        WASIImportTable.forEach(reading: WasmtimeArguments.self) { name, parameters, body in
+            guard failure == nil else { return }
+            let kinds = parameters.map { $0 == .i32 ? i32 : i64 }
+            failure = define(linker, name, kinds, results: [i32], HostFunction(imports: self, body: body))
         }
 
         // proc_exit and proc_raise end the guest: the WASI layer's termination is recorded and

@@ -12,9 +12,19 @@ import Testing
         func u64(_ index: Int) -> UInt64 { values[index] }
     }
 
-    static var table: [WASIImport<ListedArguments>] { WASIImportTable.imports(reading: ListedArguments.self) }
+    struct Entry {
+        let name: String
+        let parameters: [WASIValueType]
+        let body: WASIImportBody<ListedArguments>
+    }
 
-    static func entry(_ name: String) throws -> WASIImport<ListedArguments> {
+    static var table: [Entry] {
+        var entries: [Entry] = []
+        WASIImportTable.forEach(reading: ListedArguments.self) { entries.append(Entry(name: $0, parameters: $1, body: $2)) }
+        return entries
+    }
+
+    static func entry(_ name: String) throws -> Entry {
         try #require(table.first { $0.name == name }, "no \(name) in the table")
     }
 
