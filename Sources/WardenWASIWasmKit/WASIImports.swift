@@ -23,15 +23,17 @@ public struct WASIImports {
 
     public func define(into imports: inout Imports, store: Store) {
         let wasi = self.wasi, box = self.box
-        // The shared table, inlined here and specialized for this engine's reader (see
-        // WASIImportTable.forEach).
-        WASIImportTable.forEach(reading: WasmKitArguments.self) { name, parameters, body in
+        // One host-function shape for every body of the shared table (specialized for this
+        // engine's reader, see WASIImportTable.forEach). Not inlined into the table's 44 call
+        // sites: one closure, one entry point for every WASI call, as before the table was shared.
+        @inline(never)
+        func add(_ name: String, _ parameters: [WASIValueType], _ body: @escaping WASIImportBody) {
             let types = parameters.map { $0 == .i32 ? ValueType.i32 : ValueType.i64 }
             imports.define(module: Self.moduleName, name: name, Function(store: store, parameters: types, results: [.i32], raw: {
                 _, arguments, results in
                 try box.withView { memory in
                     do throws(WASIErrno) {
-                        try body(wasi, memory, WasmKitArguments(values: arguments))
+                        try body(wasi, memory, UnsafeRawPointer(arguments.baseAddress))
                         results[0] = .i32(0)
                     } catch {
                         results[0] = .i32(UInt32(error.rawValue))
@@ -39,15 +41,16 @@ public struct WASIImports {
                 }
             }))
         }
+        WASIImportTable.forEach(reading: WasmKitArguments.self, add)
 
         // proc_exit and proc_raise end the guest by unwinding with a GuestTermination.
         imports.define(module: Self.moduleName, name: "proc_exit", Function(store: store, parameters: [.i32], results: [], raw: {
-            _, arguments, _ in throw wasi.procExit(code: WasmKitArguments(values: arguments).u32(0))
+            _, arguments, _ in throw wasi.procExit(code: WasmKitArguments.u32(UnsafeRawPointer(arguments.baseAddress), 0))
         }))
         imports.define(module: Self.moduleName, name: "proc_raise", Function(store: store, parameters: [.i32], results: [.i32], raw: {
             _, arguments, results in
             do {
-                if let termination = try wasi.procRaise(signal: try WasmKitArguments(values: arguments).u8(0)) { throw termination }
+                if let termination = try wasi.procRaise(signal: try WasmKitArguments.u8(UnsafeRawPointer(arguments.baseAddress), 0)) { throw termination }
                 results[0] = .i32(0)
             } catch let error as WASIErrno {
                 results[0] = .i32(UInt32(error.rawValue))
@@ -56,11 +59,14 @@ public struct WASIImports {
     }
 }
 
-/// This engine's argument reader: the raw host function's argument array. The table declares
+/// This engine's argument reader: the raw host function's array of `Value`. The table declares
 /// each parameter's type, so WasmKit has checked every value's case before the call.
-struct WasmKitArguments: WASIArguments {
-    let values: UnsafeBufferPointer<Value>
+enum WasmKitArguments: WASIArguments {
+    @inline(__always) static func u32(_ arguments: UnsafeRawPointer?, _ index: Int) -> UInt32 {
+        arguments.unsafelyUnwrapped.assumingMemoryBound(to: Value.self)[index].i32
+    }
 
-    @inline(__always) func u32(_ index: Int) -> UInt32 { values[index].i32 }
-    @inline(__always) func u64(_ index: Int) -> UInt64 { values[index].i64 }
+    @inline(__always) static func u64(_ arguments: UnsafeRawPointer?, _ index: Int) -> UInt64 {
+        arguments.unsafelyUnwrapped.assumingMemoryBound(to: Value.self)[index].i64
+    }
 }

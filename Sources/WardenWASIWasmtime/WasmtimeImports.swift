@@ -58,7 +58,7 @@ final class WasmtimeImports {
     }
 
     typealias Arguments = UnsafeMutablePointer<wasmtime_val_raw_t>
-    typealias Body = WASIImportBody<WasmtimeArguments>
+    typealias Body = WASIImportBody
 
     func define(into linker: OpaquePointer) throws(GuestLoadError) {
         let i32 = wasm_valkind_t(WARDEN_WASM_I32), i64 = wasm_valkind_t(WARDEN_WASM_I64)
@@ -140,7 +140,7 @@ final class HostFunction {
             return Self.trap("the module exports no memory named \"memory\"")
         }
         do throws(WASIErrno) {
-            try body!(imports.wasi, memory, WasmtimeArguments(slots: arguments))
+            try body!(imports.wasi, memory, UnsafeRawPointer(arguments))
             arguments[0].i32 = 0
         } catch {
             arguments[0].i32 = Int32(error.rawValue)
@@ -151,11 +151,11 @@ final class HostFunction {
     private func callSpecial(_ special: Special, _ arguments: WasmtimeImports.Arguments) -> OpaquePointer? {
         switch special {
         case .exit:
-            imports.termination = imports.wasi.procExit(code: WasmtimeArguments(slots: arguments).u32(0))
+            imports.termination = imports.wasi.procExit(code: WasmtimeArguments.u32(UnsafeRawPointer(arguments), 0))
             return Self.trap("proc_exit")
         case .raise:
             do throws(WASIErrno) {
-                if let termination = try imports.wasi.procRaise(signal: try WasmtimeArguments(slots: arguments).u8(0)) {
+                if let termination = try imports.wasi.procRaise(signal: try WasmtimeArguments.u8(UnsafeRawPointer(arguments), 0)) {
                     imports.termination = termination
                     return Self.trap("proc_raise")
                 }
@@ -184,9 +184,12 @@ private func releaseHostFunction(_ environment: UnsafeMutableRawPointer?) {
 
 /// This engine's argument reader: the unchecked call's untyped slot array, i32 and i64 slots
 /// reinterpreted as the unsigned values WASIPreview1 takes.
-struct WasmtimeArguments: WASIArguments {
-    let slots: UnsafeMutablePointer<wasmtime_val_raw_t>
+enum WasmtimeArguments: WASIArguments {
+    @inline(__always) static func u32(_ arguments: UnsafeRawPointer?, _ index: Int) -> UInt32 {
+        UInt32(bitPattern: arguments.unsafelyUnwrapped.assumingMemoryBound(to: wasmtime_val_raw_t.self)[index].i32)
+    }
 
-    @inline(__always) func u32(_ index: Int) -> UInt32 { UInt32(bitPattern: slots[index].i32) }
-    @inline(__always) func u64(_ index: Int) -> UInt64 { UInt64(bitPattern: slots[index].i64) }
+    @inline(__always) static func u64(_ arguments: UnsafeRawPointer?, _ index: Int) -> UInt64 {
+        UInt64(bitPattern: arguments.unsafelyUnwrapped.assumingMemoryBound(to: wasmtime_val_raw_t.self)[index].i64)
+    }
 }

@@ -6,16 +6,26 @@ import Testing
 /// run it through real guests; here it is checked directly, with a reader over a plain list).
 @Suite struct WASIImportTableTests {
     /// Arguments as an engine would pass them: one 64-bit slot per parameter, i32 in the low half.
-    struct ListedArguments: WASIArguments {
-        let values: [UInt64]
-        func u32(_ index: Int) -> UInt32 { UInt32(truncatingIfNeeded: values[index]) }
-        func u64(_ index: Int) -> UInt64 { values[index] }
+    enum ListedArguments: WASIArguments {
+        static func u32(_ arguments: UnsafeRawPointer?, _ index: Int) -> UInt32 {
+            UInt32(truncatingIfNeeded: arguments!.assumingMemoryBound(to: UInt64.self)[index])
+        }
+        static func u64(_ arguments: UnsafeRawPointer?, _ index: Int) -> UInt64 {
+            arguments!.assumingMemoryBound(to: UInt64.self)[index]
+        }
     }
 
     struct Entry {
         let name: String
         let parameters: [WASIValueType]
-        let body: WASIImportBody<ListedArguments>
+        let body: WASIImportBody
+
+        /// Calls the body with `values` as its argument array.
+        func call(_ harness: Harness, _ values: [UInt64]) throws(WASIErrno) {
+            try values.withUnsafeBufferPointer { (slots) throws(WASIErrno) in
+                try body(harness.wasi, harness.memory, UnsafeRawPointer(slots.baseAddress))
+            }
+        }
     }
 
     static var table: [Entry] {
@@ -57,7 +67,7 @@ import Testing
         try harness.memory.store(text, at: 64)  // one iovec at 64: buffer, length
         try harness.memory.store(length, at: 68)
         let write = try Self.entry("fd_write")
-        try write.body(harness.wasi, harness.memory, ListedArguments(values: [UInt64(fd), 64, 1, 72]))
+        try write.call(harness, [UInt64(fd), 64, 1, 72])
         #expect(try harness.memory.load(UInt32.self, at: 72) == 5)
         #expect(try String(contentsOfFile: harness.root + "/out", encoding: .utf8) == "hello")
     }
@@ -68,10 +78,10 @@ import Testing
         // fd 99 is not open: a value that narrows reaches WASIPreview1 (badf); one that does not
         // never gets there (inval).
         let setFlags = try Self.entry("fd_fdstat_set_flags")
-        #expect(harness.errno { try setFlags.body(harness.wasi, harness.memory, ListedArguments(values: [99, 1])) } == .badf)
-        #expect(harness.errno { try setFlags.body(harness.wasi, harness.memory, ListedArguments(values: [99, 0x1_0001])) } == .inval)
+        #expect(harness.errno { try setFlags.call(harness, [99, 1]) } == .badf)
+        #expect(harness.errno { try setFlags.call(harness, [99, 0x1_0001]) } == .inval)
         let shutdown = try Self.entry("sock_shutdown")
-        #expect(harness.errno { try shutdown.body(harness.wasi, harness.memory, ListedArguments(values: [99, 1])) } == .badf)
-        #expect(harness.errno { try shutdown.body(harness.wasi, harness.memory, ListedArguments(values: [99, 0x101])) } == .inval)
+        #expect(harness.errno { try shutdown.call(harness, [99, 1]) } == .badf)
+        #expect(harness.errno { try shutdown.call(harness, [99, 0x101]) } == .inval)
     }
 }
