@@ -60,7 +60,9 @@ let package = Package(
             cSettings: gnuSource, swiftSettings: strict),
         // wasmtime's C API: our own declarations, the library loaded at run time (dlopen), so
         // everything builds without it (`make wasmtime-lib` fetches the pinned release).
-        .target(name: "CWasmtime", linkerSettings: [.linkedLibrary("dl")]),
+        // Its memory creator maps linear memories through CWardenLinux (only the system shim
+        // calls mmap/mprotect/munmap).
+        .target(name: "CWasmtime", dependencies: ["CWardenLinux"], linkerSettings: [.linkedLibrary("dl")]),
         // Thin glue between wasmtime's linker/memory and WardenWASI, behind GuestEngine.
         .target(name: "WardenWASIWasmtime", dependencies: ["WardenWASI", "CWasmtime"], swiftSettings: strict),
         // Supervisor/launcher ↔ worker wire format: framing, messages, descriptor passing.

@@ -1,10 +1,14 @@
 // Linear memories for the wasmtime engine, with Warden's memory ceiling (see CWasmtime.h).
 // wasmtime's own store limiter would refuse growth too, but silently; the ceiling must be
 // reported (the `limit` audit event), as WasmKit's resource limiter reports it.
+//
+// The mappings themselves (reserve, commit read/write, release) are CWardenLinux's
+// (CWardenMemory.h): only WardenSystem's shim calls the system's memory primitives, and its
+// functions cannot ask for anything but PROT_NONE or PROT_READ | PROT_WRITE.
 #include "CWasmtime.h"
+#include "CWardenMemory.h"
 
 #include <stdlib.h>
-#include <sys/mman.h>
 
 struct warden_linear_memory {
     uint8_t *base;
@@ -30,7 +34,7 @@ static wasmtime_error_t *grow_memory(void *env, size_t new_size) {
     }
     if (new_size > memory->capacity) return warden_wasmtime.wasmtime_error_new("memory growth beyond the reservation");
     // Read/write only: the exec lock would refuse anything else, and nothing else is needed.
-    if (mprotect(memory->base, new_size, PROT_READ | PROT_WRITE) != 0) {
+    if (warden_memory_commit(memory->base, new_size) != 0) {
         return warden_wasmtime.wasmtime_error_new("mprotect failed while growing memory");
     }
     memory->size = new_size;
@@ -39,7 +43,7 @@ static wasmtime_error_t *grow_memory(void *env, size_t new_size) {
 
 static void release_memory(void *env) {
     struct warden_linear_memory *memory = env;
-    munmap(memory->base, memory->mapped);
+    warden_memory_release(memory->base, memory->mapped);
     free(memory);
 }
 
@@ -59,15 +63,15 @@ static wasmtime_error_t *new_memory(void *env, const wasm_memorytype_t *type, si
     if (capacity < minimum) capacity = minimum;
     size_t mapped = capacity + guard;
     if (mapped < capacity || mapped == 0) return warden_wasmtime.wasmtime_error_new("memory reservation overflows");
-    void *base = mmap(NULL, mapped, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (base == MAP_FAILED) return warden_wasmtime.wasmtime_error_new("cannot reserve address space for a linear memory");
-    if (minimum > 0 && mprotect(base, minimum, PROT_READ | PROT_WRITE) != 0) {
-        munmap(base, mapped);
+    void *base = warden_memory_reserve(mapped);
+    if (base == NULL) return warden_wasmtime.wasmtime_error_new("cannot reserve address space for a linear memory");
+    if (minimum > 0 && warden_memory_commit(base, minimum) != 0) {
+        warden_memory_release(base, mapped);
         return warden_wasmtime.wasmtime_error_new("cannot make a linear memory read/write");
     }
     struct warden_linear_memory *memory = malloc(sizeof *memory);
     if (memory == NULL) {
-        munmap(base, mapped);
+        warden_memory_release(base, mapped);
         return warden_wasmtime.wasmtime_error_new("out of memory");
     }
     *memory = (struct warden_linear_memory){ base, minimum, capacity, mapped, ceiling };

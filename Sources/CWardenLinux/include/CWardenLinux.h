@@ -110,3 +110,4 @@ int warden_hangup_take(void);
 #include "CWardenHardening.h"
 #include "CWardenSupervisor.h"
 #include "CWardenOCI.h"
+#include "CWardenMemory.h"
