@@ -139,6 +139,20 @@ int warden_signalfd_take(int fd) {
     return read(fd, &info, sizeof info) == (ssize_t)sizeof info ? (int)info.ssi_signo : 0;
 }
 
+static volatile sig_atomic_t early_termination = 0;
+static void on_early_termination(int signal) { early_termination = signal; }
+
+int warden_catch_early_termination(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_early_termination;
+    sigemptyset(&action.sa_mask);
+    if (sigaction(SIGTERM, &action, NULL) != 0) return -1;
+    return sigaction(SIGINT, &action, NULL);
+}
+
+int warden_early_termination_signal(void) { return early_termination; }
+
 static volatile sig_atomic_t zygote_terminated = 0;
 static void zygote_on_child(int signal) { (void)signal; }
 static void zygote_on_term(int signal) { (void)signal; zygote_terminated = 1; }

@@ -32,6 +32,12 @@ public enum Supervisor {
         }
         if loaded.entries.isEmpty { SupervisorLog.warning("no policies in \(options.policyDirectory)") }
 
+        // A stop request from here until the service group takes over is noted, not fatal: the
+        // control socket's directory must not outlive wardend (seen under ASan, where start-up
+        // is slow enough for a test's SIGTERM to land in between).
+        do throws(Errno) { try EarlyTermination.catchSignals() } catch {
+            SupervisorLog.warning("catching SIGTERM during start-up: \(error)")
+        }
         let reactor: Reactor
         do throws(SupervisorError) {
             let control = try ControlServer(path: options.controlSocket, groupName: options.controlGroup)
@@ -43,7 +49,10 @@ public enum Supervisor {
         }
         SupervisorLog.info("supervising \(loaded.entries.count) module\(loaded.entries.count == 1 ? "" : "s") from \(options.policyDirectory); control socket \(options.controlSocket)")
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: SupervisorService(reactor: reactor))],
+            // The reactor ends only after a shutdown request: the signal handled by the group, or
+            // one that came during start-up (posted by the service itself). Either way its end
+            // is the group's graceful end.
+            services: [.init(service: SupervisorService(reactor: reactor), successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: SupervisorLog.logger))
         do { try await group.run() } catch {
@@ -71,6 +80,12 @@ struct SupervisorService: Service {
     func run() async throws {
         let reactor = self.reactor
         await withGracefulShutdownHandler {
+            // The group handles SIGTERM and SIGINT from now on; one that came during start-up
+            // (EarlyTermination) is a shutdown request all the same.
+            if let signal = EarlyTermination.requested {
+                SupervisorLog.info("\(signal.name) during start-up: shutting down")
+                reactor.post(.shutdown)
+            }
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await _ in await UnixSignalsSequence(trapping: .sighup) {

@@ -23,6 +23,29 @@ import WardenTestSupport
         #expect(result.stderr.hasPrefix("wardend: "), "\(result.stderr)")
     }
 
+    @Test("SIGTERM the moment the control socket exists (wardend still starting): a clean stop, exit 0, directory gone")
+    func terminatedWhileStarting() throws {
+        let tree = try TemporaryTree()
+        try tree.makeDirectory("policies")
+        // Between creating its socket and handing signals to its service group wardend is still
+        // starting; a stop request there used to kill it (status 143), its directory left behind.
+        for round in 0..<8 {
+            let directory = tree.url("run-\(round)")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Warden.product("wardend"))
+            process.arguments = ["--policies", tree.url("policies"), "--control-socket", directory + "/wardend.sock"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline, !FileManager.default.fileExists(atPath: directory + "/wardend.sock") {}
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .exit && process.terminationStatus == 0, "round \(round): \(process.terminationReason) \(process.terminationStatus)")
+            #expect(!FileManager.default.fileExists(atPath: directory), "round \(round): wardend removes the directory it made")
+        }
+    }
+
     @Test("the control socket's directory, made by wardend, is gone after it stops")
     func socketDirectoryRemoved() throws {
         let tree = try TemporaryTree()

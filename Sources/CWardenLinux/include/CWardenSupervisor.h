@@ -35,6 +35,13 @@ int warden_termination_signalfd(void);
 /// The number of the next signal pending on a signalfd, or 0.
 int warden_signalfd_take(int fd);
 
+/// wardend between its first side effect (the control socket) and the moment its service
+/// group handles SIGTERM/SIGINT: a handler that only notes the signal, so an early stop
+/// request is kept instead of killing wardend with its socket directory left behind.
+int warden_catch_early_termination(void);
+/// The SIGTERM or SIGINT noted by that handler, or 0.
+int warden_early_termination_signal(void);
+
 /// The zygote: waits until `fd` is readable or a signal arrives (after SIGTERM: only looks,
 /// without waiting). SIGCHLD and SIGTERM are blocked outside this wait and unblocked inside it
 /// (ppoll's atomic mask), so a child's death or a drain request can never be lost between
