@@ -139,8 +139,11 @@ int warden_signalfd_take(int fd) {
     return read(fd, &info, sizeof info) == (ssize_t)sizeof info ? (int)info.ssi_signo : 0;
 }
 
-static volatile sig_atomic_t early_termination = 0;
-static void on_early_termination(int signal) { early_termination = signal; }
+/* Written by the handler (on whichever thread took the signal), read by another thread: an
+   atomic, lock-free int (async-signal-safe), not a sig_atomic_t, which is only safe within one
+   thread (ThreadSanitizer saw the difference). */
+static int early_termination = 0;
+static void on_early_termination(int signal) { __atomic_store_n(&early_termination, signal, __ATOMIC_SEQ_CST); }
 
 int warden_catch_early_termination(void) {
     struct sigaction action;
@@ -151,7 +154,7 @@ int warden_catch_early_termination(void) {
     return sigaction(SIGINT, &action, NULL);
 }
 
-int warden_early_termination_signal(void) { return early_termination; }
+int warden_early_termination_signal(void) { return __atomic_load_n(&early_termination, __ATOMIC_SEQ_CST); }
 
 static volatile sig_atomic_t zygote_terminated = 0;
 static void zygote_on_child(int signal) { (void)signal; }
