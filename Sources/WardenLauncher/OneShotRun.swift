@@ -78,12 +78,13 @@ public enum OneShotRun {
         // The module: a worker run reads it (and checks its pin) after spawning the worker, so
         // the reading and hashing overlap the worker's exec; nothing of the module reaches the
         // worker before the check.
-        func readModule() -> Result<[UInt8], Errno> {
+        func loadModule() -> Result<[UInt8], WorkerLauncher.ModuleRefusal> {
             let read = Result { () throws(Errno) in try authority.readFile(options.modulePath, limit: PreparedModule.maxModuleBytes) }
             options.timeline?.mark("module read")
-            return read
+            return read.mapError { .init(text: "cannot read module '\(options.modulePath)': \($0)") }.flatMap { bytes in
+                pinMismatch(bytes, options, auditor: auditor).map { .failure(.init(text: $0)) } ?? .success(bytes)
+            }
         }
-        func unreadable(_ error: Errno) -> String { "cannot read module '\(options.modulePath)': \(error)" }
 
         // The grants.
         var opened: [FileDescriptor] = []
@@ -159,18 +160,13 @@ public enum OneShotRun {
             }
             return auditor.finished(WorkerLauncher(options: options, moduleName: moduleName,
                                                    configuration: configuration, auditor: auditor, identity: identity,
-                                                   preparation: preparation).run {
-                readModule().mapError { WorkerLauncher.ModuleRefusal(text: unreadable($0)) }.flatMap { bytes in
-                    pinMismatch(bytes, options, auditor: auditor).map { .failure(WorkerLauncher.ModuleRefusal(text: $0)) } ?? .success(bytes)
-                }
-            })
+                                                   preparation: preparation).run(readModule: loadModule))
         }
         let bytes: [UInt8]
-        switch readModule() {
+        switch loadModule() {
         case .success(let read): bytes = read
-        case .failure(let error): return fail(ExitStatus.launchFailure, unreadable(error))
+        case .failure(let refusal): return fail(ExitStatus.launchFailure, refusal.text)
         }
-        if let mismatch = pinMismatch(bytes, options, auditor: auditor) { return fail(ExitStatus.launchFailure, mismatch) }
         let binary: [UInt8]
         do { binary = try GuestRunner.binary(from: bytes) } catch {
             return fail(ExitStatus.launchFailure, "\(options.modulePath): \(error)")

@@ -23,6 +23,17 @@ import WardenTestSupport
         #expect(result.stderr.hasPrefix("wardend: "), "\(result.stderr)")
     }
 
+    /// wardend on `policies`, its control socket in `socketDirectory` (which it creates), output discarded.
+    static func startWardend(policies: String, socketDirectory: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Warden.product("wardend"))
+        process.arguments = ["--policies", policies, "--control-socket", socketDirectory + "/wardend.sock"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     @Test("SIGTERM the moment the control socket exists (wardend still starting): a clean stop, exit 0, directory gone")
     func terminatedWhileStarting() throws {
         let tree = try TemporaryTree()
@@ -31,12 +42,7 @@ import WardenTestSupport
         // starting; a stop request there used to kill it (status 143), its directory left behind.
         for round in 0..<8 {
             let directory = tree.url("run-\(round)")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Warden.product("wardend"))
-            process.arguments = ["--policies", tree.url("policies"), "--control-socket", directory + "/wardend.sock"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try Self.startWardend(policies: tree.url("policies"), socketDirectory: directory)
             let deadline = Date().addingTimeInterval(30)
             while Date() < deadline, !FileManager.default.fileExists(atPath: directory + "/wardend.sock") {}
             kill(process.processIdentifier, SIGTERM)
@@ -51,12 +57,7 @@ import WardenTestSupport
         let tree = try TemporaryTree()
         try tree.makeDirectory("policies")
         let directory = tree.url("run-warden")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Warden.product("wardend"))
-        process.arguments = ["--policies", tree.url("policies"), "--control-socket", directory + "/wardend.sock"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Self.startWardend(policies: tree.url("policies"), socketDirectory: directory)
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, !FileManager.default.fileExists(atPath: directory + "/wardend.sock") { Thread.sleep(forTimeInterval: 0.05) }
         #expect(FileManager.default.fileExists(atPath: directory + "/wardend.sock"))
