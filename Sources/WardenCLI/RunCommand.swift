@@ -87,6 +87,9 @@ public struct Run: ParsableCommand {
     @Option(name: .customLong("artifact"), help: ArgumentHelp("On wasmtime: load this artifact ('warden compile -o FILE') instead of compiling; refused unless compiled from this module with this run's settings.", valueName: "FILE"))
     var artifact: String?
 
+    @Option(name: .customLong("warm"), help: ArgumentHelp("As root: borrow a worker wardend keeps exec'd (wardend --warm ENGINE=N): auto (default: when wardend has one, else start one), off, or require. wardend's socket: $WARDEN_CONTROL_SOCKET, else /run/warden/wardend.sock.", valueName: "MODE"))
+    var warm: String?
+
     @Argument(help: ArgumentHelp("The module (.wasm binary or .wat text); not with --policy.", valueName: "MODULE"))
     var module: String?
 
@@ -120,6 +123,7 @@ public struct Run: ParsableCommand {
         request.engine = engine
         request.artifactCache = artifactCache
         request.artifactPath = artifact
+        request.warm = warm
         request.rest = (module.map { [$0] } ?? []) + arguments
         request.separatorGiven = commandLine.contains("--")
         return request

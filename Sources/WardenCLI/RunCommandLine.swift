@@ -57,7 +57,7 @@ public enum RunCommandLine {
             case "--tcplisten": request.tcpListeners.append(value)
             case "--seccomp-drop-group": request.droppedGroups.append(value)
             case "--debug-without": request.debugWithout.append(value)
-            case "--policy", "--max-memory", "--fuel", "--wall-time", "--cpu-time", "--audit", "--audit-on-failure", "--seccomp-action", "--user", "--engine", "--artifact-cache", "--artifact":
+            case "--policy", "--max-memory", "--fuel", "--wall-time", "--cpu-time", "--audit", "--audit-on-failure", "--seccomp-action", "--user", "--engine", "--artifact-cache", "--artifact", "--warm":
                 guard seen.insert(name).inserted else { return nil }
                 switch name {
                 case "--policy": request.policy = value
@@ -71,6 +71,7 @@ public enum RunCommandLine {
                 case "--engine": request.engine = value
                 case "--artifact-cache": request.artifactCache = value
                 case "--artifact": request.artifactPath = value
+                case "--warm": request.warm = value
                 default: request.user = value
                 }
             default: return nil

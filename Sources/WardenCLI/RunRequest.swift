@@ -30,6 +30,8 @@ public struct RunRequest: Equatable, Sendable {
     /// `--artifact-cache DIR` and `--artifact FILE` (wasmtime only).
     public var artifactCache: String?
     public var artifactPath: String?
+    /// `--warm auto|off|require`.
+    public var warm: String?
     /// MODULE and ARGS as given (with --policy: the module arguments).
     public var rest: [String] = []
     /// Whether `--` appeared on the command line (with --policy, module arguments need it).
@@ -84,6 +86,11 @@ public struct RunRequest: Equatable, Sendable {
             options.artifactPath = artifactPath
             options.artifactCache = artifactCache
         }
+        if let warm {
+            guard let use = WarmUse(rawValue: warm) else { throw .usage("--warm must be auto, off or require") }
+            options.warm = use
+        }
+        options.controlSocket = ControlClient.socketPath(nil)
         if let user {
             // With a policy, another account narrows it; root never does.
             if policy != nil, user == "root", options.user != "root" {

@@ -17,7 +17,7 @@ public struct ControlChannel: Sendable {
         try send(payload, passing: descriptor.map { [$0] } ?? [])
     }
 
-    /// A frame with `descriptors` (at most 4), all attached to its first byte.
+    /// A frame with `descriptors` (at most `FileDescriptor.maximumPassed`), all attached to its first byte.
     public func send(_ payload: [UInt8], passing descriptors: [FileDescriptor]) throws(Errno) {
         var frame = WireWriter()
         frame.u32(UInt32(payload.count))

@@ -33,6 +33,21 @@ public struct WorkerConfiguration: Sendable, Equatable {
     /// before hardening. `warden run` spawns the worker first and reads, hashes, looks up and
     /// stages the code while the worker is exec'd.
     public var imageFollows = false
+    /// A warm worker (spawned by wardend before any run, `WarmWorker`) has none of the run's
+    /// descriptors: its standard input, output and error, grants and listeners come with this
+    /// configuration, after the image, and the worker puts them at their fixed numbers before
+    /// hardening (`layoutDescriptorCount` of them).
+    public var layoutFollows = false
+    /// The launcher's umask, for the files the module creates (a warm worker has wardend's).
+    public var fileCreationMask: UInt32?
+
+    /// The descriptors of a following layout: standard input, output, error, then every grant
+    /// and listener.
+    public var layoutDescriptorCount: Int { 3 + preopens.count + listenerCount }
+
+    /// The encoding's version: a worker refuses any other (`warden run` asks wardend for a warm
+    /// worker of exactly this one).
+    public static let formatVersion: UInt32 = 2
 
     /// `none`: the module descriptor holds the module (binary or text) and the worker runs it.
     /// `compile`: the same bytes, but the worker only compiles them, sends the engine's
@@ -47,7 +62,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
 
     public func encoded() -> [UInt8] {
         var writer = WireWriter()
-        writer.u32(1)  // format version
+        writer.u32(Self.formatVersion)
         writer.string(moduleName)
         writer.strings(arguments)
         writer.strings(environment)
@@ -66,12 +81,14 @@ public struct WorkerConfiguration: Sendable, Equatable {
         writer.string(engine)
         writer.u8(artifact.rawValue)
         writer.bool(imageFollows)
+        writer.bool(layoutFollows)
+        writer.optional(fileCreationMask) { $0.u32($1) }
         return writer.bytes
     }
 
     public static func decode(_ bytes: [UInt8]) throws(WireError) -> WorkerConfiguration {
         var reader = WireReader(bytes)
-        guard try reader.u32() == 1 else { throw .invalid("configuration version") }
+        guard try reader.u32() == formatVersion else { throw .invalid("configuration version") }
         var configuration = WorkerConfiguration()
         configuration.moduleName = try reader.string()
         configuration.arguments = try reader.strings()
@@ -93,6 +110,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
         guard let artifact = ArtifactUse(rawValue: try reader.u8()) else { throw .invalid("artifact use") }
         configuration.artifact = artifact
         configuration.imageFollows = try reader.bool()
+        configuration.layoutFollows = try reader.bool()
+        if try reader.bool() { configuration.fileCreationMask = try reader.u32() & 0o777 }
         guard reader.isAtEnd else { throw .invalid("trailing bytes") }
         return configuration
     }

@@ -30,6 +30,9 @@ public struct RunOptions {
     /// and a compiled artifact to run instead (`--artifact FILE`). wasmtime only.
     public var artifactCache: String?
     public var artifactPath: String?
+    /// Whether to borrow a warm worker from wardend (`--warm`), and wardend's control socket.
+    public var warm = WarmUse.auto
+    public var controlSocket = "/run/warden/wardend.sock"
     public var auditPath: String?
     /// Guest descriptor bound (`open-files`).
     public var maxOpenDescriptors: Int = 1024

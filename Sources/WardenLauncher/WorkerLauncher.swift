@@ -103,47 +103,40 @@ struct WorkerLauncher {
             try? FileDescriptor.standardError.writeAll("warden: \(OperatorOutput.sanitized(message))\n")
             return status
         }
-        let authority = AmbientAuthority(purpose: "warden run: the worker executable next to warden")
-        guard let worker = Self.workerPath(engine: options.engine), authority.canExecute(worker) else {
-            let name = Self.workerName(engine: options.engine)
-            let why = options.engine == "wasmkit" ? "" : "; the \(options.engine) engine is unavailable (build or install it: make wasmtime-lib)"
-            return fail(ExitStatus.launchFailure, "cannot find \(name) next to warden\(why)")
-        }
         // SIGTERM, SIGINT, SIGHUP, SIGQUIT end the run through the loop below: the worker is
         // ended and the audit log closes with an event naming the signal. (The worker starts
         // with an empty signal mask: the spawn resets it.)
         let signals = TerminationSignals.descriptor()
         defer { try? signals?.close() }
 
-        // The worker is spawned first: its exec (for wasmtime, loading the engine's library
-        // too) takes longer than everything the launcher still has to do, which now happens
-        // meanwhile: the artifact (hashing the module, the cache lookup, staging it in a
-        // sealed memfd), the seccomp program and the network namespace. The module image is
-        // not in the spawn layout (an empty memfd holds its number until the worker puts the
-        // image there: not a second reference to the control socket, which would keep it open
-        // past a worker's close); it follows the configuration, before the worker hardens.
-        let placeholder: FileDescriptor
-        do { placeholder = try .sealedMemory(named: "warden-module-placeholder", holding: []) } catch {
-            return fail(ExitStatus.launchFailure, "cannot stage the module: \(error)")
+        // Either a warm worker is asked of wardend (exec'd, its engine loaded: most of a cold
+        // start already done), and collected once the module is read and its artifact staged,
+        // so wardend answers meanwhile; or the worker is spawned first: its exec (for wasmtime,
+        // loading the engine's library too) takes longer than everything the launcher still
+        // has to do, which then happens meanwhile: the artifact (hashing the module, the cache
+        // lookup, staging it in a sealed memfd), the seccomp program and the network namespace.
+        var request: WarmRequest?
+        switch askForWarmWorker() {
+        case .success(let asked): request = asked
+        case .failure(let refusal):
+            if options.warm == .require { return fail(ExitStatus.launchFailure, "--warm require: no warm worker: \(refusal.text)") }
         }
-        let process: WorkerProcess
-        do {
-            defer { try? placeholder.close() }
-            process = try WorkerProcess(worker: worker, layout: { control in
-                [configuration.stdin.rawValue, configuration.stdout.rawValue, configuration.stderr.rawValue, control, placeholder.rawValue]
-                    + configuration.preopens.map(\.host.rawValue) + configuration.listeners.map(\.rawValue)
-            }, launcher: self, perConnection: nil, wallTime: options.wallTime)
-        } catch {
-            let what = error.step == .controlSocket ? "cannot create the control socket" : "cannot start warden-worker"
-            return fail(ExitStatus.launchFailure, "\(what): \(error.errno)")
+        var spawned: WorkerProcess?
+        if request == nil {
+            switch spawnWorker() {
+            case .success(let process): spawned = process
+            case .failure(let refusal): return fail(ExitStatus.launchFailure, refusal.text)
+            }
         }
-        let pid = process.pid
-        options.timeline?.mark("worker spawned")
-        /// Before the worker was configured: it is ended (as the launcher's decision, so no crash
-        /// is recorded for it) and reaped, and the run fails.
+        /// Before a worker was configured: it is ended (as the launcher's decision, so no crash
+        /// is recorded for it) and reaped, a warm one not yet collected is given back, and the
+        /// run fails.
         func abandon(_ message: String) -> Int32 {
-            process.end("not configured")
-            _ = Self.wait(for: process)
+            if let spawned {
+                spawned.end("not configured")
+                _ = Self.wait(for: spawned)
+            }
+            request?.cancel()
             return fail(ExitStatus.launchFailure, message)
         }
 
@@ -163,15 +156,43 @@ struct WorkerLauncher {
             return abandon("cannot stage the module: \(error)")
         }
         defer { try? image.close() }
-        auditor.started(pid: pid)
 
-        // The worker's seccomp program (aimed at its pid) and network namespace, prepared
-        // while the worker is being exec'd.
-        var setup = workerConfiguration()
-        if code != nil { setup.artifact = .load }
+        // wardend's answer, and without a loan this run's own worker after all: spawned now,
+        // so its exec still overlaps the preparation below.
+        var loan: WarmLoan?
+        if let asked = request {
+            request = nil
+            switch asked.collect() {
+            case .success(let borrowed): loan = borrowed
+            case .failure(let refusal):
+                if options.warm == .require { return abandon("--warm require: no warm worker: \(refusal.text)") }
+                switch spawnWorker() {
+                case .success(let process): spawned = process
+                case .failure(let refusal): return fail(ExitStatus.launchFailure, refusal.text)
+                }
+            }
+        }
+        let process: WorkerProcess
+        if let loan {
+            process = WorkerProcess(borrowing: loan, launcher: self, wallTime: options.wallTime)
+            options.timeline?.mark("warm worker borrowed from wardend")
+        } else if let spawned {
+            process = spawned
+        } else {
+            return fail(ExitStatus.launchFailure, "no worker")  // unreachable: one of the two is set above
+        }
+        let pid = process.pid
+        auditor.started(pid: pid)
+        // The worker's seccomp program (a template, aimed at its pid below) and network
+        // namespace, prepared while the worker is being exec'd.
         let prepared = preparation?.prepare()
         var namespace: FileDescriptor?
         defer { try? namespace?.close() }
+
+        var setup = workerConfiguration()
+        if code != nil { setup.artifact = .load }
+        // A borrowed worker's parent is wardend: its hardening checks for that one.
+        if let loan { setup.hardening.launcherPID = loan.parentPID }
         do throws(HardeningFailure) {
             namespace = try prepared?.networkNamespace.get()
             let template: SeccompProgramTemplate
@@ -179,10 +200,14 @@ struct WorkerLauncher {
             setup.hardening.seccompProgram = template.program(forProcess: pid)
             setup.hardening.execLockProgram = try prepared?.execLock.get()
         } catch {
-            return abandon("module '\(moduleName)': \(error.message)")
+            process.end("not configured")
+            _ = Self.wait(for: process)
+            return fail(ExitStatus.launchFailure, "module '\(moduleName)': \(error.message)")
         }
         setup.hardening.networkNamespacePassed = namespace != nil
-        process.configure(setup, passing: namespace, image: image)
+        process.configure(setup, passing: namespace, image: image,
+                          layout: loan == nil ? [] : [configuration.stdin, configuration.stdout, configuration.stderr]
+                              + layoutAfterControl.map { FileDescriptor(rawValue: $0) })
 
         // Wall time is kept by the process's own deadline (the worker keeps cpu-time as its own
         // RLIMIT_CPU): the worker is ended there, and the audit room then closes as after any
@@ -194,6 +219,50 @@ struct WorkerLauncher {
         case .auditFailure: return fail(exit.code, "module '\(moduleName)' \(exit.message)")
         case .endedByWarden, .stopped: return fail(exit.code, "module '\(moduleName)': \(exit.message)")
         case .ownEnd: return exit.message.isEmpty ? exit.code : fail(exit.code, exit.message)
+        }
+    }
+
+    /// The grants and listeners, in the order of their fixed numbers from
+    /// `DescriptorLayout.firstPreopen`.
+    var layoutAfterControl: [Int32] { configuration.preopens.map(\.host.rawValue) + configuration.listeners.map(\.rawValue) }
+
+    /// Asks wardend for a warm worker, when `--warm` allows and this run can use one: as root
+    /// (wardend lends to root only), with a layout that fits one message.
+    func askForWarmWorker() -> Result<WarmRequest, WorkerUnavailable> {
+        guard options.warm != .off else { return .failure(WorkerUnavailable(text: "--warm off")) }
+        guard ProcessControl.effectiveUserID == 0 else { return .failure(WorkerUnavailable(text: "wardend lends warm workers to root only")) }
+        let count = 2 + 3 + layoutAfterControl.count
+        guard count <= FileDescriptor.maximumPassed else {
+            return .failure(WorkerUnavailable(text: "\(count) descriptors do not fit one message (at most \(FileDescriptor.maximumPassed))"))
+        }
+        return WarmRequest.send(engine: options.engine, socket: options.controlSocket)
+    }
+
+    /// Spawns this run's own worker, the module image's number held by an empty sealed memfd
+    /// (not a second reference to the control socket, which would keep it open past a worker's
+    /// close) until the image follows the configuration.
+    func spawnWorker() -> Result<WorkerProcess, WorkerUnavailable> {
+        let authority = AmbientAuthority(purpose: "warden run: the worker executable next to warden")
+        guard let worker = Self.workerPath(engine: options.engine), authority.canExecute(worker) else {
+            let name = Self.workerName(engine: options.engine)
+            let why = options.engine == "wasmkit" ? "" : "; the \(options.engine) engine is unavailable (build or install it: make wasmtime-lib)"
+            return .failure(WorkerUnavailable(text: "cannot find \(name) next to warden\(why)"))
+        }
+        let placeholder: FileDescriptor
+        do { placeholder = try .sealedMemory(named: "warden-module-placeholder", holding: []) } catch {
+            return .failure(WorkerUnavailable(text: "cannot stage the module: \(error)"))
+        }
+        defer { try? placeholder.close() }
+        do {
+            let process = try WorkerProcess(worker: worker, layout: { control in
+                [configuration.stdin.rawValue, configuration.stdout.rawValue, configuration.stderr.rawValue, control, placeholder.rawValue]
+                    + layoutAfterControl
+            }, launcher: self, perConnection: nil, wallTime: options.wallTime)
+            options.timeline?.mark("worker spawned")
+            return .success(process)
+        } catch {
+            let what = error.step == .controlSocket ? "cannot create the control socket" : "cannot start warden-worker"
+            return .failure(WorkerUnavailable(text: "\(what): \(error.errno)"))
         }
     }
 

@@ -75,6 +75,9 @@ public final class WorkerProcess {
     /// When a worker that closed its control socket must be gone by.
     private var graceEnds: UInt64?
     public private(set) var layers: [String] = []
+    /// A worker borrowed from wardend (`WarmLoan`): the connection wardend says how it ended
+    /// on. nil for a worker this process spawned (and reaps).
+    private let lender: FileDescriptor?
     /// A compile-only worker (`ArtifactCompiler`): its serialized code, as the parts arrive.
     var collectsArtifact = false
     public private(set) var artifact: [UInt8] = []
@@ -124,6 +127,23 @@ public final class WorkerProcess {
         self.wallTime = wallTime
         control = ControlChannel(socket: ours)
         self.reader = reader
+        lender = nil
+        startedAt = SystemClock.monotonicNow()
+        launcher.options.learner?.spawnedAt = startedAt
+    }
+
+    /// A warm worker wardend lent: served like a spawned one, reaped by wardend.
+    init(borrowing loan: WarmLoan, launcher: WorkerLauncher, wallTime: Duration?) {
+        var reader = FrameReader(socket: loan.control)
+        try? reader.attestSenders()
+        pid = loan.pid
+        pidfd = loan.pidfd
+        lender = loan.lender
+        self.launcher = launcher
+        perConnection = nil
+        self.wallTime = wallTime
+        control = ControlChannel(socket: loan.control)
+        self.reader = reader
         startedAt = SystemClock.monotonicNow()
         launcher.options.learner?.spawnedAt = startedAt
     }
@@ -134,12 +154,19 @@ public final class WorkerProcess {
     /// `image`: the module image, when the spawn layout held only a placeholder at its number
     /// (`imageFollows`); it travels with the configuration, after the namespace, in the same
     /// message: the worker gets the configuration and its descriptors together or not at all.
-    func configure(_ configuration: WorkerConfiguration, passing descriptor: FileDescriptor? = nil, image: FileDescriptor? = nil) {
+    /// `layout`: a borrowed worker's standard input, output, error, grants and listeners
+    /// (`layoutFollows`), after the image in the same message.
+    func configure(_ configuration: WorkerConfiguration, passing descriptor: FileDescriptor? = nil, image: FileDescriptor? = nil,
+                   layout: [FileDescriptor] = []) {
         var configuration = configuration
         configuration.imageFollows = image != nil
+        if lender != nil {
+            configuration.layoutFollows = true
+            configuration.fileCreationMask = ProcessControl.fileCreationMask
+        }
         startedAt = SystemClock.monotonicNow()
         do {
-            try control.send(configuration.encoded(), passing: [descriptor, image].compactMap { $0 })
+            try control.send(configuration.encoded(), passing: [descriptor, image].compactMap { $0 } + layout)
         } catch {
             end("cannot be configured (\(error))")
         }
@@ -150,6 +177,7 @@ public final class WorkerProcess {
         reader.closeStrays()
         try? control.socket.close()
         try? pidfd.close()
+        try? lender?.close()
     }
 
     /// What to poll for readability.
@@ -375,7 +403,9 @@ public final class WorkerProcess {
     }
 
     private func reap() -> WorkerExit {
-        let ended = ChildProcess.reap(pid)
+        // A borrowed worker is wardend's child: wardend reaps it and says how it ended. No
+        // word from wardend reads as a kill from outside, never as the worker's success.
+        let ended = lender.map { WarmLoan.ended(from: $0) ?? ChildProcess.Ended(status: SIGKILL, cpuNanoseconds: 0) } ?? ChildProcess.reap(pid)
         let status = ended.status
         launcher.options.timeline?.mark("worker reaped")
         if let learner = launcher.options.learner {

@@ -14,6 +14,8 @@ final class ControlServer {
         /// Why this peer is refused: it is answered with this once its request is in (closing
         /// on unread data would reset the connection and lose the answer).
         var refusal: String?
+        /// The peer's uid (SO_PEERCRED; nil when it could not be read): warm workers go to root only.
+        var peerUID: uid_t?
     }
 
     let socket: FileDescriptor
@@ -96,7 +98,8 @@ final class ControlServer {
                         continue
                     }
                 }
-                clients[client.rawValue] = Client(socket: client, deadline: SystemClock.monotonicNow() &+ 2_000_000_000, refusal: refused)
+                clients[client.rawValue] = Client(socket: client, deadline: SystemClock.monotonicNow() &+ 2_000_000_000, refusal: refused,
+                                                  peerUID: try? client.peerCredentials().uid)
             }
         }
         for (fd, var client) in clients where ready.contains(fd) {
@@ -109,6 +112,13 @@ final class ControlServer {
             if count == 0 || client.request.count > 4096 || client.request.contains(10) {
                 clients[fd] = nil
                 let line = String(decoding: client.request.prefix { $0 != 10 }, as: UTF8.self)
+                let words = line.split(separator: " ").map(String.init)
+                if client.refusal == nil, words.first == "warm", let peerUID = client.peerUID {
+                    // `warden run` borrowing a warm worker: the pool answers and keeps the
+                    // connection for as long as the loan lasts.
+                    reactor.lendWarmWorker(words, to: client.socket, peerUID: peerUID)
+                    continue
+                }
                 reply(client.socket, client.refusal.map { "error: \($0)\n" } ?? reactor.answer(line))
             } else {
                 clients[fd] = client
@@ -127,11 +137,16 @@ final class ControlServer {
     }
 
     private func reply(_ client: FileDescriptor, _ text: String) {
+        Self.send(client, text)
+        try? client.close()
+    }
+
+    /// Writes `text` to a control connection, blocking at most a second: a reader that does
+    /// not read gets cut off rather than stalling the supervisor.
+    static func send(_ client: FileDescriptor, _ text: String) {
         try? client.setNonBlocking(false)
-        // A reader that does not read gets cut off rather than stalling the supervisor.
         try? client.setSendTimeout(seconds: 1)
         try? client.writeAll(text)
-        try? client.close()
     }
 
     func expire(_ now: UInt64) {

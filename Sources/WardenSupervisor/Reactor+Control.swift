@@ -1,3 +1,7 @@
+// Glibc for types only: uid_t
+import Glibc
+import WardenSystem
+
 /// The control socket's requests (reactor thread only).
 extension Reactor {
     /// Answers one request line: "ok" or "error: ..." first, then the text to print.
@@ -23,7 +27,12 @@ extension Reactor {
             SupervisorLog.info("module \"\(module.name)\": \(verb) requested over the control socket")
             return "ok\n\(verb) \(module.name)\n"
         default:
-            return "error: unknown request '\(line)' (status [--json], reload, start|stop|restart MODULE)\n"
+            return "error: unknown request '\(line)' (status [--json], reload, start|stop|restart MODULE, warm ENGINE FORMAT)\n"
         }
+    }
+
+    /// "warm ENGINE FORMAT" from `warden run`: the pool lends a worker or says why not.
+    func lendWarmWorker(_ words: [String], to client: FileDescriptor, peerUID: uid_t) {
+        warm.lend(words, to: client, peerUID: peerUID)
     }
 }

@@ -247,6 +247,7 @@ extension Reactor {
         SupervisorLog.info("stopping: grace period \(options.gracePeriod.limitText)")
         notifier.send("STOPPING=1")
         listeners.closeAll()
+        warm.retire()
         shutdownDeadline = SystemClock.monotonicNow() &+ options.gracePeriod.nanoseconds
         for module in modules.values {
             guard let worker = module.worker else {

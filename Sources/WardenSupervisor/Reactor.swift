@@ -25,6 +25,8 @@ final class Reactor: @unchecked Sendable {
     var shuttingDown = false
     var shutdownDeadline: UInt64?
     let refusalLog = RateLimitedLog(perSecond: 5)
+    /// Workers kept exec'd for `warden run` to borrow (`--warm`).
+    let warm: WarmPool
 
     init(options: SupervisorOptions, initial: PolicyDirectory, activated: [String: FileDescriptor], control: ControlServer?) throws(SupervisorError) {
         self.options = options
@@ -32,6 +34,7 @@ final class Reactor: @unchecked Sendable {
         listeners = ListenerPool(activated: activated)
         self.control = control
         limits = ResourceControl.detect()
+        warm = WarmPool(targets: options.warm, workerPath: options.workerPath)
         for entry in initial.entries {
             modules[entry.policy.module.name] = ModuleRuntime(file: entry.file, policy: entry.policy, policyDigest: entry.digest, options: options)
         }
@@ -67,6 +70,7 @@ final class Reactor: @unchecked Sendable {
 
     func run() {
         for module in modules.values.sorted(by: { $0.name < $1.name }) { start(module) }
+        warm.fill()
         notifier.send("READY=1\nSTATUS=\(summary())")
         while true {
             var requests = [PollRequest(descriptor: wake.descriptor, events: PollRequest.readable)]
@@ -89,6 +93,7 @@ final class Reactor: @unchecked Sendable {
             if shuttingDown && modules.values.allSatisfy({ $0.worker == nil }) { break }
         }
         listeners.closeAll()
+        warm.close()
         control?.close()
         notifier.send("STATUS=stopped")
         let waiters = done.withLock { state in
@@ -100,7 +105,7 @@ final class Reactor: @unchecked Sendable {
     }
 
     private func pollDescriptors() -> [FileDescriptor] {
-        var list: [FileDescriptor] = control?.descriptors ?? []
+        var list: [FileDescriptor] = (control?.descriptors ?? []) + warm.descriptors
         for module in modules.values {
             if let worker = module.worker { list += worker.descriptors }
             list += module.instances.values.map { $0.pidfd }
@@ -111,6 +116,7 @@ final class Reactor: @unchecked Sendable {
 
     private func service(_ ready: Set<Int32>) {
         if let control { control.service(ready, reactor: self) }
+        warm.service(ready)
         for module in modules.values {
             if acceptsConnections(module) {
                 for socket in module.listenSockets where ready.contains(socket.rawValue) { accept(on: socket, for: module) }
@@ -158,6 +164,7 @@ final class Reactor: @unchecked Sendable {
         consider(shutdownDeadline)
         consider(notifier.nextWatchdog)
         consider(control?.nextDeadline)
+        consider(warm.nextDeadline)
         for module in modules.values {
             if case .backingOff(let until) = module.state { consider(until) }
             consider(module.acceptPausedUntil)
@@ -173,6 +180,7 @@ final class Reactor: @unchecked Sendable {
         let now = SystemClock.monotonicNow()
         notifier.watchdogIfDue(now)
         control?.expire(now)
+        warm.fireTimers(now)
         if let deadline = shutdownDeadline, now >= deadline {
             for module in modules.values { endEverything(module, reason: "the grace period ended") }
             shutdownDeadline = nil

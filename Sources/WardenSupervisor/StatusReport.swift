@@ -36,6 +36,13 @@ struct StatusReport {
             for layer in module.lastLayers { out += "  \(layer)\n" }
             out += "  limits: \(reactor.limits.describe(module.policy))\n"
         }
+        if reactor.warm.isEnabled {
+            out += "\nwarm workers for warden run (\(reactor.warm.lentTotal) lent since start):\n"
+            for state in reactor.warm.states {
+                out += "  \(state.engine): \(state.idle.count) of \(state.target) idle, \(state.lent.count) lent"
+                    + (state.idle.isEmpty ? "" : " (idle pids \(state.idle.map(String.init).joined(separator: " ")))") + "\n"
+            }
+        }
         return out
     }
 
@@ -63,7 +70,12 @@ struct StatusReport {
             if case .failed(let reason) = module.state { fields.append(("failed", JSONText.quoted(reason))) }
             return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
         }
-        return "{\"modules\":[" + items.joined(separator: ",") + "]}\n"
+        let warm = reactor.warm.states.map { state in
+            "{\"engine\":\(JSONText.quoted(state.engine)),\"target\":\(state.target),"
+                + "\"idle\":[\(state.idle.map(String.init).joined(separator: ","))],\"lent\":[\(state.lent.map(String.init).joined(separator: ","))]}"
+        }
+        return "{\"modules\":[" + items.joined(separator: ",") + "],\"warm\":[" + warm.joined(separator: ",")
+            + "],\"warm_lent_total\":\(reactor.warm.lentTotal)}\n"
     }
 
     private func pidList(_ module: ModuleRuntime) -> [Int32] {

@@ -17,6 +17,8 @@ public struct SupervisorOptions: Sendable {
     /// and left stopped until `warden restart` asks again.
     public var startLimitBurst = 5
     public var startLimitInterval: Duration = .seconds(10)
+    /// Engine → workers to keep exec'd and idle for `warden run` to borrow (`--warm wasmtime=2`).
+    public var warm: [String: Int] = [:]
     /// `warden-worker`, next to `wardend` unless given.
     public var workerPath: String
 

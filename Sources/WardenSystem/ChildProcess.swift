@@ -42,6 +42,11 @@ public enum ChildProcess {
         public var status: Int32
         /// User plus system CPU time, in nanoseconds.
         public var cpuNanoseconds: UInt64
+
+        public init(status: Int32, cpuNanoseconds: UInt64) {
+            self.status = status
+            self.cpuNanoseconds = cpuNanoseconds
+        }
     }
 
     /// Waits for `pid` to end and reaps it (wait4(2), retried on EINTR).

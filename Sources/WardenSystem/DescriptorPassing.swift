@@ -22,7 +22,10 @@ extension FileDescriptor {
         return sent
     }
 
-    /// sendmsg(MSG_NOSIGNAL) of `bytes` with `descriptors` (at most 4) in one SCM_RIGHTS
+    /// The most descriptors one message carries (`send(_:passing:)`, `receiveMessage(into:keeping:)`).
+    public static let maximumPassed = Int(WARDEN_MAX_PASSED_FDS)
+
+    /// sendmsg(MSG_NOSIGNAL) of `bytes` with `descriptors` (at most `maximumPassed`) in one SCM_RIGHTS
     /// message: the receiver gets all of them with the first byte, or none.
     public func send(_ bytes: UnsafeRawBufferPointer, passing descriptors: [FileDescriptor]) throws(Errno) -> Int {
         let numbers = descriptors.map(\.rawValue)
@@ -31,14 +34,14 @@ extension FileDescriptor {
         return sent
     }
 
-    /// recvmsg(MSG_CMSG_CLOEXEC) into `buffer`, keeping up to `capacity` (at most 4) passed
+    /// recvmsg(MSG_CMSG_CLOEXEC) into `buffer`, keeping up to `capacity` (at most `maximumPassed`) passed
     /// descriptors, in the order sent; any beyond are closed.
     public func receiveMessage(into buffer: UnsafeMutableRawBufferPointer, keeping capacity: Int) throws(Errno) -> (count: Int, descriptors: [FileDescriptor]) {
-        var numbers = [Int32](repeating: -1, count: 4)
+        var numbers = [Int32](repeating: -1, count: Self.maximumPassed)
         var kept: Int32 = 0
         var sender: pid_t = -1
         let count = numbers.withUnsafeMutableBufferPointer {
-            warden_recv_with_fds_and_sender(rawValue, buffer.baseAddress, buffer.count, $0.baseAddress, Int32(min(capacity, 4)), &kept, &sender)
+            warden_recv_with_fds_and_sender(rawValue, buffer.baseAddress, buffer.count, $0.baseAddress, Int32(min(capacity, Self.maximumPassed)), &kept, &sender)
         }
         if count < 0 { throw .current }
         return (count, numbers.prefix(Int(kept)).map { FileDescriptor(rawValue: $0) })

@@ -11,6 +11,17 @@ public enum ProcessControl {
     /// geteuid(2).
     public static var effectiveUserID: uid_t { geteuid() }
 
+    /// This process's umask (read by setting it and setting it back: the launcher creates no
+    /// files meanwhile).
+    public static var fileCreationMask: UInt32 {
+        let mask = umask(0o022)
+        umask(mask)
+        return UInt32(mask)
+    }
+
+    /// Sets the umask (a warm worker takes its launcher's).
+    public static func setFileCreationMask(_ mask: UInt32) { umask(mode_t(mask & 0o777)) }
+
     /// fork(2). Returns 0 in the child, the child's pid in the parent. Only safe in a
     /// single-threaded process (the zygote).
     public static func fork() throws(Errno) -> pid_t {

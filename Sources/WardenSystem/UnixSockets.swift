@@ -40,4 +40,10 @@ extension FileDescriptor {
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         if setsockopt(rawValue, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) != 0 { throw .current }
     }
+
+    /// SO_RCVTIMEO: a blocking read gives up (EAGAIN) after `seconds`.
+    public func setReceiveTimeout(seconds: Int) throws(Errno) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        if setsockopt(rawValue, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) != 0 { throw .current }
+    }
 }

@@ -29,16 +29,29 @@ public enum Worker {
         let configuration: WorkerConfiguration
         let networkNamespace: FileDescriptor?
         do {
-            guard let frame = try control.receive(keeping: 2) else { ProcessControl.exit(ExitStatus.controlLost) }
+            guard let frame = try control.receive(keeping: FileDescriptor.maximumPassed) else { ProcessControl.exit(ExitStatus.controlLost) }
             configuration = try WorkerConfiguration.decode(frame.payload)
             // The descriptors that travel with the configuration, exactly those announced and
-            // in this order: the network namespace to join, the module image.
+            // in this order: the network namespace to join, the module image, a warm worker's
+            // layout.
             let namespacePassed = configuration.hardening.networkNamespacePassed
-            guard frame.descriptors.count == (namespacePassed ? 1 : 0) + (configuration.imageFollows ? 1 : 0) else {
+            let layoutCount = configuration.layoutFollows ? configuration.layoutDescriptorCount : 0
+            guard frame.descriptors.count == (namespacePassed ? 1 : 0) + (configuration.imageFollows ? 1 : 0) + layoutCount else {
                 ProcessControl.exit(ExitStatus.badConfiguration)
             }
-            networkNamespace = namespacePassed ? frame.descriptors.first : nil
-            if configuration.imageFollows, let image = frame.descriptors.last { try placeImage(image) }
+            var namespace = namespacePassed ? frame.descriptors.first : nil
+            let layout = frame.descriptors.suffix(layoutCount)
+            if configuration.imageFollows, let image = frame.descriptors.dropLast(layoutCount).last { try placeImage(image) }
+            if configuration.layoutFollows {
+                // Above the layout first: the descriptors step keeps the namespace only there.
+                if let passed = namespace {
+                    namespace = try passed.duplicate(atLeast: DescriptorLayout.firstPreopen + Int32(layoutCount))
+                    try? passed.close()
+                }
+                try placeLayout(Array(layout))
+            }
+            networkNamespace = namespace
+            if let mask = configuration.fileCreationMask { ProcessControl.setFileCreationMask(mask) }
         } catch {
             ProcessControl.exit(ExitStatus.badConfiguration)
         }
@@ -91,6 +104,23 @@ public enum Worker {
         guard image.rawValue != DescriptorLayout.module else { return }
         defer { try? image.close() }
         try image.duplicate(onto: FileDescriptor(rawValue: DescriptorLayout.module))
+    }
+
+    /// A warm worker's layout (`layoutFollows`: standard input, output, error, then the grants
+    /// and listeners) goes to the numbers a spawned worker has them at. Each is first moved
+    /// above every target, so no placement closes one still to be placed.
+    static func placeLayout(_ descriptors: [FileDescriptor]) throws(Errno) {
+        let targets = [0, 1, 2] + (0..<max(0, descriptors.count - 3)).map { DescriptorLayout.firstPreopen + Int32($0) }
+        let above = (targets.max() ?? 2) + 1
+        var moved: [FileDescriptor] = []
+        for descriptor in descriptors {
+            moved.append(try descriptor.duplicate(atLeast: above))
+            try? descriptor.close()
+        }
+        for (descriptor, target) in zip(moved, targets) {
+            try descriptor.duplicate(onto: FileDescriptor(rawValue: target))
+            try? descriptor.close()
+        }
     }
 
     /// A compile-only worker (`warden compile`, the artifact cache): hardened like any worker,

@@ -55,6 +55,9 @@ struct Wardend: AsyncParsableCommand {
     @Option(name: .long, help: "The warden-worker executable (default: next to wardend).")
     var worker: String?
 
+    @Option(name: .long, help: ArgumentHelp("Keep N workers of ENGINE exec'd and idle for 'warden run' (as root) to borrow, e.g. wasmtime=2. Repeatable.", valueName: "ENGINE=N"))
+    var warm: [String] = []
+
     func run() async throws {
         var options = SupervisorOptions(workerPath: worker ?? SupervisorOptions.besideExecutable("warden-worker"))
         options.policyDirectory = policies
@@ -65,7 +68,21 @@ struct Wardend: AsyncParsableCommand {
         options.restartDelayMaximum = try Self.duration(restartDelayMax, "--restart-delay-max")
         options.startLimitBurst = startLimitBurst
         options.startLimitInterval = try Self.duration(startLimitInterval, "--start-limit-interval")
+        options.warm = try Self.warmTargets(warm)
         throw ExitCode(await Supervisor.run(options))
+    }
+
+    /// "wasmtime=2" → ["wasmtime": 2]; an engine named twice takes the last count.
+    static func warmTargets(_ specs: [String]) throws -> [String: Int] {
+        var targets: [String: Int] = [:]
+        for spec in specs {
+            let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, ["wasmkit", "wasmtime"].contains(parts[0]), let count = Int(parts[1]), (0...64).contains(count) else {
+                throw ValidationError("--warm: '\(spec)' is not ENGINE=N (engine wasmkit or wasmtime, N from 0 to 64)")
+            }
+            targets[parts[0]] = count
+        }
+        return targets
     }
 
     static func duration(_ text: String, _ flag: String) throws -> Duration {

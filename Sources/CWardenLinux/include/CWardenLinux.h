@@ -59,9 +59,10 @@ int warden_arm_deadlines(uint64_t wall_ms, uint64_t cpu_seconds,
                          const char *wall_message, const char *wall_audit, int wall_status,
                          const char *cpu_message, const char *cpu_audit, int cpu_status, int audit_fd);
 
-/// The most descriptors one message carries (a configuration: its network namespace and its
-/// module image); a receiver closes any beyond what it asked for.
-#define WARDEN_MAX_PASSED_FDS 4
+/// The most descriptors one message carries (a configuration: its network namespace, its
+/// module image and, for a warm worker, its whole layout: stdio, grants, listeners); a receiver
+/// closes any beyond what it asked for.
+#define WARDEN_MAX_PASSED_FDS 64
 /// sendmsg of `length` bytes, attaching descriptor `fd` with SCM_RIGHTS when fd >= 0.
 ssize_t warden_send_with_fd(int socket, const void *bytes, size_t length, int fd);
 /// The same with `count` (0...WARDEN_MAX_PASSED_FDS) descriptors, in one SCM_RIGHTS message.
