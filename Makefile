@@ -83,6 +83,7 @@ static-libstdcxx:
 release: deps static-libstdcxx
 	$(SWIFT) build $(RELEASE_FLAGS) --product warden
 	$(SWIFT) build $(RELEASE_FLAGS) --product warden-worker
+	$(SWIFT) build $(RELEASE_FLAGS) --product wardend
 	$(SWIFT) build $(RELEASE_WASMTIME_FLAGS) --product warden-worker-wasmtime
 	cp "$$($(SWIFT) build $(RELEASE_WASMTIME_FLAGS) --show-bin-path)/warden-worker-wasmtime" "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/"
 	@$(MAKE) --no-print-directory link-wasmtime BIN="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)" || echo "note: wasmtime unavailable"
