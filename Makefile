@@ -85,7 +85,7 @@ release: deps static-libstdcxx
 	$(SWIFT) build $(RELEASE_FLAGS) --product warden-worker
 	$(SWIFT) build $(RELEASE_FLAGS) --product wardend
 	$(SWIFT) build $(RELEASE_WASMTIME_FLAGS) --product warden-worker-wasmtime
-	cp "$$($(SWIFT) build $(RELEASE_WASMTIME_FLAGS) --show-bin-path)/warden-worker-wasmtime" "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/"
+	cp -f "$$($(SWIFT) build $(RELEASE_WASMTIME_FLAGS) --show-bin-path)/warden-worker-wasmtime" "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/"
 	@$(MAKE) --no-print-directory link-wasmtime BIN="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)" || echo "note: wasmtime unavailable"
 	@echo "release binaries: $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 

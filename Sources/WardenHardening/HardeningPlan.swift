@@ -117,7 +117,7 @@ public struct HardeningPlan: Sendable {
         }
     }
 
-    public struct SeccompPlan: Sendable {
+    public struct SeccompPlan: Sendable, Equatable {
         public var violation: ViolationAction
         /// Adds `@sockets` (accept/recv/send/shutdown on sockets handed in). Creating sockets
         /// (socket, connect, bind, listen) stays denied either way: WASI preview1 has no call
@@ -169,6 +169,13 @@ public struct HardeningPlan: Sendable {
             plan.forking = forking
             plan.publishingCode = publishingCode
             return plan
+        }
+
+        /// The plan of a run with default settings (kill on a refused call, refusals reported,
+        /// no sockets, nothing excluded, not forking): what a warm worker compiles while it waits
+        /// to be lent, and what its borrower then need not send.
+        public static func warmDefault(publishingCode: Bool) -> SeccompPlan {
+            .worker(onViolation: "kill", socketsGranted: false, reportViolations: true, excludedGroups: [], publishingCode: publishingCode)
         }
     }
 

@@ -27,16 +27,28 @@ final class LaunchPreparation {
     private let wantsNetworkNamespace: Bool
     private var namespaceJob: NetworkNamespaceJob?
 
-    /// Starts preparing for a worker run of `options` (nil for an in-process run).
+    /// Starts preparing for a worker run of `options` (nil for an in-process run). When a warm
+    /// worker is likely (`WarmUse.likely`) the namespace is not started: a warm worker made its
+    /// own while idle, and a run that falls back to spawning starts it in `prepare`, still
+    /// while its worker is exec'd.
     init?(for options: RunOptions) {
         guard options.useWorker else { return nil }
         seccompPlan = WorkerLauncher.seccompPlan(for: options)
         wantsNetworkNamespace = ProcessControl.effectiveUserID == 0 && options.namespaces.contains("net") && !options.skippedSteps.contains("namespaces")
-        if wantsNetworkNamespace { namespaceJob = NetworkNamespaceJob() }
+        if wantsNetworkNamespace && !WarmUse.likely(options) { namespaceJob = NetworkNamespaceJob() }
+    }
+
+    /// For a warm worker: the seccomp program and exec lock, unless the worker prepared the
+    /// same ones while idle (a default run); nil members mean "the worker has them".
+    func forWarmWorker(pid: Int32) throws(HardeningFailure) -> (seccomp: [UInt8]?, execLock: [UInt8]?) {
+        guard seccompPlan != .warmDefault(publishingCode: seccompPlan.publishingCode) else { return (nil, nil) }
+        let program = try SeccompFilter.template(plan: seccompPlan).program(forProcess: pid)
+        return (program, seccompPlan.publishingCode ? try ExecLock.program(violation: seccompPlan.violation) : nil)
     }
 
     /// Compiles the seccomp template and collects the namespace; call once.
     func prepare() -> Results {
+        if wantsNetworkNamespace && namespaceJob == nil { namespaceJob = NetworkNamespaceJob() }
         let seccomp: Result<SeccompProgramTemplate, HardeningFailure>
         do throws(HardeningFailure) { seccomp = .success(try SeccompFilter.template(plan: seccompPlan)) } catch { seccomp = .failure(error) }
         let execLock: Result<[UInt8]?, HardeningFailure>

@@ -11,6 +11,13 @@ public enum WarmUse: String, Sendable, CaseIterable {
     case off
     /// A warm worker or no run.
     case require
+
+    /// Whether this run will probably borrow one (it may ask, and wardend's socket is there):
+    /// then nothing is prepared that a warm worker brings itself.
+    static func likely(_ options: RunOptions) -> Bool {
+        options.warm != .off && ProcessControl.effectiveUserID == 0
+            && AmbientAuthority(purpose: "warden run: whether wardend's control socket exists").canAccess(options.controlSocket, .exists)
+    }
 }
 
 /// A worker borrowed from wardend's warm pool (`wardend --warm ENGINE=N`): exec'd, its engine

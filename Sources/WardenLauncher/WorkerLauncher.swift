@@ -184,8 +184,9 @@ struct WorkerLauncher {
         let pid = process.pid
         auditor.started(pid: pid)
         // The worker's seccomp program (a template, aimed at its pid below) and network
-        // namespace, prepared while the worker is being exec'd.
-        let prepared = preparation?.prepare()
+        // namespace, prepared while the worker is being exec'd. A warm worker prepared a
+        // default run's while idle.
+        let prepared = loan == nil ? preparation?.prepare() : nil
         var namespace: FileDescriptor?
         defer { try? namespace?.close() }
 
@@ -195,10 +196,14 @@ struct WorkerLauncher {
         if let loan { setup.hardening.launcherPID = loan.parentPID }
         do throws(HardeningFailure) {
             namespace = try prepared?.networkNamespace.get()
-            let template: SeccompProgramTemplate
-            if let prepared { template = try prepared.seccomp.get() } else { template = try SeccompFilter.template(plan: Self.seccompPlan(for: options)) }
-            setup.hardening.seccompProgram = template.program(forProcess: pid)
-            setup.hardening.execLockProgram = try prepared?.execLock.get()
+            if loan != nil, let preparation {
+                (setup.hardening.seccompProgram, setup.hardening.execLockProgram) = try preparation.forWarmWorker(pid: pid)
+            } else {
+                let template: SeccompProgramTemplate
+                if let prepared { template = try prepared.seccomp.get() } else { template = try SeccompFilter.template(plan: Self.seccompPlan(for: options)) }
+                setup.hardening.seccompProgram = template.program(forProcess: pid)
+                setup.hardening.execLockProgram = try prepared?.execLock.get()
+            }
         } catch {
             process.end("not configured")
             _ = Self.wait(for: process)

@@ -83,10 +83,11 @@ final class WarmPool {
             let placeholder = try FileDescriptor.sealedMemory(named: "warden-module-placeholder", holding: [])
             defer { try? placeholder.close() }
             // Standard input and output /dev/null, error wardend's (the journal), until the
-            // borrower's arrive with the configuration.
+            // borrower's arrive with the configuration. `--warm ENGINE`: prepare a default run's
+            // seccomp program and network namespace while idle (`WarmPreparation`).
             let quiet = null?.rawValue ?? 2
             let pid: pid_t
-            do { pid = try ChildProcess.spawn(executable, arguments: ["warden-worker"], layout: [quiet, quiet, 2, theirs.rawValue, placeholder.rawValue]) } catch {
+            do { pid = try ChildProcess.spawn(executable, arguments: ["warden-worker", "--warm", engine], layout: [quiet, quiet, 2, theirs.rawValue, placeholder.rawValue]) } catch {
                 try? ours.close()
                 throw error
             }

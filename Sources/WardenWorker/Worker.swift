@@ -26,6 +26,8 @@ public enum Worker {
         SignalNumber.brokenPipe.ignore()
         SignalNumber.fileSizeExceeded.ignore()
         let control = ControlChannel(socket: FileDescriptor(rawValue: DescriptorLayout.control))
+        // Lent by wardend (`--warm ENGINE`): prepare what a default run needs while idle.
+        var warm = warmEngine(engines).map { WarmPreparation(publishingCode: $0.publishesCode) }
         let configuration: WorkerConfiguration
         let networkNamespace: FileDescriptor?
         do {
@@ -40,6 +42,10 @@ public enum Worker {
                 ProcessControl.exit(ExitStatus.badConfiguration)
             }
             var namespace = namespacePassed ? frame.descriptors.first : nil
+            if !namespacePassed {
+                let settings = configuration.hardening
+                namespace = warm?.takeNetworkNamespace(wanted: settings.namespaces.contains("net") && !settings.skippedSteps.contains("namespaces"))
+            }
             let layout = frame.descriptors.suffix(layoutCount)
             if configuration.imageFollows, let image = frame.descriptors.dropLast(layoutCount).last { try placeImage(image) }
             if configuration.layoutFollows {
@@ -65,7 +71,7 @@ public enum Worker {
         let execLock: [UInt8]?
         do {
             let applied = try WorkerHardening.apply(configuration, networkNamespace: networkNamespace, control: control,
-                                                    publishingCode: engine?.publishesCode ?? false)
+                                                    publishingCode: engine?.publishesCode ?? false, warm: warm)
             layers = applied.layers
             execLock = applied.execLock
             for step in applied.stepEnds { timeline.mark(step.name, at: step.time) }
@@ -96,6 +102,14 @@ public enum Worker {
         // The report is sent and the module's output went out with write(2): nothing is left
         // for exit handlers to flush, and the launcher is waiting for this process to be gone.
         ProcessControl.exitImmediately(outcome.status)
+    }
+
+    /// The engine named by `--warm ENGINE` on the command line (wardend's warm workers), if
+    /// this worker carries it.
+    static func warmEngine(_ engines: [any GuestEngine]) -> (any GuestEngine)? {
+        let arguments = CommandLine.arguments
+        guard let flag = arguments.firstIndex(of: "--warm"), flag + 1 < arguments.count else { return nil }
+        return engines.first { $0.name == arguments[flag + 1] }
     }
 
     /// The module image that came with the configuration (`imageFollows`) replaces the

@@ -13,7 +13,7 @@ struct WorkerHardeningError: Error {
 /// Landlock rules are the preopen descriptors at their fixed numbers.
 enum WorkerHardening {
     static func plan(for configuration: WorkerConfiguration, networkNamespace: FileDescriptor?,
-                     publishingCode: Bool) throws(WorkerHardeningError) -> HardeningPlan {
+                     publishingCode: Bool, warm: WarmPreparation? = nil) throws(WorkerHardeningError) -> HardeningPlan {
         let settings = configuration.hardening
         let layoutEnd = DescriptorLayout.firstPreopen + Int32(configuration.preopens.count + configuration.listenerCount) - 1
         var namespaces: [HardeningPlan.Namespace] = []
@@ -36,7 +36,7 @@ enum WorkerHardening {
                                                        excludedGroups: settings.excludedSyscallGroups,
                                                        forking: configuration.perConnection != nil,
                                                        publishingCode: publishingCode)
-        seccomp.program = settings.seccompProgram
+        seccomp.program = settings.seccompProgram ?? warm?.program(for: seccomp)
         let identity: HardeningPlan.Identity? = settings.uid.flatMap { uid in settings.gid.map { HardeningPlan.Identity(uid: uid, gid: $0) } }
         var plan = HardeningPlan(
             highestDescriptor: max(layoutEnd, DescriptorLayout.module),
@@ -55,12 +55,12 @@ enum WorkerHardening {
     /// when each step ended, for `--timings`, and for an engine that publishes code the exec
     /// lock's program (built now: exporting it needs memfd_create, which the allowlist refuses).
     static func apply(_ configuration: WorkerConfiguration, networkNamespace: FileDescriptor?, control: ControlChannel,
-                      publishingCode: Bool) throws(WorkerHardeningError)
+                      publishingCode: Bool, warm: WarmPreparation? = nil) throws(WorkerHardeningError)
         -> (layers: [String], stepEnds: [(name: String, time: UInt64)], execLock: [UInt8]?) {
-        let plan = try plan(for: configuration, networkNamespace: networkNamespace, publishingCode: publishingCode)
+        let plan = try plan(for: configuration, networkNamespace: networkNamespace, publishingCode: publishingCode, warm: warm)
         var execLock: [UInt8]?
-        if publishingCode, let compiled = configuration.hardening.execLockProgram {
-            execLock = compiled  // the launcher's, compiled while this worker was exec'd
+        if publishingCode, let compiled = configuration.hardening.execLockProgram ?? warm?.execLock(for: plan.seccomp.violation) {
+            execLock = compiled  // the launcher's, compiled while this worker was exec'd, or this warm worker's own
         } else if publishingCode {
             do throws(HardeningFailure) { execLock = try ExecLock.program(violation: plan.seccomp.violation) } catch {
                 throw WorkerHardeningError(step: error.step.rawValue, errno: error.errno.rawValue, message: error.message)

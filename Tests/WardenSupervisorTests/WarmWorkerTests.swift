@@ -136,7 +136,15 @@ struct WarmWorkerTests {
                     let run = try Self.start(wardend, ["--warm", "require", sleeper])
                     try Self.waitUntil(wardend, "the \(engine) worker lent") { _ in Self.lentPids(wardend, engine).count == 1 }
                     let worker = Self.lentPids(wardend, engine)[0]
-                    Thread.sleep(forTimeInterval: 0.2)  // configured and running the module
+                    Thread.sleep(forTimeInterval: 0.3)  // configured and running the module
+                    // Hardened as a spawned worker is: seccomp filter(s) in force, no_new_privs,
+                    // no effective capability, its own (empty) network namespace.
+                    let status = (try? String(contentsOfFile: "/proc/\(worker)/status", encoding: .utf8)) ?? ""
+                    #expect(status.contains("Seccomp:\t2") && status.contains("NoNewPrivs:\t1") && status.contains("CapEff:\t0000000000000000"),
+                            "\(engine): \(status)")
+                    let ownNamespace = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")
+                    let workerNamespace = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(worker)/ns/net")
+                    #expect(workerNamespace != ownNamespace, "\(engine): the warm worker runs in a network namespace of its own")
                     kill(run.processIdentifier, signal)
                     run.waitUntilExit()
                     #expect(run.terminationStatus == expected, "\(engine), signal \(signal): \(run.terminationReason) \(run.terminationStatus)")
