@@ -39,7 +39,7 @@ final class WasmtimeInstance: GuestInstance {
 
         guard let linker = wasmtime_linker_new(module.engine) else { throw GuestLoadError("wasmtime: cannot create a linker") }
         defer { wasmtime_linker_delete(linker) }
-        try imports.define(into: linker)
+        try imports.define(into: linker, for: module.module)
         var trap: OpaquePointer?
         if let failure = wasmtime_linker_instantiate(linker, context, module.module, &instance, &trap) {
             throw GuestLoadError("cannot instantiate module: \(oneLine(consume(failure)))")

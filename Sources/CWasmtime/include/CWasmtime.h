@@ -39,6 +39,14 @@ typedef struct wasm_valtype_vec_t {
     wasm_valtype_t **data;
 } wasm_valtype_vec_t;
 
+// A module's imports (wasmtime_module_imports): module and field names, as byte vectors the
+// import type owns.
+typedef struct wasm_importtype_t wasm_importtype_t;
+typedef struct wasm_importtype_vec_t {
+    size_t size;
+    wasm_importtype_t **data;
+} wasm_importtype_vec_t;
+
 // wasm_valkind_t: WASM_I32 = 0, WASM_I64 = 1, WASM_F32 = 2, WASM_F64 = 3.
 typedef uint8_t wasm_valkind_t;
 enum { WARDEN_WASM_I32 = 0, WARDEN_WASM_I64 = 1 };
@@ -147,6 +155,10 @@ typedef struct wasmtime_memory_creator {
     X(wasmtime_error_t *, wasmtime_module_serialize, (wasmtime_module_t *module, wasm_byte_vec_t *result), (module, result)) \
     X(wasmtime_error_t *, wasmtime_module_deserialize, (wasm_engine_t *engine, const uint8_t *bytes, size_t length, wasmtime_module_t **result), (engine, bytes, length, result)) \
     V(wasmtime_module_delete, (wasmtime_module_t *module), (module)) \
+    V(wasmtime_module_imports, (const wasmtime_module_t *module, wasm_importtype_vec_t *out), (module, out)) \
+    X(const wasm_byte_vec_t *, wasm_importtype_module, (const wasm_importtype_t *type), (type)) \
+    X(const wasm_byte_vec_t *, wasm_importtype_name, (const wasm_importtype_t *type), (type)) \
+    V(wasm_importtype_vec_delete, (wasm_importtype_vec_t *vector), (vector)) \
     X(wasmtime_store_t *, wasmtime_store_new, (wasm_engine_t *engine, void *data, void (*finalizer)(void *)), (engine, data, finalizer)) \
     X(wasmtime_context_t *, wasmtime_store_context, (wasmtime_store_t *store), (store)) \
     V(wasmtime_store_limiter, (wasmtime_store_t *store, int64_t memory_size, int64_t table_elements, int64_t instances, int64_t tables, int64_t memories), (store, memory_size, table_elements, instances, tables, memories)) \
