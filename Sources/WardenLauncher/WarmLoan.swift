@@ -45,8 +45,7 @@ struct WarmLoan {
     }
 }
 
-/// A request for a warm worker, sent; wardend's answer is read by `collect`, after the
-/// launcher's own work, so the round trip costs the run nothing.
+/// A request for a warm worker, sent; wardend's answer is read by `collect`.
 struct WarmRequest {
     let connection: FileDescriptor
     let path: String

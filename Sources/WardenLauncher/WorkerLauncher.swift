@@ -109,110 +109,73 @@ struct WorkerLauncher {
         let signals = TerminationSignals.descriptor()
         defer { try? signals?.close() }
 
-        // Either a warm worker is asked of wardend (exec'd, its engine loaded: most of a cold
-        // start already done), and collected once the module is read and its artifact staged,
-        // so wardend answers meanwhile; or the worker is spawned first: its exec (for wasmtime,
-        // loading the engine's library too) takes longer than everything the launcher still
-        // has to do, which then happens meanwhile: the artifact (hashing the module, the cache
-        // lookup, staging it in a sealed memfd), the seccomp program and the network namespace.
-        var request: WarmRequest?
-        switch askForWarmWorker() {
-        case .success(let asked): request = asked
-        case .failure(let refusal):
-            if options.warm == .require { return fail(ExitStatus.launchFailure, "--warm require: no warm worker: \(refusal.text)") }
-        }
-        var spawned: WorkerProcess?
-        if request == nil {
-            switch spawnWorker() {
-            case .success(let process): spawned = process
-            case .failure(let refusal): return fail(ExitStatus.launchFailure, refusal.text)
-            }
-        }
-        /// Before a worker was configured: it is ended (as the launcher's decision, so no crash
-        /// is recorded for it) and reaped, a warm one not yet collected is given back, and the
-        /// run fails.
-        func abandon(_ message: String) -> Int32 {
-            if let spawned {
-                spawned.end("not configured")
-                _ = Self.wait(for: spawned)
-            }
-            request?.cancel()
-            return fail(ExitStatus.launchFailure, message)
-        }
-
-        let moduleBytes: [UInt8]
-        switch readModule() {
-        case .success(let bytes): moduleBytes = bytes
-        case .failure(let refusal): return abandon(refusal.text)
-        }
-        // On wasmtime: the verified artifact from --artifact or the cache (compiled by a
-        // compile-only worker on a miss), so this worker loads code instead of compiling.
-        let code: [UInt8]?
-        do { code = try ArtifactSource.code(for: moduleBytes, digest: options.sha256, options: options, moduleName: moduleName, auditor: auditor) } catch {
-            return abandon(error.description)
-        }
-        let image: FileDescriptor
-        do { image = try .sealedMemory(named: "warden-module", holding: code ?? moduleBytes) } catch {
-            return abandon("cannot stage the module: \(error)")
-        }
-        defer { try? image.close() }
-
-        // wardend's answer, and without a loan this run's own worker after all: spawned now,
-        // so its exec still overlaps the preparation below.
-        var loan: WarmLoan?
-        if let asked = request {
-            request = nil
-            switch asked.collect() {
-            case .success(let borrowed): loan = borrowed
-            case .failure(let refusal):
-                if options.warm == .require { return abandon("--warm require: no warm worker: \(refusal.text)") }
-                switch spawnWorker() {
-                case .success(let process): spawned = process
-                case .failure(let refusal): return fail(ExitStatus.launchFailure, refusal.text)
-                }
-            }
-        }
-        let process: WorkerProcess
-        if let loan {
-            process = WorkerProcess(borrowing: loan, launcher: self, wallTime: options.wallTime)
-            options.timeline?.mark("warm worker borrowed from wardend")
-        } else if let spawned {
-            process = spawned
-        } else {
-            return fail(ExitStatus.launchFailure, "no worker")  // unreachable: one of the two is set above
+        // A warm worker from wardend (exec'd, its engine loaded: most of a cold start already
+        // done), else one of our own, spawned first: its exec (for wasmtime, loading the
+        // engine's library too) takes longer than everything the launcher still has to do,
+        // which then happens meanwhile: the artifact (hashing the module, the cache lookup,
+        // staging it in a sealed memfd), the seccomp program and the network namespace.
+        let process: WorkerProcess, loan: WarmLoan?
+        switch obtainWorker() {
+        case .success(let obtained): (process, loan) = obtained
+        case .failure(let unavailable): return fail(ExitStatus.launchFailure, unavailable.text)
         }
         let pid = process.pid
+        /// Before the worker has its module: it is ended (as the launcher's decision, so no
+        /// crash is recorded for it) and reaped, and the run fails.
+        func abandon(_ message: String) -> Int32 {
+            process.end("not configured")
+            _ = Self.wait(for: process)
+            return fail(ExitStatus.launchFailure, message)
+        }
         auditor.started(pid: pid)
-        // The worker's seccomp program (a template, aimed at its pid below) and network
-        // namespace, prepared while the worker is being exec'd. A warm worker prepared a
-        // default run's while idle.
-        let prepared = loan == nil ? preparation?.prepare() : nil
-        var namespace: FileDescriptor?
-        defer { try? namespace?.close() }
 
-        var setup = workerConfiguration()
-        if code != nil { setup.artifact = .load }
-        // A borrowed worker's parent is wardend: its hardening checks for that one.
-        if let loan { setup.hardening.launcherPID = loan.parentPID }
-        do throws(HardeningFailure) {
-            namespace = try prepared?.networkNamespace.get()
-            if loan != nil, let preparation {
-                (setup.hardening.seccompProgram, setup.hardening.execLockProgram) = try preparation.forWarmWorker(pid: pid)
-            } else {
+        // A warm worker is configured at once and hardens while the module is read and its
+        // artifact found; the image follows in a frame of its own, taken before its seccomp
+        // step (`imageLater`). Its parent is wardend, which its hardening checks for; it
+        // prepared a default run's seccomp program and network namespace while idle.
+        if let loan {
+            var setup = workerConfiguration()
+            setup.hardening.launcherPID = loan.parentPID
+            do throws(HardeningFailure) {
+                if let preparation {
+                    (setup.hardening.seccompProgram, setup.hardening.execLockProgram) = try preparation.forWarmWorker(pid: pid)
+                }
+            } catch {
+                return abandon("module '\(moduleName)': \(error.message)")
+            }
+            process.configure(setup, imageLater: true,
+                              layout: [configuration.stdin, configuration.stdout, configuration.stderr] + layoutAfterControl.map { FileDescriptor(rawValue: $0) })
+        }
+
+        let staged: (image: FileDescriptor, artifact: WorkerConfiguration.ArtifactUse)
+        switch stage(readModule: readModule) {
+        case .success(let image): staged = image
+        case .failure(let refusal): return abandon(refusal.text)
+        }
+        defer { try? staged.image.close() }
+
+        if loan != nil {
+            process.sendImage(staged.image, artifact: staged.artifact)
+        } else {
+            // The worker's seccomp program (a template, aimed at its pid) and network namespace,
+            // prepared while the worker is being exec'd.
+            let prepared = preparation?.prepare()
+            var namespace: FileDescriptor?
+            defer { try? namespace?.close() }
+            var setup = workerConfiguration()
+            setup.artifact = staged.artifact
+            do throws(HardeningFailure) {
+                namespace = try prepared?.networkNamespace.get()
                 let template: SeccompProgramTemplate
                 if let prepared { template = try prepared.seccomp.get() } else { template = try SeccompFilter.template(plan: Self.seccompPlan(for: options)) }
                 setup.hardening.seccompProgram = template.program(forProcess: pid)
                 setup.hardening.execLockProgram = try prepared?.execLock.get()
+            } catch {
+                return abandon("module '\(moduleName)': \(error.message)")
             }
-        } catch {
-            process.end("not configured")
-            _ = Self.wait(for: process)
-            return fail(ExitStatus.launchFailure, "module '\(moduleName)': \(error.message)")
+            setup.hardening.networkNamespacePassed = namespace != nil
+            process.configure(setup, passing: namespace, image: staged.image)
         }
-        setup.hardening.networkNamespacePassed = namespace != nil
-        process.configure(setup, passing: namespace, image: image,
-                          layout: loan == nil ? [] : [configuration.stdin, configuration.stdout, configuration.stderr]
-                              + layoutAfterControl.map { FileDescriptor(rawValue: $0) })
 
         // Wall time is kept by the process's own deadline (the worker keeps cpu-time as its own
         // RLIMIT_CPU): the worker is ended there, and the audit room then closes as after any
@@ -230,6 +193,38 @@ struct WorkerLauncher {
     /// The grants and listeners, in the order of their fixed numbers from
     /// `DescriptorLayout.firstPreopen`.
     var layoutAfterControl: [Int32] { configuration.preopens.map(\.host.rawValue) + configuration.listeners.map(\.rawValue) }
+
+    /// A warm worker wardend lends, or (`--warm auto`, none lent) one spawned now.
+    func obtainWorker() -> Result<(WorkerProcess, WarmLoan?), WorkerUnavailable> {
+        let refusal: WorkerUnavailable
+        switch askForWarmWorker().flatMap({ $0.collect() }) {
+        case .success(let loan):
+            let process = WorkerProcess(borrowing: loan, launcher: self, wallTime: options.wallTime)
+            options.timeline?.mark("warm worker borrowed from wardend")
+            return .success((process, loan))
+        case .failure(let why): refusal = why
+        }
+        if options.warm == .require { return .failure(WorkerUnavailable(text: "--warm require: no warm worker: \(refusal.text)")) }
+        return spawnWorker().map { ($0, nil) }
+    }
+
+    /// The module read (its pin checked) and staged in a sealed memfd: on wasmtime the
+    /// verified artifact from --artifact or the cache (compiled by a compile-only worker on a
+    /// miss), so the worker loads code instead of compiling.
+    func stage(readModule: () -> Result<[UInt8], ModuleRefusal>) -> Result<(image: FileDescriptor, artifact: WorkerConfiguration.ArtifactUse), WorkerUnavailable> {
+        let moduleBytes: [UInt8]
+        switch readModule() {
+        case .success(let bytes): moduleBytes = bytes
+        case .failure(let refusal): return .failure(WorkerUnavailable(text: refusal.text))
+        }
+        let code: [UInt8]?
+        do { code = try ArtifactSource.code(for: moduleBytes, digest: options.sha256, options: options, moduleName: moduleName, auditor: auditor) } catch {
+            return .failure(WorkerUnavailable(text: error.description))
+        }
+        do { return .success((try .sealedMemory(named: "warden-module", holding: code ?? moduleBytes), code == nil ? .none : .load)) } catch {
+            return .failure(WorkerUnavailable(text: "cannot stage the module: \(error)"))
+        }
+    }
 
     /// Asks wardend for a warm worker, when `--warm` allows and this run can use one: as root
     /// (wardend lends to root only), with a layout that fits one message.

@@ -159,6 +159,33 @@ struct WarmWorkerTests {
         #expect(wardend.terminate() == 0)
     }
 
+    @Test("a lent worker hardens while its module is read; a pin mismatch ends it before it ever gets the module")
+    func pinMismatchEndsTheLoan() throws {
+        let wardend = try Self.wardendWithWarmWorkers()
+        let module = try Guests.c("Tests/WardenSupervisorTests/Guests/sleeper.c")
+        for engine in TestEngine.available {
+            let tree = try TemporaryTree("warm-pin")
+            try tree.write("policy.toml", """
+                version = 1
+                [module]
+                name = "pinned"
+                path = "\(module)"
+                sha256 = "\(String(repeating: "0", count: 64))"
+                [engine]
+                name = "\(engine.rawValue)"
+                [sandbox]
+                user = "nobody"
+                """)
+            let before = Self.warmState(wardend).lentTotal
+            let result = try Self.run(wardend, ["--warm", "require", "--policy", tree.url("policy.toml")])
+            #expect(result.status == 125, "\(engine): \(result.stderr)")
+            #expect(result.stderr.contains("sha256 mismatch"), "\(engine): \(result.stderr)")
+            #expect(Self.warmState(wardend).lentTotal == before + 1, "\(engine): the worker was lent before the pin was checked")
+            try Self.waitUntil(wardend, "no \(engine) worker lent any more") { _ in Self.lentPids(wardend, engine).isEmpty }
+        }
+        #expect(wardend.terminate() == 0)
+    }
+
     @Test("the pool answers who may borrow: root only, the same configuration format, an engine it keeps, an idle worker")
     func poolRefusals() throws {
         let pool = WarmPool(targets: ["wasmkit": 1], workerPath: "/nonexistent/warden-worker")
