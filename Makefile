@@ -24,9 +24,10 @@ wasmtime:
 # wasmtime's C API for the compiled engine (`[engine] name = "wasmtime"`): the official wheel
 # from PyPI, pinned by version and by the sha256 in third_party/wasmtime.sha256. Only its
 # library and licence are extracted, into .build/wasmtime/; nothing of it is committed.
-# warden-worker-wasmtime loads it at start (dlopen through its RUNPATH, $$ORIGIN and
-# $$ORIGIN/../lib/warden), so `link-wasmtime` puts a link next to the built workers. Without
-# it everything still builds and runs on WasmKit; `--engine wasmtime` says it is unavailable.
+# warden-worker-wasmtime loads it at start (dlopen of $$ORIGIN/libwasmtime.so, else
+# $$ORIGIN/../lib/warden/libwasmtime.so), so `link-wasmtime` puts a link next to the built
+# workers. Without it everything still builds and runs on WasmKit; `--engine wasmtime` says it
+# is unavailable.
 WASMTIME_VERSION := 50.0.1
 WASMTIME_WHEEL := wasmtime-$(WASMTIME_VERSION)-py3-none-manylinux1_x86_64.whl
 WASMTIME_DIR := .build/wasmtime
@@ -69,9 +70,11 @@ RELEASE_FLAGS := -c release --scratch-path .build-release -Xswiftc -static-execu
 	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 # The wasmtime worker cannot be a static executable (it loads wasmtime's shared library): it
 # links the Swift runtime statically and glibc dynamically, in a scratch path of its own so
-# the static products are not rebuilt with its flags.
+# the static products are not rebuilt with its flags. No RUNPATH (SwiftPM adds $$ORIGIN by
+# default): the worker finds libwasmtime.so by an $$ORIGIN path of its own (CWasmtime/loader.c)
+# and a RUNPATH cost 0.08 ms of every start, searched for each of its system libraries.
 RELEASE_WASMTIME_FLAGS := -c release --scratch-path .build-release-wasmtime -Xswiftc -static-stdlib -Xlinker --strip-all \
-	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
+	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors --disable-local-rpath
 # Its C++ runtime is linked statically too: one shared library fewer to map and relocate at
 # every start (0.3 ms of the worker's 2 ms, Benchmarks/README.md). The linker takes the first
 # libstdc++ on its search path and the build's product directory precedes gcc's, so a link
@@ -172,7 +175,7 @@ install:
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/doc/warden/policies
 	bin="$(BUILT)"; [ -n "$$bin" ] || bin="$$($(SWIFT) build $(INSTALL_FLAGS) --show-bin-path)"; for p in warden warden-worker wardend warden-oci; do install -m 0755 "$$bin/$$p" $(DESTDIR)$(PREFIX)/bin/; done
 	@# The wasmtime engine: its worker, and wasmtime's library with its licence where the
-	@# worker's RUNPATH ($$ORIGIN/../lib/warden) finds it. Skipped when either is missing.
+	@# worker finds it ($$ORIGIN/../lib/warden). Skipped when either is missing.
 	@# It loads libwasmtime.so, so it cannot be a static executable: built as `make release`
 	@# builds it (the Swift runtime and libstdc++ linked in, glibc shared), so it needs no Swift
 	@# toolchain on the host.
