@@ -52,7 +52,7 @@ struct CapabilityStep: HardeningStep {
                 context.report.notApplied("namespace user", "\(error.errno.description) in \(error.operation)")
             }
         }
-        context.report.applied("capabilities", (["all sets empty"] + notes).joined(separator: "; "))
+        context.report.applied("capabilities", (["all sets empty"] + notes).joinedDirectly(separator: "; "))
     }
 
     /// Steps 1-6 above; returns notes on what an unprivileged process could not do.
