@@ -74,14 +74,16 @@ let package = Package(
             dependencies: ["WardenIPC", "WardenWASI", "WardenWASIWasmKit", "WardenHardening", "WardenSystem"],
             cSettings: gnuSource, swiftSettings: strict),
         .executableTarget(name: "warden-worker", dependencies: ["WardenWorker"], swiftSettings: strict),
-        // The worker for compiled code (WasmKit and wasmtime): dynamically linked, it finds
-        // libwasmtime.so next to itself (the build tree) or in ../lib/warden (installed). Its
-        // own symbols are not exported (the Swift driver exports them all, 5,000 here): nothing
-        // links against the worker, and the runtime's start-up dladdr() scanned every one.
+        // The worker for compiled code (WasmKit and wasmtime): dynamically linked, it loads
+        // libwasmtime.so from next to itself (the build tree) or ../lib/warden (installed) by
+        // an $ORIGIN path (CWasmtime/loader.c), without a RUNPATH (`make release` also drops
+        // SwiftPM's own, --disable-local-rpath). Its own symbols are not exported (the Swift
+        // driver exports them all, 5,000 here): nothing links against the worker, and the
+        // runtime's start-up dladdr() scanned every one.
         .executableTarget(
             name: "warden-worker-wasmtime", dependencies: ["WardenWorker", "WardenWASIWasmKit", "WardenWASIWasmtime"],
             swiftSettings: strict,
-            linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath=$ORIGIN:$ORIGIN/../lib/warden", "-Xlinker", "--no-export-dynamic"])]),
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]),
         // JSON without Foundation: string literals for every room that writes JSON Lines, and a
         // bounded parser for the audit log reader.
         .target(name: "WardenJSON", swiftSettings: strict),

@@ -11,7 +11,10 @@ public enum RunCommandLine {
         guard arguments.count >= 2, arguments[1] == "run" else { return nil }
         var request = RunRequest()
         request.separatorGiven = arguments.contains("--")
-        var seen: Set<String> = []
+        // The single-use options already given. An array, not a Set<String>: a handful of
+        // names, and the first Set<String> in a process instantiates its generic metadata
+        // (0.04 ms of every `warden run` before the worker is spawned, perf).
+        var seen: [String] = []
         var index = 2
         while index < arguments.count {
             let token = arguments[index]
@@ -34,7 +37,8 @@ public enum RunCommandLine {
             }
             switch name {
             case "--no-sandbox", "--timings":
-                guard inlineValue == nil, seen.insert(name).inserted else { return nil }
+                guard inlineValue == nil, !seen.contains(name) else { return nil }
+                seen.append(name)
                 if name == "--no-sandbox" { request.noSandbox = true } else { request.timings = true }
                 continue
             default: break
@@ -58,7 +62,8 @@ public enum RunCommandLine {
             case "--seccomp-drop-group": request.droppedGroups.append(value)
             case "--debug-without": request.debugWithout.append(value)
             case "--policy", "--max-memory", "--fuel", "--wall-time", "--cpu-time", "--audit", "--audit-on-failure", "--seccomp-action", "--user", "--engine", "--artifact-cache", "--artifact", "--warm":
-                guard seen.insert(name).inserted else { return nil }
+                guard !seen.contains(name) else { return nil }
+                seen.append(name)
                 switch name {
                 case "--policy": request.policy = value
                 case "--max-memory": request.maxMemory = value

@@ -50,9 +50,13 @@ struct CapabilityStep: HardeningStep {
             } catch {
                 if plan.namespacesRequired { throw error }
                 context.report.notApplied("namespace user", "\(error.errno.description) in \(error.operation)")
+                // unshare(CLONE_NEWUSER) may have succeeded before a map write failed (root
+                // mapping uid 0 needs CAP_SETFCAP, dropped above): the process is then in the
+                // new namespace with every capability in it, so the sets are emptied again.
+                if !Self.permittedSetIsEmpty() { notes = try drop(changingTo: nil) }
             }
         }
-        context.report.applied("capabilities", (["all sets empty"] + notes).joined(separator: "; "))
+        context.report.applied("capabilities", (["all sets empty"] + notes).joinedDirectly(separator: "; "))
     }
 
     /// Steps 1-6 above; returns notes on what an unprivileged process could not do.

@@ -32,6 +32,6 @@ struct ResourceLimitStep: HardeningStep {
             // with no report; ignored, the write fails with EFBIG and the guest sees an errno.
             try check(name, "sigaction(SIGXFSZ, SIG_IGN)", warden_ignore_sigxfsz())
         }
-        context.report.applied("rlimits", set.joined(separator: " "))
+        context.report.applied("rlimits", set.joinedDirectly(separator: " "))
     }
 }

@@ -28,7 +28,7 @@ struct SeccompStep: HardeningStep {
         try check(name, "resetting crash signal handlers", warden_reset_crash_signals())
         // Record before loading: after the load, this report is the only thing we can still
         // say about the filter, and building the string needs no forbidden call either way.
-        let names = groups.map(\.name).joined(separator: " ")
+        let names = groups.map(\.name).joinedDirectly(separator: " ")
         let detail = plan.seccomp.notifyListener
             ? "\(groups.count) groups, violations reported to the launcher (\(plan.seccomp.violation) on violation); \(names)"
             : "\(plan.seccomp.violation) on violation; \(names)"

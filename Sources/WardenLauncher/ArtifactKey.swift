@@ -26,7 +26,26 @@ public struct ArtifactKey: Sendable, Equatable, CustomStringConvertible {
 
     /// One line: `warden-artifact/1 module=sha256:… engine=wasmtime-50.0.1 code=[…] target=x86_64-linux`.
     public var description: String {
-        "warden-artifact/\(Self.formatVersion) module=sha256:\(moduleDigest) engine=\(engine.split(separator: " ").joined(separator: "-")) code=[\(codeSettings)] target=\(target)"
+        "warden-artifact/\(Self.formatVersion) module=sha256:\(moduleDigest) engine=\(Self.hyphenated(engine)) code=[\(codeSettings)] target=\(target)"
+    }
+
+    /// `wasmtime 50.0.1` → `wasmtime-50.0.1`: the words joined by one hyphen, as
+    /// `split(separator: " ").joined(separator: "-")` would. Written out: every run computes
+    /// the key, and the standard library's generic `joined` resolves a witness by mangled name
+    /// on its first call in a process, scanning all protocol conformances (0.02 ms, perf).
+    static func hyphenated(_ text: String) -> String {
+        var result = ""
+        var separatorPending = false
+        for character in text {
+            if character == " " {
+                separatorPending = !result.isEmpty
+                continue
+            }
+            if separatorPending { result.append("-") }
+            separatorPending = false
+            result.append(character)
+        }
+        return result
     }
 
     /// What differs between this key and another key's text, in words: `its module is

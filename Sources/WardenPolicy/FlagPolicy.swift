@@ -65,7 +65,7 @@ public struct FlagPolicy: Sendable {
             add("[sandbox]", nil)
             add("user = \(Self.quoted(user.name))", user.origin)
         }
-        return (lines.joined(separator: "\n") + "\n", origins)
+        return (lines.joinedDirectly(separator: "\n") + "\n", origins)
     }
 
     /// The policy these flags describe, or one message per refused flag:

@@ -83,7 +83,7 @@ struct PolicyChecks {
         let missing = defaults.filter { limits?[$0.0] == nil }
         guard !missing.isEmpty else { return }
         let position = limits == nil ? nil : context.locator.header(["limits"])
-        context.report(.warning, position, "[limits] leaves \(missing.map(\.0).joined(separator: ", ")) at defaults (\(missing.map(\.1).joined(separator: ", "))); set them explicitly")
+        context.report(.warning, position, "[limits] leaves \(missing.map(\.0).joinedDirectly(separator: ", ")) at defaults (\(missing.map(\.1).joinedDirectly(separator: ", "))); set them explicitly")
     }
 
     /// Whether `path` is `directory` or lies beneath it (textually, after normalization).

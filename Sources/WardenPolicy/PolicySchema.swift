@@ -267,7 +267,13 @@ struct PolicySchema {
     /// Collapses repeated and trailing slashes ("/a//b/" → "/a/b"); "." and ".." stay as
     /// written (host paths are opened as given; guest paths with dots are refused later).
     static func normalized(_ path: String) -> String {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        return "/" + parts.joined(separator: "/")
+        // Each part after its slash, not `"/" + parts.joined(separator: "/")`: the generic
+        // joined is slow on its first call in a process (see TextJoining.swift).
+        var result = ""
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            result += "/"
+            result += part
+        }
+        return result.isEmpty ? "/" : result
     }
 }

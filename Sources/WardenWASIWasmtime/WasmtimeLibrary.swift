@@ -8,7 +8,7 @@ public enum WasmtimeLibrary {
     /// The pinned release (Makefile: WASMTIME_VERSION); its compiled code and artifacts are
     /// bound to exactly this version.
     public static let version = EngineRelease.wasmtime
-    /// Found through the worker's RUNPATH: next to it (the build tree) or in ../lib/warden.
+    /// Looked for next to the worker (the build tree), then in ../lib/warden (installed).
     public static let fileName = "libwasmtime.so"
 
     /// nil until `load` ran; then nil (loaded) or why not, kept for the load step's report.

@@ -61,6 +61,18 @@ struct StatusTests {
         #expect(result.stdout.contains("applied     namespace user: entered after the identity change; uid 65534 and gid 65534"))
     }
 
+    /// `warden run --user root`: uid 0 cannot be mapped once CAP_SETFCAP is gone, but the user
+    /// namespace was already created by then, with every capability in it. Found while
+    /// profiling start-up: the report said "all sets empty" and CapEff read 000001ffffffffff.
+    @Test("as root with --user root, the failed user namespace leaves no capability behind",
+          .enabled(if: Probe.isRoot, "the identity is applied only as root"))
+    func rootIdentity() throws {
+        let result = try Probe.run(["--user", "0:0", "status"])
+        #expect(result.status == 0 && !result.signaled, "\(result.transcript)")
+        Self.expectConfined(Self.fields(result.stdout), result.transcript)
+        #expect(result.stdout.contains("applied     capabilities: all sets empty"), "\(result.transcript)")
+    }
+
     @Test("a process-group leader gives up its controlling terminal instead of starting a session",
           .enabled(if: Probe.tool("script") != nil, "needs script(1) for a pseudo-terminal"))
     func controllingTerminal() throws {

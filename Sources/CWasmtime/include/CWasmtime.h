@@ -2,8 +2,8 @@
 // API documentation (crates/c-api/include/wasmtime/*.h) and checked against the struct layouts
 // of the pinned release (see Makefile: WASMTIME_VERSION). No wasmtime header is copied here.
 //
-// The library is not linked: `warden_wasmtime_open` loads it with dlopen (searched through
-// the calling executable's RUNPATH, `$ORIGIN:$ORIGIN/../lib/warden`) and fills one table of
+// The library is not linked: `warden_wasmtime_open` loads it with dlopen (next to the calling
+// executable, else in its ../lib/warden: `$ORIGIN` paths, see loader.c) and fills one table of
 // function pointers. The `static inline` wrappers below give Swift the C API's own names
 // without exporting a symbol of that name from our executable (which could interpose on the
 // library's). Without the library everything still builds; only `open` fails, with dlerror's
@@ -199,7 +199,7 @@ struct warden_wasmtime_api {
 /// Filled by `warden_wasmtime_open`; all null before.
 extern struct warden_wasmtime_api warden_wasmtime;
 
-/// Loads `library` (a file name searched through the executable's RUNPATH, or a path) and
+/// Loads `library` (a file name looked for in `$ORIGIN` and `$ORIGIN/../lib/warden`, or a path) and
 /// resolves every function above. 0 on success; -1 with the reason in `error` (dlerror's text,
 /// or the first missing symbol). Call once, before hardening: it maps executable code.
 int warden_wasmtime_open(const char *library, char *error, size_t capacity);
