@@ -127,7 +127,6 @@ struct WorkerLauncher {
             _ = Self.wait(for: process)
             return fail(ExitStatus.launchFailure, message)
         }
-        auditor.started(pid: pid)
 
         // A warm worker is configured at once and hardens while the module is read and its
         // artifact found; the image follows in a frame of its own, taken before its seccomp
@@ -153,6 +152,9 @@ struct WorkerLauncher {
         case .failure(let refusal): return abandon(refusal.text)
         }
         defer { try? staged.image.close() }
+        // Started from the audit log's view once it has a module to run: a refused module or
+        // artifact is a policy refusal, with no lifecycle events.
+        auditor.started(pid: pid)
 
         if loan != nil {
             process.sendImage(staged.image, artifact: staged.artifact)
