@@ -48,12 +48,9 @@ public struct HardeningSequence: Sendable {
 
     /// Applies every step in order; the first failure stops the sequence (a half-hardened
     /// worker must exit, never go on). Returns what is in force.
-    /// `beforeSeccomp` runs right before the seccomp step (a warm worker takes its module
-    /// image there, with every other layer already in force).
-    public func apply(_ plan: HardeningPlan, beforeSeccomp: (() -> Void)? = nil) throws(HardeningFailure) -> HardeningReport {
+    public func apply(_ plan: HardeningPlan) throws(HardeningFailure) -> HardeningReport {
         var context = HardeningContext()
         for step in steps {
-            if step.name == .seccomp { beforeSeccomp?() }
             let start = SystemClock.monotonicNow()
             try step.apply(plan, &context)
             context.report.stepTimes.append((step.name, start, SystemClock.monotonicNow()))

@@ -40,10 +40,6 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var layoutFollows = false
     /// The launcher's umask, for the files the module creates (a warm worker has wardend's).
     public var fileCreationMask: UInt32?
-    /// The module image comes later, in a frame of its own (`SupervisorMessage.image`, which
-    /// also says what it holds), and the worker takes it right before its seccomp step: a warm
-    /// worker hardens while its launcher still reads the module and finds its artifact.
-    public var imageLater = false
 
     /// The descriptors of a following layout: standard input, output, error, then every grant
     /// and listener.
@@ -87,7 +83,6 @@ public struct WorkerConfiguration: Sendable, Equatable {
         writer.bool(imageFollows)
         writer.bool(layoutFollows)
         writer.optional(fileCreationMask) { $0.u32($1) }
-        writer.bool(imageLater)
         return writer.bytes
     }
 
@@ -117,8 +112,6 @@ public struct WorkerConfiguration: Sendable, Equatable {
         configuration.imageFollows = try reader.bool()
         configuration.layoutFollows = try reader.bool()
         if try reader.bool() { configuration.fileCreationMask = try reader.u32() & 0o777 }
-        configuration.imageLater = try reader.bool()
-        guard !(configuration.imageLater && configuration.imageFollows) else { throw .invalid("the image both follows and comes later") }
         guard reader.isAtEnd else { throw .invalid("trailing bytes") }
         return configuration
     }

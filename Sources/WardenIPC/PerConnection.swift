@@ -27,17 +27,11 @@ public enum SupervisorMessage: Sendable, Equatable {
     /// One accepted connection rides along (SCM_RIGHTS): fork an instance that serves it on
     /// its stdin and stdout.
     case connection
-    /// The module image rides along (`WorkerConfiguration.imageLater`), holding what `artifact`
-    /// says: the launcher's second and last frame to a warm worker.
-    case image(artifact: WorkerConfiguration.ArtifactUse)
 
     public func encoded() -> [UInt8] {
         var writer = WireWriter()
         switch self {
         case .connection: writer.u8(1)
-        case .image(let artifact):
-            writer.u8(2)
-            writer.u8(artifact.rawValue)
         }
         return writer.bytes
     }
@@ -47,9 +41,6 @@ public enum SupervisorMessage: Sendable, Equatable {
         let message: SupervisorMessage
         switch try reader.u8() {
         case 1: message = .connection
-        case 2:
-            guard let artifact = WorkerConfiguration.ArtifactUse(rawValue: try reader.u8()) else { throw .invalid("artifact use") }
-            message = .image(artifact: artifact)
         default: throw .invalid("supervisor message tag")
         }
         guard reader.isAtEnd else { throw .invalid("trailing bytes") }

@@ -109,41 +109,33 @@ struct WorkerLauncher {
         let signals = TerminationSignals.descriptor()
         defer { try? signals?.close() }
 
-        // A warm worker from wardend (exec'd, its engine loaded: most of a cold start already
-        // done), else one of our own, spawned first: its exec (for wasmtime, loading the
-        // engine's library too) takes longer than everything the launcher still has to do,
-        // which then happens meanwhile: the artifact (hashing the module, the cache lookup,
-        // staging it in a sealed memfd), the seccomp program and the network namespace.
-        let process: WorkerProcess, loan: WarmLoan?
-        switch obtainWorker() {
-        case .success(let obtained): (process, loan) = obtained
-        case .failure(let unavailable): return fail(ExitStatus.launchFailure, unavailable.text)
-        }
-        let pid = process.pid
-        /// Before the worker has its module: it is ended (as the launcher's decision, so no
-        /// crash is recorded for it) and reaped, and the run fails.
-        func abandon(_ message: String) -> Int32 {
-            process.end("not configured")
-            _ = Self.wait(for: process)
-            return fail(ExitStatus.launchFailure, message)
-        }
-
-        // A warm worker is configured at once and hardens while the module is read and its
-        // artifact found; the image follows in a frame of its own, taken before its seccomp
-        // step (`imageLater`). Its parent is wardend, which its hardening checks for; it
-        // prepared a default run's seccomp program and network namespace while idle.
-        if let loan {
-            var setup = workerConfiguration()
-            setup.hardening.launcherPID = loan.parentPID
-            do throws(HardeningFailure) {
-                if let preparation {
-                    (setup.hardening.seccompProgram, setup.hardening.execLockProgram) = try preparation.forWarmWorker(pid: pid)
-                }
-            } catch {
-                return abandon("module '\(moduleName)': \(error.message)")
+        // A warm worker is asked of wardend (exec'd, its engine loaded: most of a cold start
+        // already done) and collected once the module is staged, so wardend's answer (its
+        // wake-up, mostly) overlaps the launcher's own work. Without one, the run's own worker
+        // is spawned first: its exec (for wasmtime, loading the engine's library too) takes
+        // longer than everything the launcher still has to do, which then happens meanwhile:
+        // the artifact (hashing the module, the cache lookup, staging it in a sealed memfd),
+        // the seccomp program and the network namespace.
+        var request: WarmRequest?
+        var spawned: WorkerProcess?
+        switch askForWarmWorker() {
+        case .success(let asked): request = asked
+        case .failure(let refusal):
+            if options.warm == .require { return fail(ExitStatus.launchFailure, "--warm require: no warm worker: \(refusal.text)") }
+            switch spawnWorker() {
+            case .success(let process): spawned = process
+            case .failure(let unavailable): return fail(ExitStatus.launchFailure, unavailable.text)
             }
-            process.configure(setup, imageLater: true,
-                              layout: [configuration.stdin, configuration.stdout, configuration.stderr] + layoutAfterControl.map { FileDescriptor(rawValue: $0) })
+        }
+        /// Before the worker has its module: a spawned one is ended (as the launcher's decision,
+        /// so no crash is recorded for it) and reaped, a request given up, and the run fails.
+        func abandon(_ message: String) -> Int32 {
+            if let spawned {
+                spawned.end("not configured")
+                _ = Self.wait(for: spawned)
+            }
+            request?.cancel()
+            return fail(ExitStatus.launchFailure, message)
         }
 
         let staged: (image: FileDescriptor, artifact: WorkerConfiguration.ArtifactUse)
@@ -152,32 +144,63 @@ struct WorkerLauncher {
         case .failure(let refusal): return abandon(refusal.text)
         }
         defer { try? staged.image.close() }
+
+        var loan: WarmLoan?
+        if let asked = request {
+            request = nil
+            switch asked.collect() {
+            case .success(let borrowed): loan = borrowed
+            case .failure(let refusal):
+                if options.warm == .require { return abandon("--warm require: no warm worker: \(refusal.text)") }
+                switch spawnWorker() {
+                case .success(let process): spawned = process
+                case .failure(let unavailable): return fail(ExitStatus.launchFailure, unavailable.text)
+                }
+            }
+        }
+        let process: WorkerProcess
+        if let loan {
+            process = WorkerProcess(borrowing: loan, launcher: self, wallTime: options.wallTime)
+            options.timeline?.mark("warm worker borrowed from wardend")
+        } else if let spawned {
+            process = spawned
+        } else {
+            return abandon("no worker")  // unreachable: a request is collected or a worker spawned above
+        }
+        let pid = process.pid
         // Started from the audit log's view once it has a module to run: a refused module or
         // artifact is a policy refusal, with no lifecycle events.
         auditor.started(pid: pid)
 
-        if loan != nil {
-            process.sendImage(staged.image, artifact: staged.artifact)
-        } else {
-            // The worker's seccomp program (a template, aimed at its pid) and network namespace,
-            // prepared while the worker is being exec'd.
-            let prepared = preparation?.prepare()
-            var namespace: FileDescriptor?
-            defer { try? namespace?.close() }
-            var setup = workerConfiguration()
-            setup.artifact = staged.artifact
-            do throws(HardeningFailure) {
+        // The worker's seccomp program (a template, aimed at its pid) and network namespace,
+        // prepared while the worker is being exec'd. A warm worker prepared a default run's
+        // while idle; its parent is wardend, which its hardening checks for; its whole
+        // descriptor layout travels with the configuration.
+        let prepared = loan == nil ? preparation?.prepare() : nil
+        var namespace: FileDescriptor?
+        defer { try? namespace?.close() }
+        var setup = workerConfiguration()
+        setup.artifact = staged.artifact
+        if let loan { setup.hardening.launcherPID = loan.parentPID }
+        do throws(HardeningFailure) {
+            if loan != nil, let preparation {
+                (setup.hardening.seccompProgram, setup.hardening.execLockProgram) = try preparation.forWarmWorker(pid: pid)
+            } else {
                 namespace = try prepared?.networkNamespace.get()
                 let template: SeccompProgramTemplate
                 if let prepared { template = try prepared.seccomp.get() } else { template = try SeccompFilter.template(plan: Self.seccompPlan(for: options)) }
                 setup.hardening.seccompProgram = template.program(forProcess: pid)
                 setup.hardening.execLockProgram = try prepared?.execLock.get()
-            } catch {
-                return abandon("module '\(moduleName)': \(error.message)")
             }
-            setup.hardening.networkNamespacePassed = namespace != nil
-            process.configure(setup, passing: namespace, image: staged.image)
+        } catch {
+            process.end("not configured")
+            _ = Self.wait(for: process)
+            return fail(ExitStatus.launchFailure, "module '\(moduleName)': \(error.message)")
         }
+        setup.hardening.networkNamespacePassed = namespace != nil
+        process.configure(setup, passing: namespace, image: staged.image,
+                          layout: loan == nil ? [] : [configuration.stdin, configuration.stdout, configuration.stderr]
+                              + layoutAfterControl.map { FileDescriptor(rawValue: $0) })
 
         // Wall time is kept by the process's own deadline (the worker keeps cpu-time as its own
         // RLIMIT_CPU): the worker is ended there, and the audit room then closes as after any
@@ -195,20 +218,6 @@ struct WorkerLauncher {
     /// The grants and listeners, in the order of their fixed numbers from
     /// `DescriptorLayout.firstPreopen`.
     var layoutAfterControl: [Int32] { configuration.preopens.map(\.host.rawValue) + configuration.listeners.map(\.rawValue) }
-
-    /// A warm worker wardend lends, or (`--warm auto`, none lent) one spawned now.
-    func obtainWorker() -> Result<(WorkerProcess, WarmLoan?), WorkerUnavailable> {
-        let refusal: WorkerUnavailable
-        switch askForWarmWorker().flatMap({ $0.collect() }) {
-        case .success(let loan):
-            let process = WorkerProcess(borrowing: loan, launcher: self, wallTime: options.wallTime)
-            options.timeline?.mark("warm worker borrowed from wardend")
-            return .success((process, loan))
-        case .failure(let why): refusal = why
-        }
-        if options.warm == .require { return .failure(WorkerUnavailable(text: "--warm require: no warm worker: \(refusal.text)")) }
-        return spawnWorker().map { ($0, nil) }
-    }
 
     /// The module read (its pin checked) and staged in a sealed memfd: on wasmtime the
     /// verified artifact from --artifact or the cache (compiled by a compile-only worker on a

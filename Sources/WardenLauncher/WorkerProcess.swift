@@ -156,12 +156,10 @@ public final class WorkerProcess {
     /// message: the worker gets the configuration and its descriptors together or not at all.
     /// `layout`: a borrowed worker's standard input, output, error, grants and listeners
     /// (`layoutFollows`), after the image in the same message.
-    /// `imageLater`: the image is sent by `sendImage`, once staged.
     func configure(_ configuration: WorkerConfiguration, passing descriptor: FileDescriptor? = nil, image: FileDescriptor? = nil,
-                   imageLater: Bool = false, layout: [FileDescriptor] = []) {
+                   layout: [FileDescriptor] = []) {
         var configuration = configuration
         configuration.imageFollows = image != nil
-        configuration.imageLater = imageLater
         if lender != nil {
             configuration.layoutFollows = true
             configuration.fileCreationMask = ProcessControl.fileCreationMask
@@ -173,19 +171,6 @@ public final class WorkerProcess {
             end("cannot be configured (\(error))")
         }
         if let flags = try? control.socket.statusFlags() { try? control.socket.setStatusFlags(flags | O_NONBLOCK) }
-    }
-
-    /// The image of a worker configured with `imageLater`, and what it holds. Its wall time
-    /// counts from here: a compile on a cache miss is not the module's.
-    func sendImage(_ image: FileDescriptor, artifact: WorkerConfiguration.ArtifactUse) {
-        startedAt = SystemClock.monotonicNow()
-        do {
-            // Non-blocking since `configure`: the frame is small, so only a worker that stopped
-            // reading (it can hold nothing else in its socket buffer yet) fails it.
-            try control.send(SupervisorMessage.image(artifact: artifact).encoded(), passing: image)
-        } catch {
-            end("cannot be sent its module (\(error))")
-        }
     }
 
     deinit {

@@ -66,28 +66,12 @@ public enum Worker {
         // allowlist and needs the exec lock's program built now.
         let engine = engines.first { $0.name == configuration.engine }
 
-        // A warm worker's image comes in a frame of its own (`imageLater`), taken once every
-        // layer but seccomp is in force (or after the sequence, when seccomp is skipped).
-        var artifactUse = configuration.artifact
-        var imageTaken = !configuration.imageLater
-        func takeImage() {
-            guard let frame = try? control.receive(keeping: 1) else { ProcessControl.exit(ExitStatus.controlLost) }
-            guard case .image(let use)? = try? SupervisorMessage.decode(frame.payload), let image = frame.descriptors.first,
-                  (try? placeImage(image)) != nil else {
-                ProcessControl.exit(ExitStatus.badConfiguration)
-            }
-            artifactUse = use
-            imageTaken = true
-        }
-
         // Harden first: nothing below this line runs with more than the plan allows.
         let layers: [String]
         let execLock: [UInt8]?
         do {
             let applied = try WorkerHardening.apply(configuration, networkNamespace: networkNamespace, control: control,
-                                                    publishingCode: engine?.publishesCode ?? false, warm: warm,
-                                                    beforeSeccomp: imageTaken ? nil : { takeImage() })
-            if !imageTaken { takeImage() }
+                                                    publishingCode: engine?.publishesCode ?? false, warm: warm)
             layers = applied.layers
             execLock = applied.execLock
             for step in applied.stepEnds { timeline.mark(step.name, at: step.time) }
@@ -107,8 +91,8 @@ public enum Worker {
             try? control.send(WorkerMessage.loadFailed(message: "engine '\(configuration.engine)' is not in this worker (it carries \(names))").encoded())
             ProcessControl.exit(ExitStatus.loadFailed)
         }
-        let loader = Loader(engine: engine, execLock: execLock, loadsArtifact: artifactUse == .load)
-        if artifactUse == .compile { compileOnly(configuration, control: control, loader: loader) }
+        let loader = Loader(engine: engine, execLock: execLock, loadsArtifact: configuration.artifact == .load)
+        if configuration.artifact == .compile { compileOnly(configuration, control: control, loader: loader) }
         if let perConnection = configuration.perConnection {
             Zygote.serve(configuration, settings: perConnection, control: control, loader: loader)
         }

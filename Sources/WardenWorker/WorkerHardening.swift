@@ -55,7 +55,7 @@ enum WorkerHardening {
     /// when each step ended, for `--timings`, and for an engine that publishes code the exec
     /// lock's program (built now: exporting it needs memfd_create, which the allowlist refuses).
     static func apply(_ configuration: WorkerConfiguration, networkNamespace: FileDescriptor?, control: ControlChannel,
-                      publishingCode: Bool, warm: WarmPreparation? = nil, beforeSeccomp: (() -> Void)? = nil) throws(WorkerHardeningError)
+                      publishingCode: Bool, warm: WarmPreparation? = nil) throws(WorkerHardeningError)
         -> (layers: [String], stepEnds: [(name: String, time: UInt64)], execLock: [UInt8]?) {
         let plan = try plan(for: configuration, networkNamespace: networkNamespace, publishingCode: publishingCode, warm: warm)
         var execLock: [UInt8]?
@@ -69,7 +69,7 @@ enum WorkerHardening {
         let skipped = configuration.hardening.skippedSteps.compactMap(HardeningStepName.init(rawValue:))
         let report: HardeningReport
         do throws(HardeningFailure) {
-            report = try (skipped.isEmpty ? HardeningSequence() : HardeningSequence(skipping: skipped)).apply(plan, beforeSeccomp: beforeSeccomp)
+            report = try (skipped.isEmpty ? HardeningSequence() : HardeningSequence(skipping: skipped)).apply(plan)
         } catch {
             throw WorkerHardeningError(step: error.step.rawValue, errno: error.errno.rawValue, message: error.message)
         }
