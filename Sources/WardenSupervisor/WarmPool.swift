@@ -91,6 +91,10 @@ final class WarmPool {
                 try? ours.close()
                 throw error
             }
+            // Its start (exec, the engine's library, `WarmPreparation`) takes CPU only nothing
+            // else wants: a refill never slows the run that just ended's successor. The worker
+            // returns to normal scheduling when a run configures it.
+            _ = ProcessControl.runOnlyWhenIdle(pid)
             let pidfd: FileDescriptor
             do { pidfd = try ChildProcess.pidfd(for: pid) } catch {
                 ChildProcess.signal(pid, .kill)

@@ -19,6 +19,21 @@ public enum ProcessControl {
         return UInt32(mask)
     }
 
+    /// Puts process `pid` (0: this one) on SCHED_IDLE, which runs only on a CPU nothing else
+    /// wants: how wardend starts warm workers, so their start competes with no run.
+    public static func runOnlyWhenIdle(_ pid: pid_t) -> Bool {
+        var parameter = sched_param(sched_priority: 0)
+        return sched_setscheduler(pid, SCHED_IDLE, &parameter) == 0
+    }
+
+    /// Back to SCHED_OTHER at nice 0 (a warm worker once a run borrows it; leaving SCHED_IDLE
+    /// needs privilege or RLIMIT_NICE, which a warm worker has as root before it hardens).
+    public static func runNormally() -> Bool {
+        var parameter = sched_param(sched_priority: 0)
+        guard sched_setscheduler(0, SCHED_OTHER, &parameter) == 0 else { return false }
+        return setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 0) == 0
+    }
+
     /// Sets the umask (a warm worker takes its launcher's).
     public static func setFileCreationMask(_ mask: UInt32) { umask(mode_t(mask & 0o777)) }
 

@@ -61,6 +61,9 @@ public enum Worker {
         } catch {
             ProcessControl.exit(ExitStatus.badConfiguration)
         }
+        // A warm worker waited on SCHED_IDLE (wardend's refill must not slow runs); its run
+        // gets the normal share, set while it is still root.
+        if warm != nil { _ = ProcessControl.runNormally() }
         timeline.mark("configuration received")
         // Chosen before hardening (a lookup by name): an engine that publishes code changes the
         // allowlist and needs the exec lock's program built now.

@@ -43,6 +43,14 @@ struct WarmWorkerTests {
         return ((entry?["lent"] as? [Int]) ?? []).map(Int32.init)
     }
 
+    /// The scheduling policy of `pid` (/proc/PID/stat field 41: 0 SCHED_OTHER, 5 SCHED_IDLE).
+    static func schedulingPolicy(_ pid: Int32) -> Int? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after the command's ')': state is field 3, so field 41 is the 39th.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 38 ? Int(fields[38]) : nil
+    }
+
     /// `warden run` on the current engine against `wardend`'s socket, under `umask`.
     static func run(_ wardend: WardendHarness, _ arguments: [String], stdin: String? = nil, umask: String = "022") throws -> Command.Result {
         var environment = ProcessInfo.processInfo.environment
@@ -74,6 +82,9 @@ struct WarmWorkerTests {
                 let tree = try TemporaryTree("warm")
                 try tree.makeDirectory("data")
                 let idleBefore = (Self.warmState(wardend).entries.first { $0["engine"] as? String == engine.rawValue }?["idle"] as? [Int]) ?? []
+                for pid in idleBefore {
+                    #expect(Self.schedulingPolicy(Int32(pid)) == 5, "\(engine): an idle warm worker waits on SCHED_IDLE")
+                }
                 let result = try Self.run(wardend, ["--warm", "require", "--timings", "--dir", "\(tree.url("data"))::/data", module, "3"],
                                           stdin: "hello", umask: "027")
                 lent += 1
@@ -141,6 +152,7 @@ struct WarmWorkerTests {
                     // user and network namespaces of its own (the network one made while idle).
                     let status = (try? String(contentsOfFile: "/proc/\(worker)/status", encoding: .utf8)) ?? ""
                     #expect(status.contains("Seccomp:\t2") && status.contains("NoNewPrivs:\t1"), "\(engine): \(status)")
+                    #expect(Self.schedulingPolicy(worker) == 0, "\(engine): a lent worker runs on SCHED_OTHER again")
                     for namespace in ["net", "user"] {
                         let own = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/\(namespace)")
                         let workers = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(worker)/ns/\(namespace)")
