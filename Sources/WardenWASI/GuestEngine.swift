@@ -20,6 +20,13 @@ public protocol GuestEngine {
     /// compiler, the machine code. `eager` asks an interpreter to translate every function now
     /// (a per-connection zygote pays once instead of every instance).
     func compile(_ binary: [UInt8], limits: GuestLimits, eager: Bool) throws(GuestLoadError) -> any CompiledGuest
+    /// A warm worker, idle until a run borrows it: make now what a run with default limits
+    /// would make first (wasmtime: its engine), before any module is known.
+    func prepareWhileIdle()
+}
+
+extension GuestEngine {
+    public func prepareWhileIdle() {}
 }
 
 /// An engine whose compiled code can be kept: `warden compile` and the artifact cache. Only a

@@ -1,10 +1,12 @@
 import WardenHardening
 import WardenSystem
+import WardenWASI
 
 /// What a warm worker (`warden-worker --warm ENGINE`, spawned by wardend and idle until a run
-/// borrows it) prepares while it waits, so that no run waits for it: the seccomp program of a
-/// run with default settings on its engine, aimed at its own pid; for an engine that publishes
-/// code, the exec lock's program; and, as root, an empty network namespace to join. A run
+/// borrows it) prepares while it waits, so that no run waits for it: what its engine makes
+/// first (wasmtime: the engine itself), the seccomp program of a run with default settings on
+/// its engine, aimed at its own pid; for an engine that publishes code, the exec lock's
+/// program; and, as root, an empty network namespace to join. A run
 /// whose plan differs gets its own program compiled, as in any worker; an unused namespace is
 /// closed before hardening.
 struct WarmPreparation {
@@ -13,7 +15,9 @@ struct WarmPreparation {
     let execLock: [UInt8]?
     private(set) var networkNamespace: FileDescriptor?
 
-    init(publishingCode: Bool) {
+    init(engine: any GuestEngine) {
+        let publishingCode = engine.publishesCode
+        engine.prepareWhileIdle()
         seccompPlan = .warmDefault(publishingCode: publishingCode)
         seccompProgram = try? SeccompFilter.template(plan: seccompPlan).program(forProcess: ProcessControl.currentID)
         execLock = publishingCode ? try? ExecLock.program(violation: seccompPlan.violation) : nil

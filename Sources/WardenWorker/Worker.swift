@@ -27,7 +27,7 @@ public enum Worker {
         SignalNumber.fileSizeExceeded.ignore()
         let control = ControlChannel(socket: FileDescriptor(rawValue: DescriptorLayout.control))
         // Lent by wardend (`--warm ENGINE`): prepare what a default run needs while idle.
-        var warm = warmEngine(engines).map { WarmPreparation(publishingCode: $0.publishesCode) }
+        var warm = warmEngine(engines).map { WarmPreparation(engine: $0) }
         let configuration: WorkerConfiguration
         let networkNamespace: FileDescriptor?
         do {

@@ -171,6 +171,42 @@ struct WarmWorkerTests {
         #expect(wardend.terminate() == 0)
     }
 
+    @Test("a lent worker keeps the run's memory ceiling and fuel (wasmtime: the engine made while idle, or a fresh one with fuel)")
+    func limitsOnALentWorker() throws {
+        let wardend = try Self.wardendWithWarmWorkers()
+        // Exit 11 when growing to 65 pages is refused, 10 when it is allowed.
+        let grower = try Guests.wat("""
+            (module
+              (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+              (memory (export "memory") 1)
+              (func (export "_start")
+                (call $exit (i32.add (i32.const 10) (i32.eq (memory.grow (i32.const 64)) (i32.const -1))))))
+            """, name: "warm-grower")
+        for engine in TestEngine.available {
+            try TestEngine.$current.withValue(engine) {
+                func idleWorker() throws {
+                    try Self.waitUntil(wardend, "an idle \(engine) worker") { entries in
+                        ((entries.first { $0["engine"] as? String == engine.rawValue }?["idle"] as? [Int]) ?? []).count == 1
+                    }
+                }
+                for fuel in [[], ["--fuel", "1000000"]] {
+                    try idleWorker()
+                    let tree = try TemporaryTree("warm-limits")
+                    let log = tree.url("audit.jsonl")
+                    let result = try Self.run(wardend, ["--warm", "require", "--audit", log, "--max-memory", "1MiB"] + fuel + [grower])
+                    #expect(result.status == 11, "\(engine) \(fuel): \(result.stderr)")
+                    let events = Warden.auditEvents(in: (try? tree.read("audit.jsonl")) ?? "")
+                    #expect(events.contains { $0["layer"] as? String == "limit" && $0["limit"] as? String == "memory" && $0["value"] as? String == "1MiB" },
+                            "\(engine) \(fuel): \(events)")
+                    try idleWorker()
+                    let roomy = try Self.run(wardend, ["--warm", "require", "--max-memory", "8MiB"] + fuel + [grower])
+                    #expect(roomy.status == 10, "\(engine) \(fuel): \(roomy.stderr)")
+                }
+            }
+        }
+        #expect(wardend.terminate() == 0)
+    }
+
     @Test("a pin mismatch gives back the warm worker asked for: no worker ever gets the module")
     func pinMismatchEndsTheLoan() throws {
         let wardend = try Self.wardendWithWarmWorkers()
