@@ -25,13 +25,7 @@ import WardenTestSupport
 
     /// wardend on `policies`, its control socket in `socketDirectory` (which it creates), output discarded.
     static func startWardend(policies: String, socketDirectory: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Warden.product("wardend"))
-        process.arguments = ["--policies", policies, "--control-socket", socketDirectory + "/wardend.sock"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try Command.start(Warden.product("wardend"), ["--policies", policies, "--control-socket", socketDirectory + "/wardend.sock"])
     }
 
     @Test("SIGTERM the moment the control socket exists (wardend still starting): a clean stop, exit 0, directory gone")

@@ -61,15 +61,7 @@ struct WarmWorkerTests {
 
     /// A `warden run` left running in the background (to be signalled).
     static func start(_ wardend: WardendHarness, _ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Warden.executable)
-        process.arguments = Warden.runArguments(arguments)
-        process.environment = ProcessInfo.processInfo.environment.merging(["WARDEN_CONTROL_SOCKET": wardend.controlSocket]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
+        try Command.start(Warden.executable, Warden.runArguments(arguments), environment: ["WARDEN_CONTROL_SOCKET": wardend.controlSocket])
     }
 
     @Test("a lent worker runs with the run's stdin, stdout, stderr, grant, umask and exit status; wardend counts the loan and replaces the worker")
