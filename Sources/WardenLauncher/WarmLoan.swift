@@ -34,10 +34,13 @@ struct WarmLoan {
     /// The connection to wardend, held until the exit line is read.
     let lender: FileDescriptor
 
-    /// How the worker ended, as wardend reaped it; nil when wardend does not say within two
-    /// seconds or says something else.
+    /// How the worker ended, as wardend reaped it; nil when wardend does not say within 30
+    /// seconds, closes the connection, or says something else.
     static func ended(from lender: FileDescriptor) -> ChildProcess.Ended? {
-        try? lender.setReceiveTimeout(seconds: 2)
+        // The worker is already gone (its pidfd said so) and only wardend can reap it: wait as
+        // long as a busy wardend may take, not a guess of 2 s that would turn a real exit into
+        // a kill. A wardend that died closes the connection, which ends the wait at once.
+        try? lender.setReceiveTimeout(seconds: 30)
         guard let bytes = try? lender.readToEnd(limit: 256) else { return nil }
         let words = String(decoding: bytes.prefix { $0 != 10 }, as: UTF8.self).split(separator: " ")
         guard words.count == 3, words[0] == "exited", let status = Int32(words[1]), let cpu = UInt64(words[2]) else { return nil }
@@ -55,6 +58,13 @@ struct WarmRequest {
         let connection: FileDescriptor
         do { connection = try AmbientAuthority(purpose: "warden run: wardend's control socket, for a warm worker").connectUnix(path) } catch {
             return .failure(WorkerUnavailable(text: "wardend's control socket \(path): \(error)"))
+        }
+        // The run's descriptors go to whoever answers: only to a root wardend (SO_PEERCRED, as
+        // the kernel saw the listener), never to an account that could take them from its
+        // unhardened worker.
+        guard let peer = try? connection.peerCredentials(), peer.uid == 0 else {
+            try? connection.close()
+            return .failure(WorkerUnavailable(text: "wardend's control socket \(path) is not served by root; no warm worker"))
         }
         do { try connection.writeAll("warm \(engine) \(WorkerConfiguration.formatVersion)\n") } catch {
             try? connection.close()

@@ -50,7 +50,14 @@ final class WarmPool {
     private(set) var retired = false
 
     init(targets: [String: Int], workerPath: String) {
-        self.targets = targets.filter { $0.value > 0 }
+        // A warm worker runs as wardend until its configuration names the run's user, and
+        // holds the borrower's descriptors: only a root wardend may keep them (a borrower
+        // checks that too). Unprivileged, the pool stays empty, and says why once.
+        let wanted = targets.filter { $0.value > 0 }
+        if !wanted.isEmpty && ProcessControl.effectiveUserID != 0 {
+            SupervisorLog.warning("--warm ignored: warm workers need wardend to run as root (uid \(ProcessControl.effectiveUserID) here); warden run starts its own workers")
+        }
+        self.targets = ProcessControl.effectiveUserID == 0 ? wanted : [:]
         self.workerPath = workerPath
         null = try? AmbientAuthority(purpose: "wardend: /dev/null for warm workers' standard streams").openFile("/dev/null", flags: O_RDWR)
     }
@@ -122,7 +129,9 @@ final class WarmPool {
         idle.map(\.pidfd) + loans.values.flatMap { [$0.worker.pidfd] + ($0.client.map { [$0] } ?? []) }
     }
 
-    var nextDeadline: UInt64? { ([refillAt] + retryAt.values.map { Optional($0) }).compactMap { $0 }.min() }
+    var nextDeadline: UInt64? {
+        retired ? nil : ([refillAt] + retryAt.values.map { Optional($0) }).compactMap { $0 }.min()
+    }
 
     func fireTimers(_ now: UInt64) {
         if let refillAt, now >= refillAt { fill() }
@@ -158,6 +167,7 @@ final class WarmPool {
         if refillAt == nil { refillAt = SystemClock.monotonicNow() &+ Self.refillDelay }
         guard case .success(let count) = sent, count == reply.count else {
             // The borrower never got it: the worker is ended and reaped as a loan without one.
+            SupervisorLog.warning("warm \(engine) worker pid \(worker.pid): the answer to its borrower could not be sent; ended")
             try? worker.pidfd.sendSignal(.kill)
             try? client.close()
             loans[worker.pidfd.rawValue] = Loan(worker: worker, client: nil)
@@ -225,11 +235,14 @@ final class WarmPool {
     /// runs on lent ones go on until `close`.
     func retire() {
         retired = true
+        refillAt = nil
+        retryAt.removeAll()
+        // Reaped when their pidfds say they are gone, as loans without a borrower: a worker
+        // stuck in the kernel never blocks the reactor here.
         for worker in idle {
             try? worker.pidfd.sendSignal(.kill)
-            ChildProcess.reap(worker.pid)
-            try? worker.pidfd.close()
             try? worker.control.close()
+            loans[worker.pidfd.rawValue] = Loan(worker: worker, client: nil)
         }
         idle = []
     }

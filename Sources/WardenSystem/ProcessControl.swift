@@ -11,9 +11,14 @@ public enum ProcessControl {
     /// geteuid(2).
     public static var effectiveUserID: uid_t { geteuid() }
 
-    /// This process's umask (read by setting it and setting it back: the launcher creates no
-    /// files meanwhile).
+    /// This process's umask, from /proc/self/status ("Umask:"): setting it and back would
+    /// change it for every thread for a moment. Without /proc, set and set back.
     public static var fileCreationMask: UInt32 {
+        let status = (try? AmbientAuthority(purpose: "the launcher's umask, for a warm worker").readFile("/proc/self/status", limit: 1 << 16)) ?? []
+        for line in status.split(separator: UInt8(ascii: "\n")) where line.starts(with: Array("Umask:".utf8)) {
+            let digits = line.dropFirst(6).filter { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") }
+            if !digits.isEmpty, let mask = UInt32(String(decoding: digits, as: UTF8.self), radix: 8) { return mask & 0o777 }
+        }
         let mask = umask(0o022)
         umask(mask)
         return UInt32(mask)

@@ -63,7 +63,7 @@ public enum Worker {
         }
         // A warm worker waited on SCHED_IDLE (wardend's refill must not slow runs); its run
         // gets the normal share, set while it is still root.
-        if warm != nil { _ = ProcessControl.runNormally() }
+        if warm != nil, !ProcessControl.runNormally() { ProcessControl.exit(ExitStatus.badConfiguration) }
         timeline.mark("configuration received")
         // Chosen before hardening (a lookup by name): an engine that publishes code changes the
         // allowlist and needs the exec lock's program built now.
