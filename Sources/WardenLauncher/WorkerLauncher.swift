@@ -116,25 +116,24 @@ struct WorkerLauncher {
         // longer than everything the launcher still has to do, which then happens meanwhile:
         // the artifact (hashing the module, the cache lookup, staging it in a sealed memfd),
         // the seccomp program and the network namespace.
-        var request: WarmRequest?
-        var spawned: WorkerProcess?
+        let pending: PendingWorker
         switch askForWarmWorker() {
-        case .success(let asked): request = asked
+        case .success(let asked): pending = .asked(asked)
         case .failure(let refusal):
-            if options.warm == .require { return fail(ExitStatus.launchFailure, "--warm require: no warm worker: \(refusal.text)") }
-            switch spawnWorker() {
-            case .success(let process): spawned = process
+            switch withoutLoan(refusal) {
+            case .success(let process): pending = .spawned(process)
             case .failure(let unavailable): return fail(ExitStatus.launchFailure, unavailable.text)
             }
         }
         /// Before the worker has its module: a spawned one is ended (as the launcher's decision,
         /// so no crash is recorded for it) and reaped, a request given up, and the run fails.
         func abandon(_ message: String) -> Int32 {
-            if let spawned {
-                spawned.end("not configured")
-                _ = Self.wait(for: spawned)
+            switch pending {
+            case .spawned(let process):
+                process.end("not configured")
+                _ = Self.wait(for: process)
+            case .asked(let request): request.cancel()
             }
-            request?.cancel()
             return fail(ExitStatus.launchFailure, message)
         }
 
@@ -145,27 +144,24 @@ struct WorkerLauncher {
         }
         defer { try? staged.image.close() }
 
+        let process: WorkerProcess
         var loan: WarmLoan?
-        if let asked = request {
-            request = nil
-            switch asked.collect() {
-            case .success(let borrowed): loan = borrowed
+        switch pending {
+        case .spawned(let spawned): process = spawned
+        case .asked(let request):
+            switch request.collect() {
+            case .success(let borrowed):
+                loan = borrowed
+                process = WorkerProcess(borrowing: borrowed, launcher: self, wallTime: options.wallTime)
+                options.timeline?.mark("warm worker borrowed from wardend")
             case .failure(let refusal):
-                if options.warm == .require { return abandon("--warm require: no warm worker: \(refusal.text)") }
-                switch spawnWorker() {
-                case .success(let process): spawned = process
+                // Without a loan the run's own worker after all: spawned now, so its exec still
+                // overlaps the preparation below.
+                switch withoutLoan(refusal) {
+                case .success(let spawned): process = spawned
                 case .failure(let unavailable): return fail(ExitStatus.launchFailure, unavailable.text)
                 }
             }
-        }
-        let process: WorkerProcess
-        if let loan {
-            process = WorkerProcess(borrowing: loan, launcher: self, wallTime: options.wallTime)
-            options.timeline?.mark("warm worker borrowed from wardend")
-        } else if let spawned {
-            process = spawned
-        } else {
-            return abandon("no worker")  // unreachable: a request is collected or a worker spawned above
         }
         let pid = process.pid
         // Started from the audit log's view once it has a module to run: a refused module or
@@ -235,6 +231,18 @@ struct WorkerLauncher {
         do { return .success((try .sealedMemory(named: "warden-module", holding: code ?? moduleBytes), code == nil ? .none : .load)) } catch {
             return .failure(WorkerUnavailable(text: "cannot stage the module: \(error)"))
         }
+    }
+
+    /// A worker asked of wardend, or this run's own, spawned.
+    enum PendingWorker {
+        case asked(WarmRequest)
+        case spawned(WorkerProcess)
+    }
+
+    /// Without a warm worker (`refusal` says why): `--warm require` fails, otherwise the run
+    /// spawns its own.
+    func withoutLoan(_ refusal: WorkerUnavailable) -> Result<WorkerProcess, WorkerUnavailable> {
+        options.warm == .require ? .failure(WorkerUnavailable(text: "--warm require: no warm worker: \(refusal.text)")) : spawnWorker()
     }
 
     /// Asks wardend for a warm worker, when `--warm` allows and this run can use one: as root
