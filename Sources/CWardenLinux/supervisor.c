@@ -145,13 +145,18 @@ int warden_signalfd_take(int fd) {
 static int early_termination = 0;
 static void on_early_termination(int signal) { __atomic_store_n(&early_termination, signal, __ATOMIC_SEQ_CST); }
 
-int warden_catch_early_termination(void) {
+/* `handler` (or SIG_DFL) for `signal`, nothing else blocked while it runs, no flags. */
+static int install_handler(int signal, void (*handler)(int)) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
-    action.sa_handler = on_early_termination;
+    action.sa_handler = handler;
     sigemptyset(&action.sa_mask);
-    if (sigaction(SIGTERM, &action, NULL) != 0) return -1;
-    return sigaction(SIGINT, &action, NULL);
+    return sigaction(signal, &action, NULL);
+}
+
+int warden_catch_early_termination(void) {
+    if (install_handler(SIGTERM, on_early_termination) != 0) return -1;
+    return install_handler(SIGINT, on_early_termination);
 }
 
 int warden_early_termination_signal(void) { return __atomic_load_n(&early_termination, __ATOMIC_SEQ_CST); }
@@ -161,13 +166,8 @@ static void zygote_on_child(int signal) { (void)signal; }
 static void zygote_on_term(int signal) { (void)signal; zygote_terminated = 1; }
 
 int warden_zygote_signals(void) {
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = zygote_on_child;
-    sigemptyset(&action.sa_mask);
-    if (sigaction(SIGCHLD, &action, NULL) != 0) return -1;
-    action.sa_handler = zygote_on_term;
-    if (sigaction(SIGTERM, &action, NULL) != 0) return -1;
+    if (install_handler(SIGCHLD, zygote_on_child) != 0) return -1;
+    if (install_handler(SIGTERM, zygote_on_term) != 0) return -1;
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGCHLD);
@@ -200,12 +200,8 @@ void warden_zygote_pause(void) {
 }
 
 void warden_zygote_child_signals(void) {
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = SIG_DFL;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGCHLD, &action, NULL);
-    sigaction(SIGTERM, &action, NULL);
+    install_handler(SIGCHLD, SIG_DFL);
+    install_handler(SIGTERM, SIG_DFL);
     sigset_t empty;
     sigemptyset(&empty);
     sigprocmask(SIG_SETMASK, &empty, NULL);

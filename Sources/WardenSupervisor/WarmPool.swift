@@ -120,9 +120,9 @@ final class WarmPool {
         let count = (failures[engine] ?? 0) + 1
         failures[engine] = count
         // 1s, 2s, 4s ... up to a minute: a missing or broken worker is not retried in a loop.
-        let delay = UInt64(1_000_000_000) << UInt64(min(count - 1, 6))
-        retryAt[engine] = SystemClock.monotonicNow() &+ min(delay, 60_000_000_000)
-        SupervisorLog.warning("warm \(engine) worker: \(why); trying again in \(min(delay, 60_000_000_000) / 1_000_000_000)s")
+        let delay = min(UInt64(1_000_000_000) << UInt64(min(count - 1, 6)), 60_000_000_000)
+        retryAt[engine] = SystemClock.monotonicNow() &+ delay
+        SupervisorLog.warning("warm \(engine) worker: \(why); trying again in \(delay / 1_000_000_000)s")
     }
 
     var descriptors: [FileDescriptor] {
